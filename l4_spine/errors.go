@@ -1,0 +1,49 @@
+package spine
+
+import "hoc/l5_engines/fault"
+
+// Error is the one error type of domain logic; see package fault. The alias
+// lets the HTTP layer, which may not import L5, name and inspect it.
+type Error = fault.Error
+
+// Kind classifies an Error.
+type Kind = fault.Kind
+
+// FieldError is one failing field of a validation error.
+type FieldError = fault.FieldError
+
+// Fields collects field errors.
+type Fields = fault.Fields
+
+// The error kinds, re-exported for the layers above L4.
+const (
+	KindInternal        = fault.KindInternal
+	KindInvalidRequest  = fault.KindInvalidRequest
+	KindValidation      = fault.KindValidation
+	KindUnauthenticated = fault.KindUnauthenticated
+	KindForbidden       = fault.KindForbidden
+	KindNotFound        = fault.KindNotFound
+	KindConflict        = fault.KindConflict
+	KindTooLarge        = fault.KindTooLarge
+	KindRateLimited     = fault.KindRateLimited
+	KindThrottled       = fault.KindThrottled
+	KindUnavailable     = fault.KindUnavailable
+)
+
+// AsError returns the *Error in err's chain, if there is one.
+func AsError(err error) (*Error, bool) { return fault.As(err) }
+
+// NewError returns an error of the given kind and code; see fault.New.
+func NewError(kind Kind, code, message string) *Error { return fault.New(kind, code, message) }
+
+// Internal wraps an unexpected cause; see fault.Internal.
+func Internal(cause error) *Error { return fault.Internal(cause) }
+
+// Validation returns a VALIDATION_FAILED error listing fields.
+func Validation(fields ...FieldError) *Error { return fault.Validation(fields...) }
+
+// InvalidRequest reports a malformed request.
+func InvalidRequest(message string) *Error { return fault.InvalidRequest(message) }
+
+// NotFound reports a resource that does not exist for this caller.
+func NotFound(what string) *Error { return fault.NotFound(what) }

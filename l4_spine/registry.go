@@ -1,0 +1,251 @@
+package spine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ErrFrozen is returned by Register once the registry has been frozen.
+var ErrFrozen = errors.New("operation registry is frozen")
+
+// ErrUnknownOperation is the cause of the error returned when a handle that
+// the registry does not hold is called.
+var ErrUnknownOperation = errors.New("unknown operation")
+
+// ErrNotFrozen is the cause of the error returned when an operation is called
+// before the registry was validated and frozen.
+var ErrNotFrozen = errors.New("operation registry is not frozen yet")
+
+// DefaultTimeout bounds an operation that sets no timeout of its own.
+const DefaultTimeout = 30 * time.Second
+
+// TxRunner runs fn inside one database transaction whose handle travels in
+// the context fn receives. L6 implements it; cmd binds it.
+type TxRunner interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Config holds what a registry needs besides its bindings.
+type Config struct {
+	// Declared is the set of operations that must each be bound exactly
+	// once; nil means every operation declared in the process (Declared()).
+	Declared []*Operation
+	// Tx runs transactional operations; required when any binding is.
+	Tx TxRunner
+	// Logger receives the audit record of every execution.
+	Logger *slog.Logger
+	// Metrics registers the operation duration histogram; nil skips metrics.
+	Metrics prometheus.Registerer
+	// DefaultTimeout bounds operations without a timeout; 0 means DefaultTimeout.
+	DefaultTimeout time.Duration
+}
+
+// Registry holds the bound operations. It is built open, filled with
+// Register, checked and frozen by Freeze, and read-only afterwards, so
+// execution needs no lock.
+type Registry struct {
+	cfg      Config
+	mu       sync.Mutex // guards bindings while the registry is open
+	frozen   atomic.Bool
+	bindings []Binding
+	entries  map[string]*entry
+	duration *prometheus.HistogramVec
+}
+
+type entry struct {
+	op      *Operation
+	binding Binding
+	call    Next
+}
+
+// NewRegistry returns an empty, open registry.
+func NewRegistry(cfg Config) *Registry {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.DefaultTimeout <= 0 {
+		cfg.DefaultTimeout = DefaultTimeout
+	}
+	return &Registry{cfg: cfg}
+}
+
+// New builds a registry from bindings, validates it and freezes it: the
+// constructor the composition root uses.
+func New(cfg Config, bindings ...Binding) (*Registry, error) {
+	r := NewRegistry(cfg)
+	if err := r.Register(bindings...); err != nil {
+		return nil, err
+	}
+	if err := r.Freeze(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Register adds bindings. Problems with names are reported by Freeze, all at
+// once; Register itself only refuses to change a frozen registry.
+func (r *Registry) Register(bindings ...Binding) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.frozen.Load() {
+		return ErrFrozen
+	}
+	r.bindings = append(r.bindings, bindings...)
+	return nil
+}
+
+// Freeze validates the whole set of bindings — name format, duplicates, every
+// declared operation bound exactly once, a transaction runner when needed —
+// reports every problem together, and makes the registry read-only.
+func (r *Registry) Freeze() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.frozen.Load() {
+		return ErrFrozen
+	}
+	if err := r.validate(); err != nil {
+		return fmt.Errorf("operation registry: %w", err)
+	}
+	if err := r.registerMetrics(); err != nil {
+		return err
+	}
+	chain := r.middleware()
+	r.entries = make(map[string]*entry, len(r.bindings))
+	for _, b := range r.bindings {
+		e := &entry{op: b.op, binding: b}
+		var call Next = func(ctx context.Context, inv *Invocation) (any, error) {
+			return inv.binding.handle(ctx, inv.Input)
+		}
+		for i := len(chain) - 1; i >= 0; i-- {
+			call = chain[i](call)
+		}
+		e.call = call
+		r.entries[b.op.name] = e
+	}
+	r.frozen.Store(true)
+	return nil
+}
+
+func (r *Registry) validate() error {
+	var errs []error
+	byName := make(map[string]int)
+	transactional := false
+	for _, b := range r.bindings {
+		if b.op == nil || b.handle == nil {
+			errs = append(errs, errors.New("binding without a declared handle (use spine.Bind)"))
+			continue
+		}
+		if !namePattern.MatchString(b.op.name) {
+			errs = append(errs, fmt.Errorf("%q: name must match %s", b.op.name, namePattern))
+		}
+		byName[b.op.name]++
+		transactional = transactional || b.transaction
+	}
+	for _, name := range sortedKeys(byName) {
+		if n := byName[name]; n > 1 {
+			errs = append(errs, fmt.Errorf("%q: bound %d times", name, n))
+		}
+	}
+	declared := r.cfg.Declared
+	if declared == nil {
+		declared = Declared()
+	}
+	seen := make(map[string]*Operation, len(declared))
+	for _, op := range declared {
+		if prev, ok := seen[op.name]; ok && prev != op {
+			errs = append(errs, fmt.Errorf("%q: declared more than once", op.name))
+			continue
+		}
+		seen[op.name] = op
+		if byName[op.name] == 0 {
+			errs = append(errs, fmt.Errorf("%q: declared but has no handler", op.name))
+		}
+	}
+	for _, b := range r.bindings {
+		if b.op != nil && seen[b.op.name] != b.op {
+			errs = append(errs, fmt.Errorf("%q: bound but not in the declared set", b.op.name))
+		}
+	}
+	if transactional && r.cfg.Tx == nil {
+		errs = append(errs, errors.New("transactional operations need a transaction runner"))
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Registry) registerMetrics() error {
+	r.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "hoc_operation_duration_seconds",
+		Help:    "Duration of operation registry executions by operation and outcome (ok or error code).",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"operation", "outcome"})
+	if r.cfg.Metrics == nil {
+		return nil
+	}
+	if err := r.cfg.Metrics.Register(r.duration); err != nil {
+		return fmt.Errorf("register operation metrics: %w", err)
+	}
+	return nil
+}
+
+func (r *Registry) lookup(op *Operation) (*entry, error) {
+	if !r.frozen.Load() {
+		return nil, Internal(ErrNotFrozen)
+	}
+	e, ok := r.entries[op.name]
+	if !ok || e.op != op {
+		return nil, Internal(fmt.Errorf("%w: %s", ErrUnknownOperation, op.name))
+	}
+	return e, nil
+}
+
+// Call executes the operation behind h with input in, through the
+// registry's middleware chain. Every error it returns is an *Error.
+func (h *Handle[I, O]) Call(ctx context.Context, r *Registry, in I) (O, error) {
+	var zero O
+	e, err := r.lookup(h.op)
+	if err != nil {
+		return zero, err
+	}
+	out, err := e.call(ctx, &Invocation{Op: e.op, Input: in, binding: e.binding})
+	if err != nil {
+		return zero, err
+	}
+	return out.(O), nil
+}
+
+// OperationInfo is one line of the registry listing.
+type OperationInfo struct {
+	Name        string `json:"name"`
+	Input       string `json:"input"`
+	Output      string `json:"output"`
+	Description string `json:"description"`
+}
+
+// Operations lists every bound operation sorted by name.
+func (r *Registry) Operations() []OperationInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := make([]OperationInfo, 0, len(r.bindings))
+	for _, b := range r.bindings {
+		list = append(list, OperationInfo{Name: b.op.name, Input: b.op.input, Output: b.op.output, Description: b.op.description})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

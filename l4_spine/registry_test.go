@@ -1,0 +1,295 @@
+package spine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+
+	"hoc/l5_engines/fault"
+)
+
+type echoIn struct{ Text string }
+type echoOut struct{ Text string }
+
+func quietConfig(declared ...*Operation) Config {
+	return Config{Declared: declared, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+func founderCtx() context.Context {
+	return WithActor(context.Background(), Actor{Type: ActorFounder, ID: "alice"})
+}
+
+func TestRegistry_RegisterExecuteRoundTripRecordsDuration(t *testing.T) {
+	echo := Declare[echoIn, echoOut]("test.echo.say", "Echo the text")
+	metrics := prometheus.NewRegistry()
+	cfg := quietConfig(echo.Operation())
+	cfg.Metrics = metrics
+	reg, err := New(cfg, Bind(echo, func(_ context.Context, in echoIn) (echoOut, error) {
+		return echoOut{Text: strings.ToUpper(in.Text)}, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := echo.Call(founderCtx(), reg, echoIn{Text: "hi"})
+	if err != nil || out.Text != "HI" {
+		t.Fatalf("Call = %+v, %v; want HI, nil", out, err)
+	}
+	if n := testutil.CollectAndCount(metrics, "hoc_operation_duration_seconds"); n != 1 {
+		t.Fatalf("histogram series = %d, want 1", n)
+	}
+	h := reg.duration.WithLabelValues("test.echo.say", "ok").(prometheus.Histogram)
+	if got := histogramCount(t, h); got != 1 {
+		t.Fatalf("observations = %d, want 1", got)
+	}
+}
+
+func TestRegistry_UnknownOperationIsInternal(t *testing.T) {
+	known := Declare[echoIn, echoOut]("test.unknown.known", "bound")
+	stray := Declare[echoIn, echoOut]("test.unknown.stray", "never bound")
+	reg, err := New(quietConfig(known.Operation()), Bind(known, identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = stray.Call(founderCtx(), reg, echoIn{})
+	if !errors.Is(err, ErrUnknownOperation) {
+		t.Fatalf("err = %v, want ErrUnknownOperation", err)
+	}
+	if fe, _ := AsError(err); fe == nil || fe.Kind != KindInternal {
+		t.Fatalf("err kind = %v, want internal", err)
+	}
+}
+
+func TestRegistry_DuplicateAndBadNamesReportedTogether(t *testing.T) {
+	a := Declare[echoIn, echoOut]("test.dup.same", "first")
+	bad := Declare[echoIn, echoOut]("Test.Bad-Name", "bad")
+	single := Declare[echoIn, echoOut]("nodots", "bad too")
+	_, err := New(quietConfig(a.Operation(), bad.Operation(), single.Operation()),
+		Bind(a, identity), Bind(a, identity), Bind(bad, identity), Bind(single, identity))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{`"test.dup.same": bound 2 times`, `"Test.Bad-Name": name must match`, `"nodots": name must match`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestRegistry_DeclaredButUnboundRefusesToBuild(t *testing.T) {
+	bound := Declare[echoIn, echoOut]("test.unbound.bound", "bound")
+	missing := Declare[echoIn, echoOut]("test.unbound.missing", "not bound")
+	_, err := New(quietConfig(bound.Operation(), missing.Operation()), Bind(bound, identity))
+	if err == nil || !strings.Contains(err.Error(), `"test.unbound.missing": declared but has no handler`) {
+		t.Fatalf("err = %v, want missing handler", err)
+	}
+}
+
+func TestRegistry_RegisterAfterFreezeFails(t *testing.T) {
+	a := Declare[echoIn, echoOut]("test.freeze.first", "first")
+	late := Declare[echoIn, echoOut]("test.freeze.late", "late")
+	reg, err := New(quietConfig(a.Operation()), Bind(a, identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(Bind(late, identity)); !errors.Is(err, ErrFrozen) {
+		t.Fatalf("Register after freeze = %v, want ErrFrozen", err)
+	}
+	if err := reg.Freeze(); !errors.Is(err, ErrFrozen) {
+		t.Fatalf("second Freeze = %v, want ErrFrozen", err)
+	}
+}
+
+func TestRegistry_CallBeforeFreezeFails(t *testing.T) {
+	a := Declare[echoIn, echoOut]("test.open.call", "call")
+	reg := NewRegistry(quietConfig(a.Operation()))
+	if err := reg.Register(Bind(a, identity)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Call(founderCtx(), reg, echoIn{}); !errors.Is(err, ErrNotFrozen) {
+		t.Fatalf("err = %v, want ErrNotFrozen", err)
+	}
+}
+
+func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
+	op := Declare[echoIn, echoOut]("test.errors.conflict", "conflict")
+	want := fault.Conflict("slug taken").WithDetail("field", "slug")
+	reg, err := New(quietConfig(op.Operation()), Bind(op, func(context.Context, echoIn) (echoOut, error) {
+		return echoOut{}, want
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = op.Call(founderCtx(), reg, echoIn{})
+	fe, ok := AsError(err)
+	if !ok || fe.Kind != KindConflict || fe.Code != fault.CodeConflict || fe.Details["field"] != "slug" {
+		t.Fatalf("err = %#v, want the handler's conflict", err)
+	}
+}
+
+func TestRegistry_PlainErrorsBecomeInternalOrUnavailable(t *testing.T) {
+	plain := Declare[echoIn, echoOut]("test.normalize.plain", "plain")
+	down := Declare[echoIn, echoOut]("test.normalize.down", "down")
+	reg, err := New(quietConfig(plain.Operation(), down.Operation()),
+		Bind(plain, func(context.Context, echoIn) (echoOut, error) { return echoOut{}, errors.New("pq: syntax error at SELECT") }),
+		Bind(down, func(context.Context, echoIn) (echoOut, error) { return echoOut{}, fakeUnavailable{} }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = plain.Call(founderCtx(), reg, echoIn{})
+	if fe, _ := AsError(err); fe == nil || fe.Code != fault.CodeInternal || strings.Contains(fe.Message, "syntax") {
+		t.Fatalf("plain error = %#v, want INTERNAL with a fixed message", err)
+	}
+	_, err = down.Call(founderCtx(), reg, echoIn{})
+	if fe, _ := AsError(err); fe == nil || fe.Code != fault.CodeUnavailable {
+		t.Fatalf("unavailable error = %#v, want UNAVAILABLE", err)
+	}
+}
+
+type fakeUnavailable struct{}
+
+func (fakeUnavailable) Error() string     { return "connection refused" }
+func (fakeUnavailable) Unavailable() bool { return true }
+
+func TestRegistry_PanicBecomesInternalAndProcessSurvives(t *testing.T) {
+	op := Declare[echoIn, echoOut]("test.panic.boom", "panics")
+	metrics := prometheus.NewRegistry()
+	cfg := quietConfig(op.Operation())
+	cfg.Metrics = metrics
+	reg, err := New(cfg, Bind(op, func(context.Context, echoIn) (echoOut, error) { panic("boom") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		_, err = op.Call(founderCtx(), reg, echoIn{})
+		fe, ok := AsError(err)
+		if !ok || fe.Kind != KindInternal || fe.Message != fault.InternalMessage {
+			t.Fatalf("call %d: err = %#v, want INTERNAL", i, err)
+		}
+	}
+	h := reg.duration.WithLabelValues("test.panic.boom", "INTERNAL").(prometheus.Histogram)
+	if got := histogramCount(t, h); got != 2 {
+		t.Fatalf("INTERNAL observations = %d, want 2", got)
+	}
+}
+
+func TestRegistry_OperationsListedSortedByName(t *testing.T) {
+	c := Declare[echoIn, echoOut]("test.list.c", "C")
+	a := Declare[echoIn, echoOut]("test.list.a", "A")
+	b := Declare[echoIn, []echoOut]("test.list.b", "B")
+	reg, err := New(quietConfig(c.Operation(), a.Operation(), b.Operation()),
+		Bind(c, identity), Bind(a, identity), Bind(b, func(context.Context, echoIn) ([]echoOut, error) { return nil, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reg.Operations()
+	want := []OperationInfo{
+		{Name: "test.list.a", Input: "spine.echoIn", Output: "spine.echoOut", Description: "A"},
+		{Name: "test.list.b", Input: "spine.echoIn", Output: "[]spine.echoOut", Description: "B"},
+		{Name: "test.list.c", Input: "spine.echoIn", Output: "spine.echoOut", Description: "C"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d operations, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
+	founderOnly := Declare[echoIn, echoOut]("test.policy.founder", "founder only", Allow(ActorFounder))
+	scoped := Declare[echoIn, echoOut]("test.policy.scoped", "needs scope", RequireScope("telemetry:read"))
+	ran := 0
+	count := func(context.Context, echoIn) (echoOut, error) { ran++; return echoOut{}, nil }
+	reg, err := New(quietConfig(founderOnly.Operation(), scoped.Operation()), Bind(founderOnly, count), Bind(scoped, count))
+	if err != nil {
+		t.Fatal(err)
+	}
+	machine := WithActor(context.Background(), Actor{Type: ActorMachine, TenantID: "t", Scopes: []string{"telemetry:write"}})
+	wildcard := WithActor(context.Background(), Actor{Type: ActorMachine, TenantID: "t", Scopes: []string{"telemetry:*"}})
+	cases := []struct {
+		name string
+		ctx  context.Context
+		op   *Handle[echoIn, echoOut]
+		code string
+	}{
+		{"no actor", context.Background(), founderOnly, fault.CodeMissingAuth},
+		{"wrong actor type", machine, founderOnly, fault.CodeForbidden},
+		{"missing scope", machine, scoped, fault.CodeForbidden},
+		{"wildcard scope", wildcard, scoped, ""},
+		{"founder", founderCtx(), founderOnly, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ran
+			_, err := tc.op.Call(tc.ctx, reg, echoIn{})
+			if tc.code == "" {
+				if err != nil || ran != before+1 {
+					t.Fatalf("err = %v, ran %d→%d", err, before, ran)
+				}
+				return
+			}
+			fe, _ := AsError(err)
+			if fe == nil || fe.Code != tc.code || ran != before {
+				t.Fatalf("err = %v (handler ran %v), want %s", err, ran != before, tc.code)
+			}
+		})
+	}
+}
+
+func TestRegistry_TransactionalNeedsRunnerAndWrapsHandler(t *testing.T) {
+	op := Declare[echoIn, echoOut]("test.tx.write", "writes")
+	if _, err := New(quietConfig(op.Operation()), Bind(op, identity, Transactional())); err == nil {
+		t.Fatal("want an error without a transaction runner")
+	}
+	tx := &recordingTx{}
+	cfg := quietConfig(op.Operation())
+	cfg.Tx = tx
+	reg, err := New(cfg, Bind(op, func(ctx context.Context, in echoIn) (echoOut, error) {
+		if ctx.Value(inTxKey{}) == nil {
+			t.Error("handler ran outside the transaction")
+		}
+		return echoOut{}, errors.New("fail")
+	}, Transactional()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := op.Call(founderCtx(), reg, echoIn{}); err == nil {
+		t.Fatal("want the handler's error")
+	}
+	if tx.calls != 1 || tx.lastErr == nil {
+		t.Fatalf("tx calls = %d, last error = %v; want 1 call that saw the error (and rolled back)", tx.calls, tx.lastErr)
+	}
+}
+
+type inTxKey struct{}
+
+type recordingTx struct {
+	calls   int
+	lastErr error
+}
+
+func (r *recordingTx) InTx(ctx context.Context, fn func(context.Context) error) error {
+	r.calls++
+	r.lastErr = fn(context.WithValue(ctx, inTxKey{}, true))
+	return r.lastErr
+}
+
+func identity(_ context.Context, in echoIn) (echoOut, error) { return echoOut(in), nil }
+
+func histogramCount(t *testing.T, h prometheus.Histogram) uint64 {
+	t.Helper()
+	m := &dto.Metric{}
+	if err := h.Write(m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleCount()
+}
