@@ -47,3 +47,28 @@ func InvalidRequest(message string) *Error { return fault.InvalidRequest(message
 
 // NotFound reports a resource that does not exist for this caller.
 func NotFound(what string) *Error { return fault.NotFound(what) }
+
+// Forbidden reports an authenticated caller that may not do this.
+func Forbidden(reason, message string) *Error { return fault.Forbidden(reason, message) }
+
+// The stable error codes of SPEC §1.3, re-exported for the layers above L4.
+const (
+	CodeInvalidRequest       = fault.CodeInvalidRequest
+	CodeMixedAuth            = fault.CodeMixedAuth
+	CodeMissingAuth          = fault.CodeMissingAuth
+	CodeInvalidCredentials   = fault.CodeInvalidCredentials
+	CodeForbidden            = fault.CodeForbidden
+	CodeTenantSuspended      = fault.CodeTenantSuspended
+	CodeIntegrationDisabled  = fault.CodeIntegrationDisabled
+	CodeNotFound             = fault.CodeNotFound
+	CodeConflict             = fault.CodeConflict
+	CodeIdempotencyConflict  = fault.CodeIdempotencyConflict
+	CodePayloadTooLarge      = fault.CodePayloadTooLarge
+	CodeValidationFailed     = fault.CodeValidationFailed
+	CodeMissingIntegrationID = fault.CodeMissingIntegrationID
+	CodeRateLimited          = fault.CodeRateLimited
+	CodeCostLimitExceeded    = fault.CodeCostLimitExceeded
+	CodeThrottled            = fault.CodeThrottled
+	CodeInternal             = fault.CodeInternal
+	CodeUnavailable          = fault.CodeUnavailable
+)

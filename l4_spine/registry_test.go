@@ -137,7 +137,9 @@ func TestRegistry_PlainErrorsBecomeInternalOrUnavailable(t *testing.T) {
 	plain := Declare[echoIn, echoOut]("test.normalize.plain", "plain")
 	down := Declare[echoIn, echoOut]("test.normalize.down", "down")
 	reg, err := New(quietConfig(plain.Operation(), down.Operation()),
-		Bind(plain, func(context.Context, echoIn) (echoOut, error) { return echoOut{}, errors.New("pq: syntax error at SELECT") }),
+		Bind(plain, func(context.Context, echoIn) (echoOut, error) {
+			return echoOut{}, errors.New("pq: syntax error at SELECT")
+		}),
 		Bind(down, func(context.Context, echoIn) (echoOut, error) { return echoOut{}, fakeUnavailable{} }))
 	if err != nil {
 		t.Fatal(err)

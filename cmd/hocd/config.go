@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// Config is hocd's configuration: environment variables (SPEC §2.4), each of
+// which a flag of the same meaning overrides.
+type Config struct {
+	Addr          string
+	DatabaseURL   string
+	RedisURL      string
+	FounderSecret string
+	LogFormat     string
+	BodyLimit     int
+}
+
+// configVars lists every setting with its environment variable, flag and
+// default, so that the environment, the flags and the README table agree.
+var configVars = []struct {
+	env, flag, def, usage string
+	field                 func(*Config) *string
+}{
+	{"HOC_ADDR", "addr", ":8080", "listen address", func(c *Config) *string { return &c.Addr }},
+	{"HOC_DATABASE_URL", "database-url", "sqlite:hoc.db", "sqlite:<path> or postgres://...", func(c *Config) *string { return &c.DatabaseURL }},
+	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for shared protection state (unused until protection lands)", func(c *Config) *string { return &c.RedisURL }},
+	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
+	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
+}
+
+// bodyLimitEnv is the request body limit in bytes.
+const bodyLimitEnv = "HOC_BODY_LIMIT"
+
+// configFromEnv reads the environment.
+func configFromEnv() (Config, error) {
+	var c Config
+	for _, v := range configVars {
+		*v.field(&c) = v.def
+		if s, ok := os.LookupEnv(v.env); ok {
+			*v.field(&c) = s
+		}
+	}
+	c.BodyLimit = 8 << 20
+	if s := os.Getenv(bodyLimitEnv); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return Config{}, fmt.Errorf("%s must be a positive number of bytes", bodyLimitEnv)
+		}
+		c.BodyLimit = n
+	}
+	return c, nil
+}
+
+// bindFlags registers every setting as a flag whose default is the value
+// already read from the environment.
+func (c *Config) bindFlags(fs *flag.FlagSet) {
+	for _, v := range configVars {
+		p := v.field(c)
+		fs.StringVar(p, v.flag, *p, v.usage+" ($"+v.env+")")
+	}
+	fs.IntVar(&c.BodyLimit, "body-limit", c.BodyLimit, "request body limit in bytes ($"+bodyLimitEnv+")")
+}
+
+func (c Config) validate() error {
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		return fmt.Errorf("log format must be text or json, not %q", c.LogFormat)
+	}
+	return nil
+}

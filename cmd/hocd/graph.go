@@ -1,0 +1,82 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	api "hoc/l2_api"
+	accountadapter "hoc/l3_adapters/account"
+	authadapter "hoc/l3_adapters/auth"
+	opsadapter "hoc/l3_adapters/ops"
+	spine "hoc/l4_spine"
+	accountops "hoc/l4_spine/account"
+	authops "hoc/l4_spine/auth"
+	accountengine "hoc/l5_engines/account"
+	authengine "hoc/l5_engines/auth"
+	accountdb "hoc/l6_drivers/account"
+	"hoc/l6_drivers/db"
+)
+
+// core is the part of the graph every command needs: configuration, logging,
+// metrics, the database, the registry with every domain's operations, and
+// the adapters. It is also where the ports declared by consumers are bound to
+// the packages that implement them.
+func core(cfg Config, log *slog.Logger) fx.Option {
+	return fx.Options(
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: log}
+			l.UseLogLevel(slog.LevelDebug)
+			return l
+		}),
+		fx.Supply(cfg, log),
+		fx.Provide(
+			newMetrics,
+			func(cfg Config, log *slog.Logger) db.Config {
+				return db.Config{URL: cfg.DatabaseURL, Logger: log}
+			},
+			func(cfg Config) *authengine.FounderTokens {
+				return authengine.NewFounderTokens(cfg.FounderSecret, time.Now)
+			},
+			// Ports of the layers below, bound to their implementations.
+			func(d *db.DB) spine.TxRunner { return d },
+			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
+		),
+		db.Module,
+		spine.Module,
+		accountops.Module,
+		authops.Module,
+		accountadapter.Module,
+		authadapter.Module,
+		opsadapter.Module,
+	)
+}
+
+// server adds the HTTP layer and binds its ports to the adapters.
+func server(cfg Config) fx.Option {
+	return fx.Options(
+		fx.Supply(
+			api.Config{BodyLimit: cfg.BodyLimit},
+			api.ListenConfig{Addr: cfg.Addr},
+		),
+		fx.Provide(
+			func(a *authadapter.Authenticator) api.Authenticator { return a },
+			func(a *accountadapter.Tenants) api.Tenants { return a },
+			func(a *opsadapter.Catalog) api.Catalog { return a },
+			func(d *db.DB) api.Readiness { return d },
+		),
+		api.Module,
+	)
+}
+
+// newMetrics returns the process's Prometheus registry with the Go and
+// process collectors, as both the place to register and the place to read.
+func newMetrics() (prometheus.Registerer, prometheus.Gatherer) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg, reg
+}

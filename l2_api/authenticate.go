@@ -1,0 +1,74 @@
+package api
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+)
+
+// Authenticator verifies credentials; the l3 auth adapter implements it.
+type Authenticator interface {
+	VerifyBearer(ctx context.Context, token string) (spine.Actor, error)
+}
+
+const (
+	headerAPIKey         = "X-AOS-Key"
+	headerIntegrationKey = "X-CUS-Integration-Key"
+	localActor           = "hoc.actor"
+)
+
+// authenticate resolves the request's one credential into an actor (SPEC
+// §2.1) and puts it in the context every layer below reads. It applies to
+// everything under /api/v1, so an unknown path without a credential is 401
+// before it is 404.
+func authenticate(auth Authenticator) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		authz := c.Get(fiber.HeaderAuthorization)
+		apiKey := c.Get(headerAPIKey)
+		integrationKey := c.Get(headerIntegrationKey)
+		if authz != "" && apiKey != "" {
+			return spine.NewError(spine.KindInvalidRequest, spine.CodeMixedAuth, "send either Authorization or X-AOS-Key, not both")
+		}
+		var actor spine.Actor
+		var err error
+		switch {
+		case authz != "":
+			token, ok := bearerToken(authz)
+			if !ok {
+				return invalidCredentials("jwt_invalid")
+			}
+			actor, err = auth.VerifyBearer(c.UserContext(), token)
+		case apiKey != "":
+			return invalidCredentials("api_key_invalid")
+		case integrationKey != "":
+			return invalidCredentials("integration_key_invalid")
+		default:
+			return spine.NewError(spine.KindUnauthenticated, spine.CodeMissingAuth, "authentication required")
+		}
+		if err != nil {
+			return err
+		}
+		c.Locals(localActor, actor)
+		c.SetUserContext(spine.WithActor(c.UserContext(), actor))
+		return c.Next()
+	}
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer" header; the
+// scheme is case-insensitive (RFC 7235).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
+func invalidCredentials(reason string) *spine.Error {
+	return spine.NewError(spine.KindUnauthenticated, spine.CodeInvalidCredentials, "the credential is not valid").
+		WithDetail("reason", reason)
+}

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+)
+
+// statusOf is the one mapping from error kinds to HTTP statuses.
+var statusOf = map[spine.Kind]int{
+	spine.KindInternal:        fiber.StatusInternalServerError,
+	spine.KindInvalidRequest:  fiber.StatusBadRequest,
+	spine.KindValidation:      fiber.StatusUnprocessableEntity,
+	spine.KindUnauthenticated: fiber.StatusUnauthorized,
+	spine.KindForbidden:       fiber.StatusForbidden,
+	spine.KindNotFound:        fiber.StatusNotFound,
+	spine.KindConflict:        fiber.StatusConflict,
+	spine.KindTooLarge:        fiber.StatusRequestEntityTooLarge,
+	spine.KindRateLimited:     fiber.StatusTooManyRequests,
+	spine.KindThrottled:       fiber.StatusServiceUnavailable,
+	spine.KindUnavailable:     fiber.StatusServiceUnavailable,
+}
+
+// fiberErrors translates the errors Fiber raises itself (no route, body over
+// the limit, wrong method) into the product's error codes.
+var fiberErrors = map[int]*spine.Error{
+	fiber.StatusNotFound:              spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusMethodNotAllowed:      spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusRequestEntityTooLarge: spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "request body is too large"),
+	fiber.StatusBadRequest:            spine.InvalidRequest("malformed request"),
+}
+
+// errorHandler renders every error a handler or middleware returns. It is
+// the only place that chooses a status for an error, and it never lets the
+// text of an unexpected error reach the client: that goes to the log under
+// the request id.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		fe, ok := spine.AsError(err)
+		if !ok {
+			var fiberErr *fiber.Error
+			if errors.As(err, &fiberErr) && fiberErrors[fiberErr.Code] != nil {
+				fe = fiberErrors[fiberErr.Code]
+			} else {
+				fe = spine.Internal(err)
+			}
+		}
+		if fe.Kind == spine.KindInternal || fe.Kind == spine.KindUnavailable {
+			log.ErrorContext(c.UserContext(), "request failed",
+				slog.String("request_id", requestID(c)),
+				slog.String("method", c.Method()),
+				slog.String("path", c.Path()),
+				slog.String("error", err.Error()))
+		}
+		status, ok := statusOf[fe.Kind]
+		if !ok {
+			status = fiber.StatusInternalServerError
+		}
+		return respondError(c, status, errorBody{Code: fe.Code, Message: fe.Message, Details: fe.Details})
+	}
+}

@@ -1,0 +1,63 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/fx"
+)
+
+// ListenConfig says where the server listens.
+type ListenConfig struct {
+	Addr string
+}
+
+// Module provides the Fiber application and binds its listener to the fx
+// lifecycle: the port is bound in OnStart, so a busy address fails the start
+// with an error naming it, and OnStop shuts the server down gracefully
+// (in-flight requests finish) before the hooks registered earlier, such as
+// closing the database, run.
+var Module = fx.Module("api",
+	fx.Provide(newAppFromGraph),
+	fx.Invoke(serve),
+)
+
+type appParams struct {
+	fx.In
+	Config    Config
+	Auth      Authenticator
+	Tenants   Tenants
+	Catalog   Catalog
+	Readiness Readiness
+	Metrics   prometheus.Gatherer
+	Logger    *slog.Logger
+}
+
+func newAppFromGraph(p appParams) (*fiber.App, error) {
+	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
+}
+
+func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", cfg.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+			}
+			log.Info("listening", slog.String("addr", ln.Addr().String()))
+			go func() {
+				if err := app.Listener(ln); err != nil {
+					log.Error("server stopped", slog.String("error", err.Error()))
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			return app.ShutdownWithContext(ctx)
+		},
+	})
+}

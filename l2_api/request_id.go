@@ -1,0 +1,80 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	localRequestID  = "hoc.request_id"
+)
+
+// requestIDs assigns every request its id (SPEC §1.2): the client's
+// X-Request-ID when it is 1..128 characters of [A-Za-z0-9._-], otherwise
+// "req-" and 16 hex digits. The id goes into the response header, the
+// context every layer below sees, and the access log line written when the
+// request is done.
+func requestIDs(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		id := c.Get(headerRequestID)
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		c.Locals(localRequestID, id)
+		c.Set(headerRequestID, id)
+		c.SetUserContext(spine.WithRequestID(c.UserContext(), id))
+		err := c.Next()
+		if err != nil {
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		log.InfoContext(c.UserContext(), "request",
+			slog.String("request_id", id),
+			slog.String("method", c.Method()),
+			slog.String("route", c.Route().Path),
+			slog.Int("status", c.Response().StatusCode()),
+			slog.Duration("duration", time.Since(start)))
+		return nil
+	}
+}
+
+// requestID returns the id assigned to the request, or a fresh one when the
+// request failed before the middleware ran (a body over the size limit).
+func requestID(c *fiber.Ctx) string {
+	if id, ok := c.Locals(localRequestID).(string); ok {
+		return id
+	}
+	id := newRequestID()
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+	return id
+}
+
+func validRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "req-" + hex.EncodeToString(b[:])
+}

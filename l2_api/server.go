@@ -1,0 +1,91 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is the HTTP layer's configuration.
+type Config struct {
+	// BodyLimit is the largest request body accepted, in bytes (SPEC §1.4).
+	BodyLimit int
+	// ReadTimeout, WriteTimeout and IdleTimeout bound slow clients.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+}
+
+// DefaultBodyLimit is 8 MiB.
+const DefaultBodyLimit = 8 << 20
+
+// Deps are the ports the HTTP layer calls.
+type Deps struct {
+	Auth      Authenticator
+	Tenants   Tenants
+	Catalog   Catalog
+	Readiness Readiness
+	Metrics   prometheus.Gatherer
+	Logger    *slog.Logger
+}
+
+func (d Deps) validate() error {
+	if d.Auth == nil || d.Tenants == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+		return errors.New("api: every dependency is required")
+	}
+	return nil
+}
+
+// NewApp builds the Fiber application with every route. It does not listen;
+// the fx module binds the listener when the application starts.
+func NewApp(cfg Config, d Deps) (*fiber.App, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "hoc",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           orDefault(cfg.ReadTimeout, 30*time.Second),
+		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
+		IdleTimeout:           orDefault(cfg.IdleTimeout, 120*time.Second),
+		ErrorHandler:          errorHandler(d.Logger),
+		DisableStartupMessage: true,
+		// Values read from a request are copied, so no layer below can keep
+		// a reference into a buffer that Fiber reuses for the next request.
+		Immutable: true,
+	})
+	app.Use(requestIDs(d.Logger))
+	app.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			d.Logger.ErrorContext(c.UserContext(), "handler panicked", slog.String("request_id", requestID(c)), slog.Any("panic", e))
+		},
+	}))
+
+	app.Get("/health", health)
+	app.Get("/ready", ready(d.Readiness, d.Logger))
+	app.Get("/metrics", metrics(d.Metrics))
+
+	v1 := app.Group("/api/v1", authenticate(d.Auth))
+	fdr := v1.Group("/fdr")
+	tenants := tenantRoutes{tenants: d.Tenants}
+	fdr.Post("/tenants", tenants.create)
+	fdr.Get("/tenants", tenants.list)
+	fdr.Get("/tenants/:id", tenants.get)
+	fdr.Get("/operations", operations(d.Catalog))
+	return app, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+	"hoc/l4_spine/account"
+)
+
+// Tenants is what the founder tenant endpoints need; the l3 account adapter
+// implements it.
+type Tenants interface {
+	Create(ctx context.Context, in account.CreateTenantInput) (account.Tenant, error)
+	Get(ctx context.Context, id string) (account.Tenant, error)
+	List(ctx context.Context, limit, offset int) (account.TenantPage, error)
+}
+
+// TenantJSON is a tenant object as SPEC §7 lists its fields; the CLI prints
+// the same shape.
+type TenantJSON struct {
+	ID              string  `json:"id"`
+	Name            string  `json:"name"`
+	Slug            string  `json:"slug"`
+	Plan            string  `json:"plan"`
+	ExternalOrgID   *string `json:"external_org_id"`
+	LifecycleState  string  `json:"lifecycle_state"`
+	OnboardingState string  `json:"onboarding_state"`
+	CreatedAt       string  `json:"created_at"`
+	UpdatedAt       string  `json:"updated_at"`
+}
+
+// ToTenantJSON presents a tenant.
+func ToTenantJSON(t account.Tenant) TenantJSON {
+	return TenantJSON{
+		ID:              t.ID,
+		Name:            t.Name,
+		Slug:            t.Slug,
+		Plan:            t.Plan,
+		ExternalOrgID:   t.ExternalOrgID,
+		LifecycleState:  t.LifecycleState,
+		OnboardingState: t.OnboardingState,
+		CreatedAt:       formatTime(t.CreatedAt),
+		UpdatedAt:       formatTime(t.UpdatedAt),
+	}
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+type tenantRoutes struct{ tenants Tenants }
+
+// create handles POST /api/v1/fdr/tenants {name, slug?, plan?, external_org_id?}.
+func (r tenantRoutes) create(c *fiber.Ctx) error {
+	obj, err := decodeObject(c)
+	if err != nil {
+		return err
+	}
+	var in account.CreateTenantInput
+	var fields spine.Fields
+	obj.str("name", &in.Name, &fields)
+	obj.str("slug", &in.Slug, &fields)
+	obj.str("plan", &in.Plan, &fields)
+	obj.optStr("external_org_id", &in.ExternalOrgID, &fields)
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	t, err := r.tenants.Create(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusCreated, ToTenantJSON(t))
+}
+
+// get handles GET /api/v1/fdr/tenants/:id.
+func (r tenantRoutes) get(c *fiber.Ctx) error {
+	t, err := r.tenants.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, ToTenantJSON(t))
+}
+
+// list handles GET /api/v1/fdr/tenants?limit=&offset=.
+func (r tenantRoutes) list(c *fiber.Ctx) error {
+	limit, offset, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	p, err := r.tenants.List(c.UserContext(), limit, offset)
+	if err != nil {
+		return err
+	}
+	items := make([]TenantJSON, len(p.Items))
+	for i, t := range p.Items {
+		items[i] = ToTenantJSON(t)
+	}
+	return respondPage(c, items, page{Total: p.Total, Limit: limit, Offset: offset, Items: len(items)})
+}

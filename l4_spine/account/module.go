@@ -1,0 +1,15 @@
+package account
+
+import (
+	"go.uber.org/fx"
+
+	engine "hoc/l5_engines/account"
+)
+
+// Module wires the account engine and adds its operations to the registry.
+var Module = fx.Module("account.operations",
+	fx.Provide(
+		engine.NewEngine,
+		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
+	),
+)

@@ -1,0 +1,117 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"hoc/l5_engines/fault"
+)
+
+// FounderIssuer is the issuer of founder tokens.
+const FounderIssuer = "hoc-founder"
+
+// clockLeeway is the clock skew tolerated on exp and iat (SPEC §7).
+const clockLeeway = 60 * time.Second
+
+// The details.reason values of INVALID_CREDENTIALS for tokens.
+const (
+	ReasonJWTInvalid = "jwt_invalid"
+	ReasonJWTExpired = "jwt_expired"
+)
+
+// Founder is the verified subject of a founder token.
+type Founder struct {
+	Subject   string
+	Reason    string
+	ExpiresAt time.Time
+}
+
+// FounderTokens issues and verifies founder tokens: HS256 JWTs with issuer
+// hoc-founder and the claims sub, iat, exp and a non-empty reason, signed
+// with the founder secret. An empty secret turns founder authentication off:
+// every token is then invalid and none can be issued.
+type FounderTokens struct {
+	secret []byte
+	now    func() time.Time
+}
+
+// NewFounderTokens returns founder token handling with secret; now is the
+// clock (nil means time.Now).
+func NewFounderTokens(secret string, now func() time.Time) *FounderTokens {
+	if now == nil {
+		now = time.Now
+	}
+	return &FounderTokens{secret: []byte(secret), now: now}
+}
+
+// Enabled reports whether founder authentication is configured.
+func (f *FounderTokens) Enabled() bool { return len(f.secret) > 0 }
+
+type founderClaims struct {
+	jwt.RegisteredClaims
+	Reason string `json:"reason"`
+}
+
+// Issue mints a founder token for subject, valid for ttl.
+func (f *FounderTokens) Issue(subject, reason string, ttl time.Duration) (string, error) {
+	switch {
+	case !f.Enabled():
+		return "", errors.New("founder secret is not configured (HOC_FOUNDER_SECRET)")
+	case subject == "" || reason == "":
+		return "", errors.New("a founder token needs a subject and a reason")
+	case ttl <= 0:
+		return "", errors.New("a founder token needs a positive ttl")
+	}
+	now := f.now()
+	claims := founderClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    FounderIssuer,
+			Subject:   subject,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		},
+		Reason: reason,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(f.secret)
+}
+
+// Verify checks a founder token in the order SPEC §7 gives: signature and
+// algorithm first (anything but HS256 is invalid), then the required claims,
+// then expiry, so that only an otherwise valid token is reported expired.
+func (f *FounderTokens) Verify(token string) (Founder, error) {
+	if !f.Enabled() {
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("founder authentication is off"))
+	}
+	var claims founderClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return f.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithoutClaimsValidation())
+	if err != nil {
+		return Founder{}, invalidToken(ReasonJWTInvalid, err)
+	}
+	now := f.now()
+	switch {
+	case claims.Issuer != FounderIssuer:
+		return Founder{}, invalidToken(ReasonJWTInvalid, fmt.Errorf("issuer %q", claims.Issuer))
+	case claims.Subject == "":
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing sub"))
+	case claims.IssuedAt == nil || claims.ExpiresAt == nil:
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing iat or exp"))
+	case claims.Reason == "":
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing reason"))
+	case claims.IssuedAt.After(now.Add(clockLeeway)):
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("issued in the future"))
+	case !now.Before(claims.ExpiresAt.Add(clockLeeway)):
+		return Founder{}, invalidToken(ReasonJWTExpired, errors.New("expired"))
+	}
+	return Founder{Subject: claims.Subject, Reason: claims.Reason, ExpiresAt: claims.ExpiresAt.Time}, nil
+}
+
+// invalidToken is the one error for a bad token; the cause stays in the logs.
+func invalidToken(reason string, cause error) *fault.Error {
+	return fault.New(fault.KindUnauthenticated, fault.CodeInvalidCredentials, "the credential is not valid").
+		WithDetail("reason", reason).WithCause(cause)
+}
