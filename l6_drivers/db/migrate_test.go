@@ -1,0 +1,63 @@
+package db_test
+
+import (
+	"strings"
+	"testing"
+
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+)
+
+func TestMigrate_IsIdempotent(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		ctx := testCtx(t)
+		// dbtest.New has migrated once already.
+		if err := d.Migrate(ctx); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+		if err := d.Ready(ctx); err != nil {
+			t.Fatalf("Ready after two migrations: %v", err)
+		}
+		if err := insertTenant(ctx, d, "acme"); err != nil {
+			t.Fatalf("insert into migrated schema: %v", err)
+		}
+	})
+}
+
+func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
+	for _, dialect := range dbtest.Backends(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := testCtx(t)
+			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			t.Cleanup(func() { _ = d.Close() })
+
+			err = d.Ready(ctx)
+			if err == nil || !strings.Contains(err.Error(), "never migrated") {
+				t.Fatalf("Ready before Migrate = %v, want a 'never migrated' error", err)
+			}
+			if err := d.Migrate(ctx); err != nil {
+				t.Fatalf("Migrate: %v", err)
+			}
+			if err := d.Ready(ctx); err != nil {
+				t.Fatalf("Ready after Migrate: %v", err)
+			}
+		})
+	}
+}
+
+func TestReady_NamesPendingVersions(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		ctx := testCtx(t)
+		// Pretend version 1 was never applied.
+		if err := d.Conn(ctx).Exec("DELETE FROM goose_db_version WHERE version_id = 1").Error; err != nil {
+			t.Fatalf("forget version 1: %v", err)
+		}
+		err := d.Ready(ctx)
+		if err == nil || !strings.Contains(err.Error(), "pending migration(s) (version 1)") {
+			t.Fatalf("Ready = %v, want it to name pending version 1", err)
+		}
+	})
+}
