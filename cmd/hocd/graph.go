@@ -39,9 +39,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			func(cfg Config, log *slog.Logger) db.Config {
 				return db.Config{URL: cfg.DatabaseURL, Logger: log}
 			},
-			func(cfg Config) *authengine.FounderTokens {
-				return authengine.NewFounderTokens(cfg.FounderSecret, time.Now)
-			},
+			newFounderTokens,
 			// Ports of the layers below, bound to their implementations.
 			func(d *db.DB) spine.TxRunner { return d },
 			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
@@ -71,6 +69,11 @@ func server(cfg Config) fx.Option {
 		),
 		api.Module,
 	)
+}
+
+// newFounderTokens builds founder token handling from the configured secret.
+func newFounderTokens(cfg Config) *authengine.FounderTokens {
+	return authengine.NewFounderTokens(cfg.FounderSecret, time.Now)
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+)
+
+// testSecret signs founder tokens in tests.
+const testSecret = "test-founder-secret"
+
+// TestMain lets a test run this binary as hocd itself: with HOC_TEST_RUN_MAIN
+// set, the process is the real command (used to test signals and exit codes).
+func TestMain(m *testing.M) {
+	if os.Getenv("HOC_TEST_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// harness is the real fx graph with the real router on a real database,
+// driven through Fiber's app.Test: the path a user's request takes.
+type harness struct {
+	t   *testing.T
+	app *fiber.App
+	cfg Config
+}
+
+func testConfig(t *testing.T, dialect db.Dialect) Config {
+	return Config{
+		Addr:          "127.0.0.1:0",
+		DatabaseURL:   dbtest.URL(t, dialect),
+		FounderSecret: testSecret,
+		LogFormat:     "json",
+		BodyLimit:     8 << 20,
+	}
+}
+
+// newHarness starts the whole server graph; extra options may decorate it
+// (for example to inject a failing store).
+func newHarness(t *testing.T, dialect db.Dialect, extra ...fx.Option) *harness {
+	t.Helper()
+	return newHarnessWithConfig(t, testConfig(t, dialect), extra...)
+}
+
+func newHarnessWithConfig(t *testing.T, cfg Config, extra ...fx.Option) *harness {
+	t.Helper()
+	h := &harness{t: t, cfg: cfg}
+	log := slog.New(slog.NewJSONHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opts := append([]fx.Option{core(cfg, log), server(cfg), fx.Populate(&h.app)}, extra...)
+	app := fxtest.New(t, opts...)
+	app.RequireStart()
+	t.Cleanup(app.RequireStop)
+	return h
+}
+
+// forEachBackend runs fn against a fresh server on every storage backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
+	for _, dialect := range dbtest.Backends(t) {
+		t.Run(string(dialect), func(t *testing.T) { fn(t, newHarness(t, dialect)) })
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimSpace(p)))
+	return len(p), nil
+}
+
+// response is a decoded envelope plus the raw exchange.
+type response struct {
+	Status  int             `json:"-"`
+	Header  http.Header     `json:"-"`
+	Raw     string          `json:"-"`
+	Success bool            `json:"success"`
+	Data    json.RawMessage `json:"data"`
+	Meta    struct {
+		Timestamp  string `json:"timestamp"`
+		RequestID  string `json:"request_id"`
+		Total      *int64 `json:"total"`
+		Page       *int   `json:"page"`
+		PageSize   *int   `json:"page_size"`
+		HasMore    *bool  `json:"has_more"`
+		NextCursor string `json:"next_cursor"`
+	} `json:"meta"`
+	Error *struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Details map[string]any `json:"details"`
+	} `json:"error"`
+}
+
+// do sends one request; body may be nil, a string (sent as is) or a value
+// (sent as JSON). Headers are pairs of name and value.
+func (h *harness) do(method, path string, body any, headers ...string) response {
+	h.t.Helper()
+	var reader io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		reader = bytes.NewBufferString(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		reader = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, reader)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := h.app.Test(req, int((30 * time.Second).Milliseconds()))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			h.t.Fatalf("%s %s: body is not JSON: %v\n%s", method, path, err, raw)
+		}
+	}
+	return out
+}
+
+// founder returns the Authorization header pair of a fresh founder token.
+func (h *harness) founder() []string {
+	h.t.Helper()
+	tok, err := newFounderTokens(h.cfg).Issue("alice", "test", time.Hour)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return []string{"Authorization", "Bearer " + tok}
+}
+
+// decode unmarshals the envelope's data into v.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("data: %v\n%s", err, r.Raw)
+	}
+}
+
+// expectError checks status, code and that the envelope is well formed.
+func (r response) expectError(t *testing.T, status int, code string) {
+	t.Helper()
+	if r.Status != status || r.Error == nil || r.Error.Code != code || r.Success || string(r.Data) != "null" {
+		t.Fatalf("got %d %s, want %d %s", r.Status, r.Raw, status, code)
+	}
+	if r.Meta.RequestID == "" || r.Meta.RequestID != r.Header.Get("X-Request-ID") {
+		t.Fatalf("meta.request_id %q != X-Request-ID %q", r.Meta.RequestID, r.Header.Get("X-Request-ID"))
+	}
+}
