@@ -1,0 +1,74 @@
+package integrations_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+	"hoc/l6_drivers/integrations"
+	models "hoc/l7_models"
+)
+
+// fixture is one test database with a store and two tenants.
+type fixture struct {
+	ctx   context.Context
+	d     *db.DB
+	s     *integrations.Store
+	acme  string // tenant ids
+	other string
+}
+
+// forEach runs fn on every backend with a fresh fixture. The calling test
+// runs in parallel with the package's other tests: each has its own
+// databases.
+func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
+	t.Helper()
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		t.Cleanup(cancel)
+		s, err := integrations.NewStore(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(t, fixture{ctx: ctx, d: d, s: s, acme: insertTenant(t, ctx, d, "acme"), other: insertTenant(t, ctx, d, "other")})
+	})
+}
+
+// insertTenant creates a tenant for the foreign keys and returns its id.
+func insertTenant(t *testing.T, ctx context.Context, d *db.DB, slug string) string {
+	t.Helper()
+	now := db.UTC(time.Now())
+	m := models.Tenant{ID: uuid.NewString(), Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE",
+		CreatedAt: now, UpdatedAt: now}
+	if err := d.Conn(ctx).Create(&m).Error; err != nil {
+		t.Fatalf("insert tenant %s: %v", slug, err)
+	}
+	return m.ID
+}
+
+// newIntegration returns a valid integration row for tenantID.
+func newIntegration(tenantID, name string) integrations.IntegrationRow {
+	return integrations.IntegrationRow{TenantID: tenantID, Name: name, ProviderType: "openai", Status: "enabled"}
+}
+
+// mustCreate creates an integration or fails the test.
+func (f fixture) mustCreate(t *testing.T, tenantID, name string) integrations.IntegrationRow {
+	t.Helper()
+	row, err := f.s.CreateIntegration(f.ctx, newIntegration(tenantID, name))
+	if err != nil {
+		t.Fatalf("create integration %s: %v", name, err)
+	}
+	return row
+}
+
+// hash stands in for the engine's hash of a secret.
+func hash(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}

@@ -1,0 +1,33 @@
+package models
+
+import "time"
+
+// UsageRecord is one reported LLM call. The table is append-only: rows are
+// never updated or deleted through the API. (tenant_id, call_id) is unique,
+// which is what makes ingest idempotent under concurrency: the database, not
+// a read before the write, decides which of two racing inserts wins.
+type UsageRecord struct {
+	ID            string    `gorm:"primaryKey;type:uuid;index:ix_usage_records_tenant_time,priority:3,sort:desc;index:ix_usage_records_tenant_integration_time,priority:4,sort:desc"`
+	TenantID      string    `gorm:"type:uuid;not null;uniqueIndex:ux_usage_records_tenant_id_call_id,priority:1;index:ix_usage_records_tenant_time,priority:1;index:ix_usage_records_tenant_integration_time,priority:1"`
+	IntegrationID string    `gorm:"type:uuid;not null;index:ix_usage_records_tenant_integration_time,priority:2"`
+	CallID        string    `gorm:"not null;uniqueIndex:ux_usage_records_tenant_id_call_id,priority:2"`
+	Provider      string    `gorm:"not null"`
+	Model         string    `gorm:"not null"`
+	TokensIn      int64     `gorm:"not null"`
+	TokensOut     int64     `gorm:"not null"`
+	CostCents     int64     `gorm:"not null"`
+	CostMicros    int64     `gorm:"not null"`
+	LatencyMS     *int64    `gorm:"column:latency_ms"`
+	SessionID     *string   `gorm:""`
+	AgentID       *string   `gorm:""`
+	PolicyResult  string    `gorm:"not null"`
+	ErrorCode     *string   `gorm:""`
+	ErrorMessage  *string   `gorm:""`
+	Metadata      string    `gorm:"type:jsonb;not null"`
+	OccurredAt    time.Time `gorm:"not null;index:ix_usage_records_tenant_time,priority:2,sort:desc;index:ix_usage_records_tenant_integration_time,priority:3,sort:desc"`
+	ReceivedAt    time.Time `gorm:"not null"`
+	ContentHash   []byte    `gorm:"not null"`
+}
+
+// TableName pins the table name so a rename of the struct cannot move data.
+func (UsageRecord) TableName() string { return "usage_records" }
