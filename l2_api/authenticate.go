@@ -12,6 +12,8 @@ import (
 // Authenticator verifies credentials; the l3 auth adapter implements it.
 type Authenticator interface {
 	VerifyBearer(ctx context.Context, token string) (spine.Actor, error)
+	VerifyAPIKey(ctx context.Context, key string) (spine.Actor, error)
+	VerifyIntegrationKey(ctx context.Context, key string) (spine.Actor, error)
 }
 
 const (
@@ -42,9 +44,9 @@ func authenticate(auth Authenticator) fiber.Handler {
 			}
 			actor, err = auth.VerifyBearer(c.UserContext(), token)
 		case apiKey != "":
-			return invalidCredentials("api_key_invalid")
+			actor, err = auth.VerifyAPIKey(c.UserContext(), apiKey)
 		case integrationKey != "":
-			return invalidCredentials("integration_key_invalid")
+			actor, err = auth.VerifyIntegrationKey(c.UserContext(), integrationKey)
 		default:
 			return spine.NewError(spine.KindUnauthenticated, spine.CodeMissingAuth, "authentication required")
 		}

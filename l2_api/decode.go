@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"mime"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -116,4 +118,82 @@ func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 		offset = n
 	}
 	return limit, offset, fields.Err()
+}
+
+// integer reads an optional whole-number field. Fractions, exponents that do
+// not give a whole number, strings and anything else are refused: integers
+// are never coerced.
+func (o object) integer(name string, dst *int64, fields *spine.Fields) {
+	raw, ok := o[name]
+	if !ok || isNull(raw) {
+		return
+	}
+	n, ok := parseInteger(raw)
+	if !ok {
+		fields.Add(name, "must be an integer")
+		return
+	}
+	*dst = n
+}
+
+// optInteger reads an optional, nullable whole-number field into a pointer.
+func (o object) optInteger(name string, dst **int64, fields *spine.Fields) {
+	raw, ok := o[name]
+	if !ok || isNull(raw) {
+		return
+	}
+	n, ok := parseInteger(raw)
+	if !ok {
+		fields.Add(name, "must be an integer")
+		return
+	}
+	*dst = &n
+}
+
+// parseInteger accepts a JSON number that is a whole number within int64.
+func parseInteger(raw json.RawMessage) (int64, bool) {
+	s := string(bytes.TrimSpace(raw))
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	// 1e3 and 10.0 are whole numbers written another way.
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// strList reads an optional array of strings.
+func (o object) strList(name string, dst *[]string, fields *spine.Fields) {
+	raw, ok := o[name]
+	if !ok || isNull(raw) {
+		return
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		fields.Add(name, "must be an array of strings")
+	}
+}
+
+// optTime reads an optional RFC 3339 timestamp.
+func (o object) optTime(name string, dst **time.Time, fields *spine.Fields) {
+	var s string
+	raw, ok := o[name]
+	if !ok || isNull(raw) {
+		return
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		fields.Add(name, "must be an RFC 3339 timestamp")
+		return
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		fields.Add(name, "must be an RFC 3339 timestamp")
+		return
+	}
+	t = t.UTC()
+	*dst = &t
 }

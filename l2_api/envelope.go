@@ -38,8 +38,14 @@ type page struct {
 	Total      int64
 	Limit      int
 	Offset     int
-	Items      int
+	HasMore    bool
 	NextCursor string
+}
+
+// offsetPage describes a page read by offset: more follow when the rows
+// before the end of this page are fewer than the total.
+func offsetPage(total int64, limit, offset, items int) page {
+	return page{Total: total, Limit: limit, Offset: offset, HasMore: int64(offset+items) < total}
 }
 
 func newMeta(c *fiber.Ctx) meta {
@@ -55,11 +61,7 @@ func respond(c *fiber.Ctx, status int, data any) error {
 func respondPage(c *fiber.Ctx, data any, p page) error {
 	m := newMeta(c)
 	pageNo := p.Offset/p.Limit + 1
-	hasMore := int64(p.Offset+p.Items) < p.Total
-	if p.NextCursor != "" {
-		hasMore = true
-	}
-	m.Total, m.Page, m.PageSize, m.HasMore, m.NextCursor = &p.Total, &pageNo, &p.Limit, &hasMore, p.NextCursor
+	m.Total, m.Page, m.PageSize, m.HasMore, m.NextCursor = &p.Total, &pageNo, &p.Limit, &p.HasMore, p.NextCursor
 	return c.Status(fiber.StatusOK).JSON(envelope{Success: true, Data: data, Meta: m})
 }
 

@@ -31,6 +31,8 @@ type appParams struct {
 	Config    Config
 	Auth      Authenticator
 	Tenants   Tenants
+	APIKeys   APIKeys
+	Telemetry Telemetry
 	Catalog   Catalog
 	Readiness Readiness
 	Metrics   prometheus.Gatherer
@@ -38,7 +40,7 @@ type appParams struct {
 }
 
 func newAppFromGraph(p appParams) (*fiber.App, error) {
-	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
+	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Telemetry: p.Telemetry, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
 }
 
 func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {

@@ -27,6 +27,8 @@ const DefaultBodyLimit = 8 << 20
 type Deps struct {
 	Auth      Authenticator
 	Tenants   Tenants
+	APIKeys   APIKeys
+	Telemetry Telemetry
 	Catalog   Catalog
 	Readiness Readiness
 	Metrics   prometheus.Gatherer
@@ -34,7 +36,7 @@ type Deps struct {
 }
 
 func (d Deps) validate() error {
-	if d.Auth == nil || d.Tenants == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Telemetry == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
 		return errors.New("api: every dependency is required")
 	}
 	return nil
@@ -79,7 +81,15 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	fdr.Post("/tenants", tenants.create)
 	fdr.Get("/tenants", tenants.list)
 	fdr.Get("/tenants/:id", tenants.get)
+	fdr.Post("/tenants/:id/api-keys", apiKeyRoutes{keys: d.APIKeys}.create)
 	fdr.Get("/operations", operations(d.Catalog))
+
+	telemetry := telemetryRoutes{telemetry: d.Telemetry}
+	v1.Post("/telemetry/llm-usage", telemetry.ingestOne)
+	v1.Post("/telemetry/llm-usage/batch", telemetry.ingestBatch)
+	v1.Get("/telemetry/usage-summary", telemetry.summary)
+	v1.Get("/telemetry/usage-history", telemetry.history)
+	v1.Get("/telemetry/daily-aggregates", telemetry.daily)
 	return app, nil
 }
 

@@ -96,5 +96,5 @@ func (r tenantRoutes) list(c *fiber.Ctx) error {
 	for i, t := range p.Items {
 		items[i] = ToTenantJSON(t)
 	}
-	return respondPage(c, items, page{Total: p.Total, Limit: limit, Offset: offset, Items: len(items)})
+	return respondPage(c, items, offsetPage(p.Total, limit, offset, len(items)))
 }

@@ -11,15 +11,23 @@ import (
 
 	api "hoc/l2_api"
 	accountadapter "hoc/l3_adapters/account"
+	activityadapter "hoc/l3_adapters/activity"
 	authadapter "hoc/l3_adapters/auth"
+	integrationsadapter "hoc/l3_adapters/integrations"
 	opsadapter "hoc/l3_adapters/ops"
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
+	activityops "hoc/l4_spine/activity"
 	authops "hoc/l4_spine/auth"
+	integrationops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
+	activityengine "hoc/l5_engines/activity"
 	authengine "hoc/l5_engines/auth"
+	integrationsengine "hoc/l5_engines/integrations"
 	accountdb "hoc/l6_drivers/account"
+	activitydb "hoc/l6_drivers/activity"
 	"hoc/l6_drivers/db"
+	integrationsdb "hoc/l6_drivers/integrations"
 )
 
 // core is the part of the graph every command needs: configuration, logging,
@@ -33,7 +41,8 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			l.UseLogLevel(slog.LevelDebug)
 			return l
 		}),
-		fx.Supply(cfg, log),
+		// The one clock every engine reads.
+		fx.Supply(cfg, log, time.Now),
 		fx.Provide(
 			newMetrics,
 			func(cfg Config, log *slog.Logger) db.Config {
@@ -43,13 +52,19 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			// Ports of the layers below, bound to their implementations.
 			func(d *db.DB) spine.TxRunner { return d },
 			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
+			fx.Annotate(integrationsdb.NewStore, fx.As(new(integrationsengine.Store))),
+			fx.Annotate(activitydb.NewStore, fx.As(new(activityengine.Store))),
 		),
 		db.Module,
 		spine.Module,
 		accountops.Module,
 		authops.Module,
+		integrationops.Module,
+		activityops.Module,
 		accountadapter.Module,
 		authadapter.Module,
+		integrationsadapter.Module,
+		activityadapter.Module,
 		opsadapter.Module,
 	)
 }
@@ -64,6 +79,8 @@ func server(cfg Config) fx.Option {
 		fx.Provide(
 			func(a *authadapter.Authenticator) api.Authenticator { return a },
 			func(a *accountadapter.Tenants) api.Tenants { return a },
+			func(a *integrationsadapter.Integrations) api.APIKeys { return a },
+			func(a *activityadapter.Telemetry) api.Telemetry { return a },
 			func(a *opsadapter.Catalog) api.Catalog { return a },
 			func(d *db.DB) api.Readiness { return d },
 		),

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
+	integrationsadapter "hoc/l3_adapters/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 )
@@ -34,12 +35,14 @@ func TestMain(m *testing.M) {
 // harness is the real fx graph with the real router on a real database,
 // driven through Fiber's app.Test: the path a user's request takes.
 type harness struct {
-	t   *testing.T
-	app *fiber.App
-	cfg Config
+	t            testing.TB
+	app          *fiber.App
+	cfg          Config
+	db           *db.DB
+	integrations *integrationsadapter.Integrations
 }
 
-func testConfig(t *testing.T, dialect db.Dialect) Config {
+func testConfig(t testing.TB, dialect db.Dialect) Config {
 	return Config{
 		Addr:          "127.0.0.1:0",
 		DatabaseURL:   dbtest.URL(t, dialect),
@@ -51,16 +54,16 @@ func testConfig(t *testing.T, dialect db.Dialect) Config {
 
 // newHarness starts the whole server graph; extra options may decorate it
 // (for example to inject a failing store).
-func newHarness(t *testing.T, dialect db.Dialect, extra ...fx.Option) *harness {
+func newHarness(t testing.TB, dialect db.Dialect, extra ...fx.Option) *harness {
 	t.Helper()
 	return newHarnessWithConfig(t, testConfig(t, dialect), extra...)
 }
 
-func newHarnessWithConfig(t *testing.T, cfg Config, extra ...fx.Option) *harness {
+func newHarnessWithConfig(t testing.TB, cfg Config, extra ...fx.Option) *harness {
 	t.Helper()
 	h := &harness{t: t, cfg: cfg}
 	log := slog.New(slog.NewJSONHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := append([]fx.Option{core(cfg, log), server(cfg), fx.Populate(&h.app)}, extra...)
+	opts := append([]fx.Option{core(cfg, log), server(cfg), fx.Populate(&h.app, &h.db, &h.integrations)}, extra...)
 	app := fxtest.New(t, opts...)
 	app.RequireStart()
 	t.Cleanup(app.RequireStop)
@@ -74,7 +77,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
 	}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimSpace(p)))
@@ -153,7 +156,7 @@ func (h *harness) founder() []string {
 }
 
 // decode unmarshals the envelope's data into v.
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Data, v); err != nil {
 		t.Fatalf("data: %v\n%s", err, r.Raw)
@@ -161,7 +164,7 @@ func (r response) decode(t *testing.T, v any) {
 }
 
 // expectError checks status, code and that the envelope is well formed.
-func (r response) expectError(t *testing.T, status int, code string) {
+func (r response) expectError(t testing.TB, status int, code string) {
 	t.Helper()
 	if r.Status != status || r.Error == nil || r.Error.Code != code || r.Success || string(r.Data) != "null" {
 		t.Fatalf("got %d %s, want %d %s", r.Status, r.Raw, status, code)

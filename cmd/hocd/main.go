@@ -6,6 +6,8 @@
 //	hocd migrate                 apply database migrations and exit
 //	hocd ops                     print the operation registry listing
 //	hocd tenants create|get|list manage tenants
+//	hocd integrations create     create an integration and print its key once
+//	hocd apikeys create|revoke|freeze  manage machine API keys
 //	hocd token founder           mint a founder token
 //
 // Every command reads the HOC_* environment variables; commands other than
@@ -36,6 +38,8 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"ops", "print the operation registry listing as JSON", runOps},
 		{"tenants", "tenants create|get|list", runTenants},
+		{"integrations", "integrations create --tenant ID --name N ...", runIntegrations},
+		{"apikeys", "apikeys create|revoke|freeze", runAPIKeys},
 		{"token", "token founder --sub S --reason R [--ttl 1h]", runToken},
 	}
 }

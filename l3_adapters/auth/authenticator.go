@@ -9,6 +9,7 @@ import (
 
 	spine "hoc/l4_spine"
 	ops "hoc/l4_spine/auth"
+	integrationops "hoc/l4_spine/integrations"
 )
 
 // Authenticator verifies credentials through the auth operations.
@@ -27,6 +28,16 @@ func NewAuthenticator(reg *spine.Registry) (*Authenticator, error) {
 // VerifyBearer verifies an Authorization bearer token.
 func (a *Authenticator) VerifyBearer(ctx context.Context, token string) (spine.Actor, error) {
 	return ops.VerifyBearerToken.Call(ctx, a.reg, ops.VerifyTokenInput{Token: token})
+}
+
+// VerifyAPIKey verifies an X-AOS-Key.
+func (a *Authenticator) VerifyAPIKey(ctx context.Context, key string) (spine.Actor, error) {
+	return integrationops.VerifyAPIKey.Call(ctx, a.reg, integrationops.VerifyKeyInput{Key: key})
+}
+
+// VerifyIntegrationKey verifies an X-CUS-Integration-Key.
+func (a *Authenticator) VerifyIntegrationKey(ctx context.Context, key string) (spine.Actor, error) {
+	return integrationops.VerifyIntegrationKey.Call(ctx, a.reg, integrationops.VerifyKeyInput{Key: key})
 }
 
 // IssueFounderToken mints a founder token.

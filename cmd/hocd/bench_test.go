@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	activityengine "hoc/l5_engines/activity"
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+)
+
+// The benchmarks measure what SDKs and the dashboard feel, over a real
+// listener and net/http with keep-alive, on every backend dbtest offers:
+//
+//	HOC_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' \
+//	  go test ./cmd/hocd -run '^$' -bench . -benchtime 2000x
+//
+// HOC_BENCH_RECORDS sets how many records the query benchmarks read over
+// (default 1,000,000). The figures are in the README.
+
+// benchServer is a running hocd with one tenant, its integration key and a
+// read key.
+type benchServer struct {
+	base string
+	f    tenantFixture
+	h    *harness
+	cli  *http.Client
+}
+
+func newBenchServer(b *testing.B, dialect db.Dialect, extra ...fx.Option) *benchServer {
+	cfg := Config{Addr: freeAddr(b), DatabaseURL: dbtest.URL(b, dialect), FounderSecret: testSecret, LogFormat: "json", BodyLimit: 8 << 20}
+	h := newHarnessWithConfig(b, cfg, extra...)
+	return &benchServer{base: "http://" + cfg.Addr, f: h.newTenant("bench"), h: h,
+		cli: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+}
+
+func (s *benchServer) post(b *testing.B, path string, body []byte, want int) {
+	req, _ := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CUS-Integration-Key", s.f.IntegrationKey)
+	s.do(b, req, want)
+}
+
+func (s *benchServer) get(b *testing.B, path string) {
+	req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
+	req.Header.Set("X-AOS-Key", s.f.ReadKey)
+	s.do(b, req, http.StatusOK)
+}
+
+func (s *benchServer) do(b *testing.B, req *http.Request, want int) {
+	resp, err := s.cli.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		b.Fatalf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, buf.String())
+	}
+}
+
+func benchRecord(i int) map[string]any {
+	return map[string]any{"call_id": "bench-" + strconv.Itoa(i), "provider": "openai", "model": "gpt-4o",
+		"tokens_in": 500 + i%100, "tokens_out": 100, "cost_cents": 3, "latency_ms": 400, "metadata": map[string]any{"k": "v"}}
+}
+
+func BenchmarkIngestSingle(b *testing.B) {
+	for _, dialect := range dbtest.Backends(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			s := newBenchServer(b, dialect)
+			bodies := make([][]byte, b.N)
+			for i := range bodies {
+				bodies[i], _ = json.Marshal(benchRecord(i))
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.post(b, "/api/v1/telemetry/llm-usage", bodies[i], http.StatusCreated)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+func BenchmarkIngestBatch1000(b *testing.B) {
+	for _, dialect := range dbtest.Backends(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			s := newBenchServer(b, dialect)
+			bodies := make([][]byte, b.N)
+			for n := range bodies {
+				records := make([]any, 1000)
+				for i := range records {
+					records[i] = benchRecord(n*1000 + i)
+				}
+				bodies[n], _ = json.Marshal(map[string]any{"records": records})
+			}
+			b.ResetTimer()
+			for n := 0; n < b.N; n++ {
+				s.post(b, "/api/v1/telemetry/llm-usage/batch", bodies[n], http.StatusOK)
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkQueriesOverManyRecords seeds the records through the activity
+// engine (the ingest path minus HTTP, 1000 records per transaction), then
+// times usage-summary and daily-aggregates over HTTP.
+func BenchmarkQueriesOverManyRecords(b *testing.B) {
+	total := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("HOC_BENCH_RECORDS")); err == nil && v > 0 {
+		total = v
+	}
+	for _, dialect := range dbtest.Backends(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			var engine *activityengine.Engine
+			s := newBenchServer(b, dialect, fx.Populate(&engine))
+			seedRecords(b, s, engine, total)
+			for _, path := range []string{"usage-summary", "daily-aggregates"} {
+				b.Run(path, func(b *testing.B) {
+					for i := 0; i < b.N; i++ {
+						s.get(b, "/api/v1/telemetry/"+path)
+					}
+				})
+			}
+		})
+	}
+}
+
+func seedRecords(b *testing.B, s *benchServer, engine *activityengine.Engine, total int) {
+	start := time.Now()
+	ctx := context.Background()
+	integrations := map[string]string{s.f.IntegrationID: "enabled"}
+	for done := 0; done < total; done += 1000 {
+		items := make([]activityengine.Item, min(1000, total-done))
+		for i := range items {
+			n := done + i
+			at := time.Now().UTC().Add(-time.Duration(n%(29*24*60)) * time.Minute)
+			latency := int64(400)
+			items[i] = activityengine.Item{CallID: fmt.Sprint("seed-", n), Record: &activityengine.Record{
+				CallID: fmt.Sprint("seed-", n), Provider: "openai", Model: []string{"gpt-4o", "gpt-4o-mini", "o1"}[n%3],
+				TokensIn: 500, TokensOut: 100, CostCents: 3, LatencyMS: &latency, OccurredAt: &at,
+			}}
+		}
+		err := s.h.db.InTx(ctx, func(ctx context.Context) error {
+			_, err := engine.Ingest(ctx, activityengine.IngestRequest{TenantID: s.f.TenantID, KeyIntegrationID: s.f.IntegrationID,
+				Items: items, Integrations: integrations})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("seeded %d records in %v", total, time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// usage returns a valid record body; mod may change or delete fields.
+func usage(callID string, mod ...func(map[string]any)) map[string]any {
+	rec := map[string]any{"call_id": callID, "provider": "openai", "model": "gpt-4o",
+		"tokens_in": 100, "tokens_out": 50, "cost_cents": 7}
+	for _, m := range mod {
+		m(rec)
+	}
+	return rec
+}
+
+// storedCount is how many records the tenant has, read through the API.
+func (h *harness) storedCount(f tenantFixture) int64 {
+	h.t.Helper()
+	r := h.do(http.MethodGet, "/api/v1/telemetry/usage-history", nil, f.readKeyHeader()...)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("history: %s", r.Raw)
+	}
+	return *r.Meta.Total
+}
+
+func TestTelemetry_NothingStoredWithoutAValidCredential(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		f := h.newTenant("Acme")
+		parts := strings.Split(f.IntegrationKey, ":")
+		wrongSecret := parts[0] + ":" + parts[1] + ":" + strings.Repeat("A", 43)
+
+		deletedID, deletedKey := h.newIntegration(f.TenantID, "deleted")
+		if err := h.integrationStore().SoftDeleteIntegration(context.Background(), f.TenantID, deletedID); err != nil {
+			t.Fatal(err)
+		}
+		disabledID, disabledKey := h.newIntegration(f.TenantID, "disabled")
+		if err := h.integrationStore().SetIntegrationStatus(context.Background(), f.TenantID, disabledID, "disabled"); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name    string
+			headers []string
+			status  int
+			code    string
+		}{
+			{"missing key", nil, 401, "MISSING_AUTH"},
+			{"wrong secret", []string{"X-CUS-Integration-Key", wrongSecret}, 401, "INVALID_CREDENTIALS"},
+			{"deleted integration", []string{"X-CUS-Integration-Key", deletedKey}, 401, "INVALID_CREDENTIALS"},
+			{"disabled integration", []string{"X-CUS-Integration-Key", disabledKey}, 403, "INTEGRATION_DISABLED"},
+			{"read-only machine key", f.readKeyHeader(), 403, "FORBIDDEN"},
+		}
+		for _, tc := range cases {
+			h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("c-"+tc.name), tc.headers...).expectError(t, tc.status, tc.code)
+			r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": []any{usage("b-" + tc.name)}}, tc.headers...)
+			if tc.code == "INTEGRATION_DISABLED" {
+				// A batch judges records one by one: the record is rejected.
+				if r.Status != 207 || !strings.Contains(r.Raw, `"code":"INTEGRATION_DISABLED"`) {
+					t.Fatalf("%s batch: %s", tc.name, r.Raw)
+				}
+				continue
+			}
+			r.expectError(t, tc.status, tc.code)
+		}
+		if n := h.storedCount(f); n != 0 {
+			t.Fatalf("%d records stored by refused requests", n)
+		}
+	})
+}
+
+func TestTelemetry_IdempotentSingleIngest(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		a, b := h.newTenant("A"), h.newTenant("B")
+		first := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("call-1"), a.integrationKeyHeader()...)
+		var accepted struct{ Status, ID, CallID string }
+		first.decode(t, &accepted)
+		if first.Status != 201 || accepted.Status != "accepted" || accepted.ID == "" {
+			t.Fatalf("first: %s", first.Raw)
+		}
+		again := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("call-1"), a.integrationKeyHeader()...)
+		var dup struct{ Status, ID string }
+		again.decode(t, &dup)
+		if again.Status != 200 || dup.Status != "duplicate" || dup.ID != accepted.ID {
+			t.Fatalf("repeat: %s", again.Raw)
+		}
+		changed := usage("call-1", func(m map[string]any) { m["tokens_in"] = 101 })
+		h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", changed, a.integrationKeyHeader()...).expectError(t, 409, "IDEMPOTENCY_CONFLICT")
+		other := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("call-1"), b.integrationKeyHeader()...)
+		if other.Status != 201 {
+			t.Fatalf("another tenant's call_id: %s", other.Raw)
+		}
+		if n := h.storedCount(a); n != 1 {
+			t.Fatalf("tenant A has %d records, want 1", n)
+		}
+	})
+}
+
+func TestTelemetry_BatchMixedOutcomesInInputOrder(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		f := h.newTenant("Acme")
+		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("stored"), f.integrationKeyHeader()...); r.Status != 201 {
+			t.Fatal(r.Raw)
+		}
+		records := []any{
+			usage("n1"), usage("stored"), usage("n2"), usage("n1"),
+			usage("bad", func(m map[string]any) { m["tokens_in"] = -1 }), usage("n3"),
+		}
+		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": records}, f.integrationKeyHeader()...)
+		var out struct {
+			Accepted, Duplicates, Conflicts, Rejected, Errors, Total int
+			Results                                                  []struct {
+				Index  int
+				CallID string `json:"call_id"`
+				Status string
+				ID     string
+				Error  *struct{ Code string }
+			}
+		}
+		r.decode(t, &out)
+		if r.Status != 207 || out.Accepted != 3 || out.Duplicates != 2 || out.Rejected != 1 || out.Conflicts != 0 || out.Errors != 1 || out.Total != 6 {
+			t.Fatalf("batch: %s", r.Raw)
+		}
+		want := []string{"accepted", "duplicate", "accepted", "duplicate", "rejected", "accepted"}
+		for i, res := range out.Results {
+			if res.Index != i || res.Status != want[i] {
+				t.Fatalf("result %d = %+v, want %s", i, res, want[i])
+			}
+		}
+		if out.Results[3].ID != out.Results[0].ID || out.Results[4].Error == nil || out.Results[4].Error.Code != "VALIDATION_FAILED" {
+			t.Fatalf("in-batch repeat or rejection wrong: %s", r.Raw)
+		}
+		if !strings.Contains(r.Raw, `"field":"records[4].tokens_in"`) {
+			t.Fatalf("rejection lacks its field: %s", r.Raw)
+		}
+		if n := h.storedCount(f); n != 4 {
+			t.Fatalf("%d records stored, want 4", n)
+		}
+		allGood := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": []any{usage("n4"), usage("n1")}}, f.integrationKeyHeader()...)
+		if allGood.Status != 200 {
+			t.Fatalf("accepted+duplicate batch: %d %s", allGood.Status, allGood.Raw)
+		}
+	})
+}
+
+func TestTelemetry_BatchLimits(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	f := h.newTenant("Acme")
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": []any{}}, f.integrationKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"other": 1}, f.integrationKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", `[]`, f.integrationKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+	many := make([]any, 1001)
+	for i := range many {
+		many[i] = usage(fmt.Sprintf("c%d", i))
+	}
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": many}, f.integrationKeyHeader()...).expectError(t, 413, "PAYLOAD_TOO_LARGE")
+	if n := h.storedCount(f); n != 0 {
+		t.Fatalf("%d records stored by refused batches", n)
+	}
+}
+
+func TestTelemetry_FieldRulesWithoutCoercion(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	f := h.newTenant("Acme")
+	cases := map[string]func(map[string]any){
+		"tokens_in":      func(m map[string]any) { m["tokens_in"] = "100" },
+		"tokens_out":     func(m map[string]any) { m["tokens_out"] = 1.5 },
+		"cost_cents":     func(m map[string]any) { m["cost_cents"] = 1_000_000_001 },
+		"call_id":        func(m map[string]any) { m["call_id"] = strings.Repeat("x", 101) },
+		"provider":       func(m map[string]any) { m["provider"] = 7 },
+		"model":          func(m map[string]any) { delete(m, "model") },
+		"policy_result":  func(m map[string]any) { m["policy_result"] = "maybe" },
+		"metadata":       func(m map[string]any) { m["metadata"] = []int{1} },
+		"occurred_at":    func(m map[string]any) { m["occurred_at"] = "yesterday" },
+		"latency_ms":     func(m map[string]any) { m["latency_ms"] = 86_400_001 },
+		"cost_micros":    func(m map[string]any) { m["cost_micros"] = 70_001 },
+		"integration_id": func(m map[string]any) { m["integration_id"] = "nope" },
+	}
+	for field, mod := range cases {
+		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("c-"+field, mod), f.integrationKeyHeader()...)
+		r.expectError(t, 422, "VALIDATION_FAILED")
+		if !strings.Contains(r.Raw, `"field":"`+field+`"`) {
+			t.Errorf("%s: %s", field, r.Raw)
+		}
+	}
+	old := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("old", func(m map[string]any) { m["occurred_at"] = "2020-01-01T00:00:00Z" }), f.integrationKeyHeader()...)
+	old.expectError(t, 422, "VALIDATION_FAILED")
+	big := map[string]any{"blob": strings.Repeat("x", 17<<10)}
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("big", func(m map[string]any) { m["metadata"] = big }), f.integrationKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+	if n := h.storedCount(f); n != 0 {
+		t.Fatalf("%d invalid records stored", n)
+	}
+}
+
+func TestTelemetry_IntegrationIDRules(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		a, b := h.newTenant("A"), h.newTenant("B")
+		writer := []string{"X-AOS-Key", h.newAPIKey(a.TenantID, "telemetry:write")}
+		h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("m1"), writer...).expectError(t, 422, "MISSING_INTEGRATION_ID")
+		withA := usage("m2", func(m map[string]any) { m["integration_id"] = a.IntegrationID })
+		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", withA, writer...); r.Status != 201 {
+			t.Fatalf("machine key with its tenant's integration: %s", r.Raw)
+		}
+		withB := usage("m3", func(m map[string]any) { m["integration_id"] = b.IntegrationID })
+		h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", withB, writer...).expectError(t, 404, "NOT_FOUND")
+		mismatch := usage("m4", func(m map[string]any) { m["integration_id"] = b.IntegrationID })
+		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", mismatch, a.integrationKeyHeader()...)
+		r.expectError(t, 403, "FORBIDDEN")
+	})
+}

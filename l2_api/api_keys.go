@@ -1,0 +1,91 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+	"hoc/l4_spine/integrations"
+)
+
+// APIKeys is what the API key endpoints need; the l3 integrations adapter
+// implements it.
+type APIKeys interface {
+	CreateAPIKey(ctx context.Context, in integrations.CreateAPIKeyInput) (integrations.CreatedAPIKey, error)
+}
+
+// APIKeyJSON is an API key object as SPEC §7 lists its fields, plus whether
+// it is frozen; never the hash.
+type APIKeyJSON struct {
+	ID           string   `json:"id"`
+	TenantID     string   `json:"tenant_id"`
+	Name         string   `json:"name"`
+	Prefix       string   `json:"prefix"`
+	Scopes       []string `json:"scopes"`
+	RateLimitRPM *int     `json:"rate_limit_rpm"`
+	Status       string   `json:"status"`
+	Frozen       bool     `json:"frozen"`
+	ExpiresAt    *string  `json:"expires_at"`
+	CreatedAt    string   `json:"created_at"`
+	LastUsedAt   *string  `json:"last_used_at"`
+}
+
+// ToAPIKeyJSON presents an API key; a rate limit of 0 (none) is null.
+func ToAPIKeyJSON(k integrations.APIKey) APIKeyJSON {
+	scopes := k.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return APIKeyJSON{
+		ID: k.ID, TenantID: k.TenantID, Name: k.Name, Prefix: k.Prefix, Scopes: scopes,
+		RateLimitRPM: nonZero(k.RateLimitRPM), Status: k.Status, Frozen: k.Frozen,
+		ExpiresAt: optTime(k.ExpiresAt), CreatedAt: formatTime(k.CreatedAt), LastUsedAt: optTime(k.LastUsedAt),
+	}
+}
+
+func nonZero(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+func optTime(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+type apiKeyRoutes struct{ keys APIKeys }
+
+// create handles POST /api/v1/fdr/tenants/:id/api-keys
+// {name, scopes[], rate_limit_rpm?, expires_at?} → 201 {api_key, key}.
+func (r apiKeyRoutes) create(c *fiber.Ctx) error {
+	obj, err := decodeObject(c)
+	if err != nil {
+		return err
+	}
+	in := integrations.CreateAPIKeyInput{TenantID: c.Params("id")}
+	var fields spine.Fields
+	var rpm int64
+	obj.str("name", &in.Name, &fields)
+	obj.strList("scopes", &in.Scopes, &fields)
+	obj.integer("rate_limit_rpm", &rpm, &fields)
+	obj.optTime("expires_at", &in.ExpiresAt, &fields)
+	if rpm < 0 || rpm > 1_000_000 {
+		fields.Add("rate_limit_rpm", "must be between 0 and 1000000")
+	}
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	in.RateLimitRPM = int(rpm)
+	created, err := r.keys.CreateAPIKey(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusCreated, fiber.Map{"api_key": ToAPIKeyJSON(created.APIKey), "key": created.Key})
+}

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+	"hoc/l4_spine/activity"
+)
+
+// dateLayout is the format of start_date and end_date: UTC calendar days.
+const dateLayout = "2006-01-02"
+
+// rangeInput reads integration_id, start_date and end_date. A date that is
+// not YYYY-MM-DD is 400; the window's rules are the engine's.
+func rangeInput(c *fiber.Ctx) (activity.RangeInput, error) {
+	in := activity.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: c.Query("start_date"), EndDate: c.Query("end_date")}
+	for name, v := range map[string]string{"start_date": in.StartDate, "end_date": in.EndDate} {
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(dateLayout, v); err != nil {
+			return in, spine.InvalidRequest(name + " must be a date in the form YYYY-MM-DD")
+		}
+	}
+	return in, nil
+}
+
+type totalsJSON struct {
+	TotalCalls      int64  `json:"total_calls"`
+	TotalTokensIn   int64  `json:"total_tokens_in"`
+	TotalTokensOut  int64  `json:"total_tokens_out"`
+	TotalCostCents  int64  `json:"total_cost_cents"`
+	TotalCostMicros int64  `json:"total_cost_micros"`
+	AvgLatencyMS    *int64 `json:"avg_latency_ms"`
+	ErrorCount      int64  `json:"error_count"`
+	BlockedCount    int64  `json:"blocked_count"`
+}
+
+func toTotalsJSON(t activity.Totals) totalsJSON {
+	return totalsJSON{
+		TotalCalls: t.Calls, TotalTokensIn: t.TokensIn, TotalTokensOut: t.TokensOut, TotalCostCents: t.CostCents,
+		TotalCostMicros: t.CostMicros, AvgLatencyMS: t.AvgLatencyMS, ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount,
+	}
+}
+
+type summaryJSON struct {
+	TenantID    string `json:"tenant_id"`
+	PeriodStart string `json:"period_start"`
+	PeriodEnd   string `json:"period_end"`
+	totalsJSON
+	ByIntegration []integrationUsageJSON `json:"by_integration"`
+	ByModel       []modelUsageJSON       `json:"by_model"`
+}
+
+type integrationUsageJSON struct {
+	IntegrationID   string `json:"integration_id"`
+	IntegrationName string `json:"integration_name"`
+	ProviderType    string `json:"provider_type"`
+	TotalCalls      int64  `json:"total_calls"`
+	TotalTokensIn   int64  `json:"total_tokens_in"`
+	TotalTokensOut  int64  `json:"total_tokens_out"`
+	TotalTokens     int64  `json:"total_tokens"`
+	TotalCostCents  int64  `json:"total_cost_cents"`
+	ErrorCount      int64  `json:"error_count"`
+	BlockedCount    int64  `json:"blocked_count"`
+}
+
+type modelUsageJSON struct {
+	Provider       string `json:"provider"`
+	Model          string `json:"model"`
+	TotalCalls     int64  `json:"total_calls"`
+	TotalTokensIn  int64  `json:"total_tokens_in"`
+	TotalTokensOut int64  `json:"total_tokens_out"`
+	TotalCostCents int64  `json:"total_cost_cents"`
+}
+
+// summary handles GET /api/v1/telemetry/usage-summary.
+func (r telemetryRoutes) summary(c *fiber.Ctx) error {
+	in, err := rangeInput(c)
+	if err != nil {
+		return err
+	}
+	s, err := r.telemetry.Summary(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	out := summaryJSON{TenantID: s.TenantID, PeriodStart: s.PeriodStart, PeriodEnd: s.PeriodEnd, totalsJSON: toTotalsJSON(s.Totals),
+		ByModel: make([]modelUsageJSON, len(s.ByModel))}
+	if s.ByIntegration != nil {
+		out.ByIntegration = make([]integrationUsageJSON, len(s.ByIntegration))
+		for i, u := range s.ByIntegration {
+			out.ByIntegration[i] = integrationUsageJSON{
+				IntegrationID: u.IntegrationID, IntegrationName: u.IntegrationName, ProviderType: u.ProviderType,
+				TotalCalls: u.Calls, TotalTokensIn: u.TokensIn, TotalTokensOut: u.TokensOut, TotalTokens: u.TokensIn + u.TokensOut,
+				TotalCostCents: u.CostCents, ErrorCount: u.ErrorCount, BlockedCount: u.BlockedCount,
+			}
+		}
+	}
+	for i, m := range s.ByModel {
+		out.ByModel[i] = modelUsageJSON{Provider: m.Provider, Model: m.Model, TotalCalls: m.Calls,
+			TotalTokensIn: m.TokensIn, TotalTokensOut: m.TokensOut, TotalCostCents: m.CostCents}
+	}
+	return respond(c, fiber.StatusOK, out)
+}
+
+type dailyJSON struct {
+	Date          string `json:"date"`
+	IntegrationID string `json:"integration_id"`
+	totalsJSON
+}
+
+// daily handles GET /api/v1/telemetry/daily-aggregates.
+func (r telemetryRoutes) daily(c *fiber.Ctx) error {
+	in, err := rangeInput(c)
+	if err != nil {
+		return err
+	}
+	rows, err := r.telemetry.Daily(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	out := make([]dailyJSON, len(rows))
+	for i, row := range rows {
+		out[i] = dailyJSON{Date: row.Date, IntegrationID: row.IntegrationID, totalsJSON: toTotalsJSON(row.Totals)}
+	}
+	return respond(c, fiber.StatusOK, out)
+}
+
+type recordJSON struct {
+	ID            string          `json:"id"`
+	TenantID      string          `json:"tenant_id"`
+	IntegrationID string          `json:"integration_id"`
+	CallID        string          `json:"call_id"`
+	Provider      string          `json:"provider"`
+	Model         string          `json:"model"`
+	TokensIn      int64           `json:"tokens_in"`
+	TokensOut     int64           `json:"tokens_out"`
+	CostCents     int64           `json:"cost_cents"`
+	CostMicros    int64           `json:"cost_micros"`
+	LatencyMS     *int64          `json:"latency_ms"`
+	SessionID     *string         `json:"session_id"`
+	AgentID       *string         `json:"agent_id"`
+	PolicyResult  string          `json:"policy_result"`
+	ErrorCode     *string         `json:"error_code"`
+	ErrorMessage  *string         `json:"error_message"`
+	Metadata      json.RawMessage `json:"metadata"`
+	OccurredAt    string          `json:"occurred_at"`
+	ReceivedAt    string          `json:"received_at"`
+}
+
+// history handles GET /api/v1/telemetry/usage-history with limit (1..1000,
+// default 50) and offset or cursor.
+func (r telemetryRoutes) history(c *fiber.Ctx) error {
+	in := activity.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
+	var fields spine.Fields
+	for name, dst := range map[string]*int{"limit": &in.Limit, "offset": &in.Offset} {
+		v := c.Query(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return spine.InvalidRequest(name + " must be an integer")
+		}
+		*dst = n
+	}
+	if in.Limit < 1 || in.Limit > 1000 {
+		fields.Add("limit", "must be between 1 and 1000")
+	}
+	if in.Offset < 0 {
+		fields.Add("offset", "must be >= 0")
+	}
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	p, err := r.telemetry.History(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	items := make([]recordJSON, len(p.Items))
+	for i, rec := range p.Items {
+		items[i] = recordJSON{
+			ID: rec.ID, TenantID: rec.TenantID, IntegrationID: rec.IntegrationID, CallID: rec.CallID,
+			Provider: rec.Provider, Model: rec.Model, TokensIn: rec.TokensIn, TokensOut: rec.TokensOut,
+			CostCents: rec.CostCents, CostMicros: rec.CostMicros, LatencyMS: rec.LatencyMS, SessionID: rec.SessionID,
+			AgentID: rec.AgentID, PolicyResult: rec.PolicyResult, ErrorCode: rec.ErrorCode, ErrorMessage: rec.ErrorMessage,
+			Metadata: rec.Metadata, OccurredAt: formatTime(rec.OccurredAt), ReceivedAt: formatTime(rec.ReceivedAt),
+		}
+	}
+	pg := offsetPage(p.Total, in.Limit, in.Offset, len(items))
+	if in.Cursor != "" {
+		// In cursor mode the page number counts from the cursor and has_more
+		// says whether the cursor leads anywhere.
+		pg.Offset, pg.HasMore = 0, p.NextCursor != ""
+	}
+	pg.NextCursor = p.NextCursor
+	return respondPage(c, items, pg)
+}

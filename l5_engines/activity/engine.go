@@ -1,0 +1,36 @@
+package activity
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	store "hoc/l6_drivers/activity"
+)
+
+// Store is the persistence port of the activity engine.
+type Store interface {
+	InsertRecords(ctx context.Context, rows []store.RecordRow) ([]store.Inserted, error)
+	FindByCallIDs(ctx context.Context, tenantID string, callIDs []string) ([]store.Existing, error)
+	ApplyRollups(ctx context.Context, deltas []store.RollupDelta) error
+	SumTotals(ctx context.Context, q store.RangeQuery) (store.Totals, error)
+	SumByIntegration(ctx context.Context, q store.RangeQuery) ([]store.IntegrationTotals, error)
+	SumByModel(ctx context.Context, q store.RangeQuery) ([]store.ModelTotals, error)
+	Daily(ctx context.Context, q store.RangeQuery) ([]store.DailyRow, error)
+	ListRecords(ctx context.Context, q store.HistoryQuery) ([]store.RecordRow, error)
+	CountRecords(ctx context.Context, tenantID, integrationID string) (int64, error)
+}
+
+// Engine makes the activity domain's decisions.
+type Engine struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewEngine returns an engine on s; now is the clock.
+func NewEngine(s Store, now func() time.Time) (*Engine, error) {
+	if s == nil || now == nil {
+		return nil, errors.New("activity engine: nil store or clock")
+	}
+	return &Engine{store: s, now: now}, nil
+}

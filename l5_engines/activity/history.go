@@ -1,0 +1,101 @@
+package activity
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hoc/l5_engines/fault"
+	store "hoc/l6_drivers/activity"
+)
+
+// HistoryRequest asks for one page of records, newest first (occurred_at,
+// then id, both descending), by offset or by the cursor of the last page.
+type HistoryRequest struct {
+	TenantID, IntegrationID string
+	Limit, Offset           int
+	Cursor                  string
+}
+
+// StoredRecord is a record as stored, with the server's defaults applied.
+type StoredRecord struct {
+	ID, TenantID, IntegrationID, CallID, Provider, Model string
+	TokensIn, TokensOut, CostCents, CostMicros           int64
+	LatencyMS                                            *int64
+	SessionID, AgentID                                   *string
+	PolicyResult                                         string
+	ErrorCode, ErrorMessage                              *string
+	Metadata                                             []byte
+	OccurredAt, ReceivedAt                               time.Time
+}
+
+// HistoryPage is one page; NextCursor is empty on the last page.
+type HistoryPage struct {
+	Items      []StoredRecord
+	Total      int64
+	NextCursor string
+}
+
+// History returns one page. The cursor is the (occurred_at, id) of the last
+// record shown, so walking pages never skips or repeats a record even while
+// new records arrive; offset paging is kept for simple clients.
+func (e *Engine) History(ctx context.Context, req HistoryRequest) (HistoryPage, error) {
+	q := store.HistoryQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, Limit: req.Limit + 1, Offset: req.Offset}
+	if req.Cursor != "" {
+		after, err := decodeCursor(req.Cursor)
+		if err != nil {
+			return HistoryPage{}, fault.InvalidRequest("cursor is not valid")
+		}
+		q.After, q.Offset = &after, 0
+	}
+	rows, err := e.store.ListRecords(ctx, q)
+	if err != nil {
+		return HistoryPage{}, fmt.Errorf("list usage records: %w", err)
+	}
+	total, err := e.store.CountRecords(ctx, req.TenantID, req.IntegrationID)
+	if err != nil {
+		return HistoryPage{}, fmt.Errorf("count usage records: %w", err)
+	}
+	page := HistoryPage{Total: total}
+	if len(rows) > req.Limit {
+		rows = rows[:req.Limit]
+		last := rows[req.Limit-1]
+		page.NextCursor = encodeCursor(store.Cursor{OccurredAt: last.OccurredAt, ID: last.ID})
+	}
+	page.Items = make([]StoredRecord, len(rows))
+	for i, r := range rows {
+		page.Items[i] = StoredRecord{
+			ID: r.ID, TenantID: r.TenantID, IntegrationID: r.IntegrationID, CallID: r.CallID, Provider: r.Provider,
+			Model: r.Model, TokensIn: r.TokensIn, TokensOut: r.TokensOut, CostCents: r.CostCents, CostMicros: r.CostMicros,
+			LatencyMS: r.LatencyMS, SessionID: r.SessionID, AgentID: r.AgentID, PolicyResult: r.PolicyResult,
+			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Metadata: r.Metadata,
+			OccurredAt: r.OccurredAt, ReceivedAt: r.ReceivedAt,
+		}
+	}
+	return page, nil
+}
+
+// encodeCursor makes the opaque cursor clients pass back.
+func encodeCursor(c store.Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.OccurredAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (store.Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return store.Cursor{}, err
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok || uuid.Validate(id) != nil {
+		return store.Cursor{}, fmt.Errorf("malformed cursor")
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return store.Cursor{}, err
+	}
+	return store.Cursor{OccurredAt: t.UTC(), ID: id}, nil
+}

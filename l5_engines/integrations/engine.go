@@ -1,0 +1,47 @@
+package integrations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	store "hoc/l6_drivers/integrations"
+)
+
+// Store is the persistence port of the integrations engine.
+type Store interface {
+	CreateIntegration(ctx context.Context, row store.IntegrationRow) (store.IntegrationRow, error)
+	GetIntegration(ctx context.Context, tenantID, id string) (store.IntegrationRow, error)
+	GetIntegrationsByIDs(ctx context.Context, tenantID string, ids []string) (map[string]store.IntegrationRow, error)
+	CreateIntegrationKey(ctx context.Context, tenantID, integrationID string, secretHash []byte) (store.IntegrationKeyRow, error)
+	FindIntegrationKey(ctx context.Context, integrationID string, secretHash []byte) (store.IntegrationKeyMatch, error)
+	TouchIntegrationKey(ctx context.Context, id string, at time.Time) error
+	CreateAPIKey(ctx context.Context, row store.APIKeyRow) (store.APIKeyRow, error)
+	FindAPIKeyByHash(ctx context.Context, secretHash []byte) (store.APIKeyRow, error)
+	RevokeAPIKey(ctx context.Context, id string) error
+	FreezeAPIKey(ctx context.Context, id string) error
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+}
+
+// touchEvery limits how often a key's last-used time is written: at most
+// once a minute per key, so that verifying a key stays a single read.
+const touchEvery = time.Minute
+
+// Engine makes the integrations domain's decisions.
+type Engine struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewEngine returns an engine on s; now is the clock.
+func NewEngine(s Store, now func() time.Time) (*Engine, error) {
+	if s == nil || now == nil {
+		return nil, errors.New("integrations engine: nil store or clock")
+	}
+	return &Engine{store: s, now: now}, nil
+}
+
+// shouldTouch reports whether a key last used at last needs its time written.
+func (e *Engine) shouldTouch(last *time.Time) bool {
+	return last == nil || e.now().Sub(*last) >= touchEvery
+}

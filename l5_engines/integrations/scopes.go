@@ -1,0 +1,30 @@
+package integrations
+
+import (
+	"slices"
+	"strings"
+)
+
+// knownScopes are the scopes a machine key may hold (SPEC §2.1); "x:*"
+// grants every "x:..." and "*" everything.
+var knownScopes = map[string]bool{
+	"telemetry:write": true, "telemetry:read": true,
+	"integrations:read": true, "integrations:write": true,
+	"protection:read": true, "*": true,
+	"telemetry:*": true, "integrations:*": true, "protection:*": true,
+}
+
+// normalizeScopes returns the scopes sorted and de-duplicated, and the
+// unknown ones.
+func normalizeScopes(scopes []string) (sorted, unknown []string) {
+	for _, s := range scopes {
+		s = strings.TrimSpace(s)
+		if !knownScopes[s] {
+			unknown = append(unknown, s)
+			continue
+		}
+		sorted = append(sorted, s)
+	}
+	slices.Sort(sorted)
+	return slices.Compact(sorted), unknown
+}
