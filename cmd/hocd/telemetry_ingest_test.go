@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -209,5 +210,58 @@ func TestTelemetry_IntegrationIDRules(t *testing.T) {
 		mismatch := usage("m4", func(m map[string]any) { m["integration_id"] = b.IntegrationID })
 		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", mismatch, a.integrationKeyHeader()...)
 		r.expectError(t, 403, "FORBIDDEN")
+	})
+}
+
+func TestTelemetry_IngestMetricsByProviderAndModel(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	f := h.newTenant("Acme")
+	rec := usage("m1", func(m map[string]any) { m["latency_ms"] = 1500; m["error_code"] = "timeout"; m["cost_micros"] = 65000 })
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, f.integrationKeyHeader()...)
+	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, f.integrationKeyHeader()...) // a duplicate counts nothing
+	metrics := h.do(http.MethodGet, "/metrics", nil).Raw
+	for _, want := range []string{
+		`hoc_llm_calls_total{model="gpt-4o",provider="openai"} 1`,
+		`hoc_llm_tokens_total{direction="in",model="gpt-4o",provider="openai"} 100`,
+		`hoc_llm_tokens_total{direction="out",model="gpt-4o",provider="openai"} 50`,
+		`hoc_llm_cost_micros_total{model="gpt-4o",provider="openai"} 65000`,
+		`hoc_llm_errors_total{model="gpt-4o",provider="openai"} 1`,
+		`hoc_llm_latency_seconds_count{model="gpt-4o",provider="openai"} 1`,
+		`hoc_operation_duration_seconds_count{operation="activity.telemetry.ingest",outcome="ok"} 2`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, f.TenantID) || strings.Contains(metrics, f.IntegrationID) {
+		t.Error("/metrics is labelled with tenant-controlled ids")
+	}
+}
+
+// TestTelemetry_ConcurrentSameCallIDStoresOne sends one record many times at
+// once: the database decides, exactly one is accepted, the rest are
+// duplicates of it.
+func TestTelemetry_ConcurrentSameCallIDStoresOne(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		f := h.newTenant("Acme")
+		const n = 8
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("same"), f.integrationKeyHeader()...).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		counts := map[int]int{}
+		for s := range statuses {
+			counts[s]++
+		}
+		if counts[201] != 1 || counts[200] != n-1 || h.storedCount(f) != 1 {
+			t.Fatalf("statuses %v, stored %d", counts, h.storedCount(f))
+		}
 	})
 }

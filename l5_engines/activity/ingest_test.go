@@ -1,0 +1,226 @@
+package activity
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"hoc/l5_engines/fault"
+	store "hoc/l6_drivers/activity"
+)
+
+// fakeStore is an in-memory Store for engine unit tests; the SQL behind the
+// real one is tested on SQLite and Postgres in l6_drivers/activity.
+type fakeStore struct {
+	rows   map[string]store.RecordRow // tenant/call_id → row
+	deltas []store.RollupDelta
+}
+
+func newFakeStore() *fakeStore { return &fakeStore{rows: map[string]store.RecordRow{}} }
+
+func (f *fakeStore) InsertRecords(_ context.Context, rows []store.RecordRow) ([]store.Inserted, error) {
+	var out []store.Inserted
+	for _, r := range rows {
+		k := r.TenantID + "/" + r.CallID
+		if _, ok := f.rows[k]; ok {
+			continue
+		}
+		f.rows[k] = r
+		out = append(out, store.Inserted{ID: r.ID, CallID: r.CallID})
+	}
+	return out, nil
+}
+func (f *fakeStore) FindByCallIDs(_ context.Context, tenantID string, callIDs []string) ([]store.Existing, error) {
+	var out []store.Existing
+	for _, c := range callIDs {
+		if r, ok := f.rows[tenantID+"/"+c]; ok {
+			out = append(out, store.Existing{ID: r.ID, CallID: c, ContentHash: r.ContentHash})
+		}
+	}
+	return out, nil
+}
+func (f *fakeStore) ApplyRollups(_ context.Context, d []store.RollupDelta) error {
+	f.deltas = append(f.deltas, d...)
+	return nil
+}
+func (f *fakeStore) SumTotals(context.Context, store.RangeQuery) (store.Totals, error) {
+	return store.Totals{}, nil
+}
+func (f *fakeStore) SumByIntegration(context.Context, store.RangeQuery) ([]store.IntegrationTotals, error) {
+	return nil, nil
+}
+func (f *fakeStore) SumByModel(context.Context, store.RangeQuery) ([]store.ModelTotals, error) {
+	return nil, nil
+}
+func (f *fakeStore) Daily(context.Context, store.RangeQuery) ([]store.DailyRow, error) {
+	return nil, nil
+}
+func (f *fakeStore) ListRecords(context.Context, store.HistoryQuery) ([]store.RecordRow, error) {
+	return nil, nil
+}
+func (f *fakeStore) CountRecords(context.Context, string, string) (int64, error) { return 0, nil }
+
+const (
+	tenant = "0193a8e0-0000-7000-8000-00000000000a"
+	integA = "0193a8e0-0000-7000-8000-0000000000a1"
+	integB = "0193a8e0-0000-7000-8000-0000000000b1"
+	integD = "0193a8e0-0000-7000-8000-0000000000d1"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func newTestEngine(t *testing.T) (*Engine, *fakeStore) {
+	t.Helper()
+	s := newFakeStore()
+	e, err := NewEngine(s, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s
+}
+
+func rec(callID string, tokensIn int64) *Record {
+	return &Record{CallID: callID, Provider: "openai", Model: "gpt-4o", TokensIn: tokensIn, TokensOut: 1, CostCents: 2}
+}
+
+func ingest(t *testing.T, e *Engine, keyIntegration string, recs ...*Record) IngestResult {
+	t.Helper()
+	items := make([]Item, len(recs))
+	for i, r := range recs {
+		items[i] = Item{CallID: r.CallID, Record: r}
+	}
+	res, err := e.Ingest(context.Background(), IngestRequest{TenantID: tenant, KeyIntegrationID: keyIntegration, Items: items,
+		Integrations: map[string]string{integA: "enabled", integB: "enabled", integD: "disabled"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func statuses(res IngestResult) string {
+	var b bytes.Buffer
+	for _, r := range res.Results {
+		b.WriteString(r.Status[:1])
+	}
+	return b.String()
+}
+
+func TestIngest_RepeatInsideBatchFollowsTheFirstOccurrence(t *testing.T) {
+	e, s := newTestEngine(t)
+	ingest(t, e, integA, rec("stored", 1))
+	res := ingest(t, e, integA,
+		rec("new", 1), rec("new", 1), rec("new", 2), // same → duplicate, changed → conflict
+		rec("stored", 9), rec("stored", 9), // stored differs → conflict, and so does its repeat
+	)
+	if got := statuses(res); got != "adccc" {
+		t.Fatalf("statuses = %s, want adccc", got)
+	}
+	if res.Results[1].ID != res.Results[0].ID || res.Accepted != 1 || res.Duplicates != 1 || res.Conflicts != 3 {
+		t.Fatalf("result = %+v", res)
+	}
+	if len(s.rows) != 2 || len(s.deltas) != 2 {
+		t.Fatalf("rows %d, rollup deltas %d; want 2 and 2 (one per inserted record)", len(s.rows), len(s.deltas))
+	}
+}
+
+func TestIngest_HashIgnoresServerDefaults(t *testing.T) {
+	e, _ := newTestEngine(t)
+	first := rec("c1", 1)
+	ingest(t, e, integA, first)
+	// Naming the key's own integration and an empty metadata object is the
+	// same record as leaving both out.
+	again := rec("c1", 1)
+	again.IntegrationID = integA
+	again.Metadata = []byte("{}")
+	if got := statuses(ingest(t, e, integA, again)); got != "d" {
+		t.Fatalf("retry with explicit defaults: %s, want duplicate", got)
+	}
+	// A client that now sends occurred_at sent a different record.
+	at := now.Add(-time.Minute)
+	changed := rec("c1", 1)
+	changed.OccurredAt = &at
+	if got := statuses(ingest(t, e, integA, changed)); got != "c" {
+		t.Fatalf("retry with a new field: %s, want conflict", got)
+	}
+}
+
+func TestIngest_IntegrationRules(t *testing.T) {
+	e, _ := newTestEngine(t)
+	withID := func(callID, id string) *Record { r := rec(callID, 1); r.IntegrationID = id; return r }
+	cases := []struct {
+		name string
+		key  string
+		r    *Record
+		code string
+	}{
+		{"machine key without id", "", rec("a", 1), fault.CodeMissingIntegrationID},
+		{"key and body disagree", integA, withID("b", integB), fault.CodeForbidden},
+		{"unknown integration", "", withID("c", "0193a8e0-0000-7000-8000-0000000000ff"), fault.CodeNotFound},
+		{"disabled integration", integD, rec("d", 1), fault.CodeIntegrationDisabled},
+	}
+	for _, tc := range cases {
+		res := ingest(t, e, tc.key, tc.r)
+		if res.Results[0].Status != StatusRejected || res.Results[0].Error.Code != tc.code {
+			t.Errorf("%s: %+v", tc.name, res.Results[0])
+		}
+	}
+	if got := statuses(ingest(t, e, "", withID("e", integB))); got != "a" {
+		t.Fatalf("machine key naming its tenant's integration: %s", got)
+	}
+}
+
+func TestIngest_OccurredAtWindow(t *testing.T) {
+	e, s := newTestEngine(t)
+	at := func(d time.Duration) *Record {
+		r := rec("t"+d.String(), 1)
+		v := now.Add(d)
+		r.OccurredAt = &v
+		return r
+	}
+	res := ingest(t, e, integA, at(-30*24*time.Hour), at(-30*24*time.Hour-time.Second), at(5*time.Minute), at(5*time.Minute+time.Second))
+	if got := statuses(res); got != "arar" {
+		t.Fatalf("statuses = %s, want arar", got)
+	}
+	for _, d := range s.deltas {
+		if d.Day != "2026-10-26" && d.Day != "2026-11-25" {
+			t.Fatalf("rollup day %s", d.Day)
+		}
+	}
+}
+
+func TestIngest_DefaultsAndRollupDelta(t *testing.T) {
+	e, s := newTestEngine(t)
+	r := rec("x", 10)
+	latency, code, blocked := int64(250), "timeout", "blocked"
+	r.LatencyMS, r.ErrorCode, r.PolicyResult = &latency, &code, &blocked
+	ingest(t, e, integA, r, rec("y", 5))
+	row := s.rows[tenant+"/y"]
+	if row.CostMicros != 20_000 || row.PolicyResult != "allowed" || string(row.Metadata) != "{}" || !row.OccurredAt.Equal(now) {
+		t.Fatalf("defaults: %+v", row)
+	}
+	d := s.deltas[0]
+	if d.Calls != 1 || d.LatencySum != 250 || d.LatencyCount != 1 || d.ErrorCount != 1 || d.BlockedCount != 1 || d.Day != "2026-11-25" {
+		t.Fatalf("delta: %+v", d)
+	}
+}
+
+func TestResolveWindow(t *testing.T) {
+	cases := []struct {
+		start, end, wantStart, wantEnd string
+		ok                             bool
+	}{
+		{"", "", "2026-10-27", "2026-11-25", true},
+		{"", "2026-01-31", "2026-01-02", "2026-01-31", true},
+		{"2025-01-01", "2025-12-31", "2025-01-01", "2025-12-31", true},
+		{"2024-01-01", "2024-12-31", "2024-01-01", "2024-12-31", true}, // 366 days
+		{"2024-01-01", "2025-01-01", "", "", false},                    // 367 days
+		{"2026-02-02", "2026-02-01", "", "", false},
+	}
+	for _, tc := range cases {
+		w, err := resolveWindow(tc.start, tc.end, now)
+		if (err == nil) != tc.ok || (tc.ok && (w.Start != tc.wantStart || w.End != tc.wantEnd)) {
+			t.Errorf("%q..%q → %+v, %v", tc.start, tc.end, w, err)
+		}
+	}
+}
