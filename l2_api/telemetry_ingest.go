@@ -27,10 +27,11 @@ type telemetryRoutes struct{ telemetry Telemetry }
 // ingestOne handles POST /api/v1/telemetry/llm-usage: 201 accepted, 200
 // duplicate (with the original id), 409 for a changed payload.
 func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
-	if _, err := decodeObject(c); err != nil {
+	obj, err := decodeObject(c)
+	if err != nil {
 		return err
 	}
-	rec, fields := parseRecord(c.Body(), "")
+	rec, fields := readRecord(obj, "")
 	if len(fields) > 0 {
 		return spine.Validation(fields...)
 	}

@@ -46,6 +46,11 @@ func parseRecord(raw json.RawMessage, prefix string) (*activity.Record, []spine.
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return nil, []spine.FieldError{{Field: trimDot(prefix), Message: "must be a JSON object"}}
 	}
+	return readRecord(obj, prefix)
+}
+
+// readRecord is parseRecord for an object already decoded.
+func readRecord(obj object, prefix string) (*activity.Record, []spine.FieldError) {
 	r := &recordReader{obj: obj, prefix: prefix}
 	var rec activity.Record
 	if id := r.optText("integration_id", 36); id != nil {
