@@ -16,6 +16,9 @@ type Tenants interface {
 	Create(ctx context.Context, in account.CreateTenantInput) (account.Tenant, error)
 	Get(ctx context.Context, id string) (account.Tenant, error)
 	List(ctx context.Context, limit, offset int) (account.TenantPage, error)
+	ChangeLifecycle(ctx context.Context, in account.ChangeLifecycleInput) (account.Tenant, error)
+	AdvanceOnboarding(ctx context.Context, in account.AdvanceOnboardingInput) (account.Tenant, error)
+	SessionContext(ctx context.Context) (account.SessionContext, error)
 }
 
 // TenantJSON is a tenant object as SPEC §7 lists its fields; the CLI prints

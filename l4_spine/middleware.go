@@ -27,14 +27,15 @@ type Middleware func(next Next) Next
 // middleware returns the chain, outermost first. fx value groups are
 // unordered, so the order is this list: the audit record and the histogram
 // sit outside recovery so that a panic is recorded with its INTERNAL outcome;
-// authorisation runs before the deadline starts and before any transaction
-// is opened; the transaction is innermost so it wraps only the handler.
+// authorisation, then the tenant's admission, run before the deadline starts
+// and before any transaction is opened; the transaction is innermost so it wraps only the handler.
 func (r *Registry) middleware() []Middleware {
 	return []Middleware{
 		r.audit,
 		r.measure,
 		r.recoverAndNormalize,
 		authorize,
+		r.admit,
 		r.deadline,
 		r.transaction,
 	}
@@ -166,6 +167,26 @@ func containsActor(list []ActorType, t ActorType) bool {
 		}
 	}
 	return false
+}
+
+// admit asks the tenant guard whether the tenant's state allows the
+// operation, for every operation of a tenant actor except public ones and
+// those declared AnyLifecycle.
+func (r *Registry) admit(next Next) Next {
+	return func(ctx context.Context, inv *Invocation) (any, error) {
+		p := inv.Op.policy
+		if r.cfg.Guard == nil || p.Public || p.Access == AccessAnyLifecycle {
+			return next(ctx, inv)
+		}
+		actor, ok := ActorFrom(ctx)
+		if !ok || actor.TenantID == "" {
+			return next(ctx, inv)
+		}
+		if err := r.cfg.Guard.Admit(ctx, actor, p.Access == AccessWrite); err != nil {
+			return nil, err
+		}
+		return next(ctx, inv)
+	}
 }
 
 // deadline bounds every execution; an earlier deadline already on the

@@ -17,10 +17,11 @@ type registryParams struct {
 	fx.In
 	Bindings []Binding `group:"operations"`
 	Tx       TxRunner
+	Guard    TenantGuard
 	Logger   *slog.Logger
 	Metrics  prometheus.Registerer
 }
 
 func newRegistryFromGraph(p registryParams) (*Registry, error) {
-	return New(Config{Tx: p.Tx, Logger: p.Logger, Metrics: p.Metrics}, p.Bindings...)
+	return New(Config{Tx: p.Tx, Guard: p.Guard, Logger: p.Logger, Metrics: p.Metrics}, p.Bindings...)
 }

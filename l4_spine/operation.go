@@ -35,12 +35,38 @@ type Policy struct {
 	Actors []ActorType
 	// Scope is the scope a machine actor needs; empty means none.
 	Scope string
+	// Access says what the operation does to a tenant, which decides what
+	// the tenant's lifecycle allows (SPEC §2.2). The zero value is a write,
+	// so an operation that forgets to say is refused for a suspended tenant
+	// rather than wrongly allowed.
+	Access Access
+}
+
+// Access is what an operation does to its tenant.
+type Access uint8
+
+// The access kinds.
+const (
+	AccessWrite        Access = iota // refused unless the tenant is ACTIVE
+	AccessRead                       // allowed while SUSPENDED too
+	AccessAnyLifecycle               // allowed in every lifecycle state (session context)
+)
+
+// ReadOnly marks an operation that only reads.
+func ReadOnly() DeclareOption { return func(o *Operation) { o.policy.Access = AccessRead } }
+
+// AnyLifecycle marks an operation that answers whatever the tenant's
+// lifecycle state, such as the session context that tells the dashboard what
+// the state is.
+func AnyLifecycle() DeclareOption {
+	return func(o *Operation) { o.policy.Access = AccessAnyLifecycle }
 }
 
 // DeclareOption adjusts an operation's declaration.
 type DeclareOption func(*Operation)
 
-// Public marks an operation callable without an actor.
+// Public marks an operation callable without an actor (credential
+// verification itself).
 func Public() DeclareOption { return func(o *Operation) { o.policy.Public = true } }
 
 // Allow restricts an operation to the given actor types.

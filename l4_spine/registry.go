@@ -33,6 +33,13 @@ type TxRunner interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// TenantGuard admits or refuses a tenant actor's operation by the tenant's
+// state (lifecycle, and the onboarding trigger of a first customer request).
+// The account domain implements it; cmd binds it.
+type TenantGuard interface {
+	Admit(ctx context.Context, actor Actor, write bool) error
+}
+
 // Config holds what a registry needs besides its bindings.
 type Config struct {
 	// Declared is the set of operations that must each be bound exactly
@@ -40,6 +47,9 @@ type Config struct {
 	Declared []*Operation
 	// Tx runs transactional operations; required when any binding is.
 	Tx TxRunner
+	// Guard admits tenant actors' operations; nil admits every one (tests
+	// of the registry itself).
+	Guard TenantGuard
 	// Logger receives the audit record of every execution.
 	Logger *slog.Logger
 	// Metrics registers the operation duration histogram; nil skips metrics.

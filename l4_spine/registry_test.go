@@ -295,3 +295,42 @@ func histogramCount(t *testing.T, h prometheus.Histogram) uint64 {
 	}
 	return m.GetHistogram().GetSampleCount()
 }
+
+type recordingGuard struct{ writes []bool }
+
+func (g *recordingGuard) Admit(_ context.Context, _ Actor, write bool) error {
+	g.writes = append(g.writes, write)
+	if write {
+		return fault.New(fault.KindForbidden, fault.CodeTenantSuspended, "suspended")
+	}
+	return nil
+}
+
+func TestRegistry_TenantGuardSeesEveryTenantOperationByAccess(t *testing.T) {
+	write := Declare[echoIn, echoOut]("test.guard.write", "writes")
+	read := Declare[echoIn, echoOut]("test.guard.read", "reads", ReadOnly())
+	any := Declare[echoIn, echoOut]("test.guard.any", "any state", AnyLifecycle())
+	guard := &recordingGuard{}
+	cfg := quietConfig(write.Operation(), read.Operation(), any.Operation())
+	cfg.Guard = guard
+	reg, err := New(cfg, Bind(write, identity), Bind(read, identity), Bind(any, identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenantCtx := WithActor(context.Background(), Actor{Type: ActorMachine, TenantID: "t1"})
+	if _, err := write.Call(tenantCtx, reg, echoIn{}); fault.KindOf(err) != fault.KindForbidden {
+		t.Fatalf("write: %v", err)
+	}
+	if _, err := read.Call(tenantCtx, reg, echoIn{}); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if _, err := any.Call(tenantCtx, reg, echoIn{}); err != nil {
+		t.Fatalf("any: %v", err)
+	}
+	if _, err := write.Call(founderCtx(), reg, echoIn{}); err != nil {
+		t.Fatalf("founder (no tenant): %v", err)
+	}
+	if len(guard.writes) != 2 || !guard.writes[0] || guard.writes[1] {
+		t.Fatalf("guard calls = %v, want [true false]", guard.writes)
+	}
+}

@@ -14,8 +14,12 @@ import (
 	"hoc/l6_drivers/db"
 )
 
-// brokenStore fails every call in the way a test chooses.
-type brokenStore struct{ fail func() error }
+// brokenStore fails the tenant reads and writes in the way a test chooses;
+// the embedded port is nil, so any other method would panic (and fail).
+type brokenStore struct {
+	accountengine.Store
+	fail func() error
+}
 
 func (b brokenStore) CreateTenant(context.Context, accountdb.TenantRow) (accountdb.TenantRow, error) {
 	return accountdb.TenantRow{}, b.fail()

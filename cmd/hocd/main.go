@@ -5,7 +5,7 @@
 //	hocd [serve]                 run the HTTP server (default)
 //	hocd migrate                 apply database migrations and exit
 //	hocd ops                     print the operation registry listing
-//	hocd tenants create|get|list manage tenants
+//	hocd tenants create|get|list|lifecycle|onboarding  manage tenants
 //	hocd integrations create     create an integration and print its key once
 //	hocd apikeys create|revoke|freeze  manage machine API keys
 //	hocd token founder           mint a founder token
@@ -37,7 +37,7 @@ func commands() []command {
 		{"serve", "run the HTTP server (default)", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"ops", "print the operation registry listing as JSON", runOps},
-		{"tenants", "tenants create|get|list", runTenants},
+		{"tenants", "tenants create|get|list|lifecycle|onboarding", runTenants},
 		{"integrations", "integrations create --tenant ID --name N ...", runIntegrations},
 		{"apikeys", "apikeys create|revoke|freeze", runAPIKeys},
 		{"token", "token founder --sub S --reason R [--ttl 1h]", runToken},

@@ -14,7 +14,7 @@ import (
 // runTenants dispatches `hocd tenants create|get|list`.
 func runTenants(cfg Config, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: hocd tenants create|get|list [flags]")
+		return errors.New("usage: hocd tenants create|get|list|lifecycle|onboarding [flags]")
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("tenants "+sub, &cfg, stderr)
@@ -71,6 +71,36 @@ func runTenants(cfg Config, args []string, stdout, stderr io.Writer) error {
 			}
 			return printJSON(stdout, map[string]any{"items": items, "total": p.Total, "limit": limit, "offset": offset})
 		}, &tenants)
+	case "lifecycle":
+		var in accountops.ChangeLifecycleInput
+		fs.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
+		fs.StringVar(&in.Action, "action", "", "suspend, resume, terminate or archive")
+		fs.StringVar(&in.Reason, "reason", "", "why (required, recorded)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return oneShot(cfg, stderr, func(ctx context.Context) error {
+			t, err := tenants.ChangeLifecycle(ctx, in)
+			if err != nil {
+				return describe(err)
+			}
+			return printJSON(stdout, api.ToTenantJSON(t))
+		}, &tenants)
+	case "onboarding":
+		var in accountops.AdvanceOnboardingInput
+		fs.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
+		fs.StringVar(&in.TargetState, "target", "", "IDENTITY_VERIFIED, API_KEY_CREATED, SDK_CONNECTED or COMPLETE")
+		fs.StringVar(&in.Reason, "reason", "", "why (required, recorded)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return oneShot(cfg, stderr, func(ctx context.Context) error {
+			t, err := tenants.AdvanceOnboarding(ctx, in)
+			if err != nil {
+				return describe(err)
+			}
+			return printJSON(stdout, api.ToTenantJSON(t))
+		}, &tenants)
 	}
-	return fmt.Errorf("unknown tenants command %q (create, get, list)", sub)
+	return fmt.Errorf("unknown tenants command %q (create, get, list, lifecycle, onboarding)", sub)
 }

@@ -38,3 +38,18 @@ func (a *Tenants) Get(ctx context.Context, id string) (ops.Tenant, error) {
 func (a *Tenants) List(ctx context.Context, limit, offset int) (ops.TenantPage, error) {
 	return ops.ListTenants.Call(ctx, a.reg, ops.ListTenantsInput{Limit: limit, Offset: offset})
 }
+
+// ChangeLifecycle applies a lifecycle action to a tenant.
+func (a *Tenants) ChangeLifecycle(ctx context.Context, in ops.ChangeLifecycleInput) (ops.Tenant, error) {
+	return ops.ChangeLifecycle.Call(ctx, a.reg, in)
+}
+
+// AdvanceOnboarding moves a tenant's onboarding forward.
+func (a *Tenants) AdvanceOnboarding(ctx context.Context, in ops.AdvanceOnboardingInput) (ops.Tenant, error) {
+	return ops.AdvanceOnboarding.Call(ctx, a.reg, in)
+}
+
+// SessionContext describes the caller of ctx.
+func (a *Tenants) SessionContext(ctx context.Context) (ops.SessionContext, error) {
+	return ops.GetSessionContext.Call(ctx, a.reg, ops.SessionInput{})
+}

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"sort"
 
 	spine "hoc/l4_spine"
 	engine "hoc/l5_engines/account"
@@ -23,6 +24,9 @@ func Bindings(e *engine.Engine) ([]spine.Binding, error) {
 		spine.Bind(CreateTenant, h.createTenant),
 		spine.Bind(GetTenant, h.getTenant),
 		spine.Bind(ListTenants, h.listTenants),
+		spine.Bind(ChangeLifecycle, h.changeLifecycle, spine.Transactional()),
+		spine.Bind(AdvanceOnboarding, h.advanceOnboarding, spine.Transactional()),
+		spine.Bind(GetSessionContext, h.sessionContext),
 	}, nil
 }
 
@@ -54,6 +58,57 @@ func (h handlers) listTenants(ctx context.Context, in ListTenantsInput) (TenantP
 		page.Items[i] = tenantOut(t)
 	}
 	return page, nil
+}
+
+func changer(ctx context.Context) engine.Changer {
+	actor, _ := spine.ActorFrom(ctx)
+	return engine.Changer{Type: string(actor.Type), ID: actor.ID}
+}
+
+func (h handlers) changeLifecycle(ctx context.Context, in ChangeLifecycleInput) (Tenant, error) {
+	t, err := h.engine.ChangeLifecycle(ctx, in.TenantID, in.Action, in.Reason, changer(ctx))
+	if err != nil {
+		return Tenant{}, err
+	}
+	return tenantOut(t), nil
+}
+
+func (h handlers) advanceOnboarding(ctx context.Context, in AdvanceOnboardingInput) (Tenant, error) {
+	t, err := h.engine.AdvanceOnboarding(ctx, in.TenantID, in.TargetState, in.Reason, changer(ctx))
+	if err != nil {
+		return Tenant{}, err
+	}
+	return tenantOut(t), nil
+}
+
+// integrationKeyCapabilities are what an integration key may do (SPEC §5).
+var integrationKeyCapabilities = []string{"integrations:limits:read", "telemetry:write"}
+
+// sessionContext answers from the actor and one read of the tenant row: a
+// row that has disappeared is NOT_FOUND, a database failure UNAVAILABLE.
+func (h handlers) sessionContext(ctx context.Context, _ SessionInput) (SessionContext, error) {
+	actor, _ := spine.ActorFrom(ctx)
+	out := SessionContext{ActorType: string(actor.Type), Capabilities: []string{}}
+	if actor.TenantID == "" {
+		return out, nil
+	}
+	t, err := h.engine.GetTenant(ctx, actor.TenantID)
+	if err != nil {
+		return SessionContext{}, err
+	}
+	lifecycle := string(t.Lifecycle)
+	out.TenantID, out.LifecycleState = &t.ID, &lifecycle
+	switch actor.Credential {
+	case spine.CredentialCustomerToken:
+		onboarding := t.Onboarding.String()
+		out.OnboardingState = &onboarding
+	case spine.CredentialIntegrationKey:
+		out.Capabilities = append(out.Capabilities, integrationKeyCapabilities...)
+	default:
+		out.Capabilities = append(out.Capabilities, actor.Scopes...)
+		sort.Strings(out.Capabilities)
+	}
+	return out, nil
 }
 
 func tenantOut(t engine.Tenant) Tenant {

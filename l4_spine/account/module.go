@@ -3,6 +3,7 @@ package account
 import (
 	"go.uber.org/fx"
 
+	spine "hoc/l4_spine"
 	engine "hoc/l5_engines/account"
 )
 
@@ -10,6 +11,7 @@ import (
 var Module = fx.Module("account.operations",
 	fx.Provide(
 		engine.NewEngine,
+		fx.Annotate(NewGuard, fx.As(new(spine.TenantGuard))),
 		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
 	),
 )

@@ -55,3 +55,40 @@ var (
 	ListTenants = spine.Declare[ListTenantsInput, TenantPage]("account.tenants.list",
 		"List tenants, oldest first", spine.Allow(spine.ActorFounder))
 )
+
+// ChangeLifecycleInput applies a lifecycle action to a tenant.
+type ChangeLifecycleInput struct {
+	TenantID string
+	Action   string
+	Reason   string
+}
+
+// AdvanceOnboardingInput moves a tenant's onboarding forward.
+type AdvanceOnboardingInput struct {
+	TenantID    string
+	TargetState string
+	Reason      string
+}
+
+// SessionInput asks who the caller is; everything comes from the actor.
+type SessionInput struct{}
+
+// SessionContext tells the dashboard who is calling and where their tenant
+// stands (SPEC §5). Nil fields are null: nothing is invented.
+type SessionContext struct {
+	ActorType       string
+	TenantID        *string
+	Capabilities    []string
+	LifecycleState  *string
+	OnboardingState *string
+}
+
+// The tenant state and session operations.
+var (
+	ChangeLifecycle = spine.Declare[ChangeLifecycleInput, Tenant]("account.tenants.change_lifecycle",
+		"Suspend, resume, terminate or archive a tenant", spine.Allow(spine.ActorFounder))
+	AdvanceOnboarding = spine.Declare[AdvanceOnboardingInput, Tenant]("account.tenants.advance_onboarding",
+		"Move a tenant's onboarding forward", spine.Allow(spine.ActorFounder))
+	GetSessionContext = spine.Declare[SessionInput, SessionContext]("account.session.context",
+		"Who the caller is, their tenant, scopes, lifecycle and onboarding", spine.AnyLifecycle())
+)

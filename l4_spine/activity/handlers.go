@@ -7,7 +7,6 @@ import (
 	spine "hoc/l4_spine"
 	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/activity"
-	"hoc/l5_engines/fault"
 	integrationsengine "hoc/l5_engines/integrations"
 )
 
@@ -36,23 +35,11 @@ func Bindings(a *engine.Engine, accounts *accountengine.Engine, integrations *in
 	}, nil
 }
 
-// requireWritable refuses writes for a tenant that is not ACTIVE.
-func (h handlers) requireWritable(ctx context.Context, tenantID string) error {
-	t, err := h.accounts.GetTenant(ctx, tenantID)
-	if err != nil {
-		return err
-	}
-	if t.Lifecycle != accountengine.LifecycleActive {
-		return fault.New(fault.KindForbidden, fault.CodeTenantSuspended, "the tenant's lifecycle state does not allow writes").
-			WithDetail("lifecycle_state", string(t.Lifecycle))
-	}
-	return nil
-}
-
+// ingest runs after the registry's tenant guard admitted the write (the
+// tenant is ACTIVE). The first accepted record moves onboarding to
+// SDK_CONNECTED, and, when it came through an integration key (so the tenant
+// has an enabled integration with a live key), on to COMPLETE.
 func (h handlers) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
-	if err := h.requireWritable(ctx, in.TenantID); err != nil {
-		return IngestResult{}, err
-	}
 	items := make([]engine.Item, len(in.Items))
 	for i, it := range in.Items {
 		items[i] = engine.Item{CallID: it.CallID, Record: recordIn(it.Record), Error: recordErrorIn(it.Error)}
@@ -72,8 +59,23 @@ func (h handlers) ingest(ctx context.Context, in IngestInput) (IngestResult, err
 	if err != nil {
 		return IngestResult{}, err
 	}
+	if res.Accepted > 0 {
+		if err := h.advanceOnboarding(ctx, in); err != nil {
+			return IngestResult{}, err
+		}
+	}
 	h.metrics.observe(items, res)
 	return ingestOut(res), nil
+}
+
+func (h handlers) advanceOnboarding(ctx context.Context, in IngestInput) error {
+	moved, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingSDKConnected, "first accepted telemetry record")
+	if err != nil || !moved || in.KeyIntegrationID == "" {
+		return err
+	}
+	_, err = h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingComplete,
+		"telemetry sent through an enabled integration with a live key")
+	return err
 }
 
 // requireIntegration checks that a query's integration is the tenant's.

@@ -184,11 +184,11 @@ var (
 		spine.Allow(spine.ActorMachine), spine.RequireScope("telemetry:write"))
 	UsageSummary = spine.Declare[RangeInput, Summary]("activity.telemetry.usage_summary",
 		"Usage totals and breakdowns over a window of UTC days",
-		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"))
+		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"), spine.ReadOnly())
 	DailyAggregates = spine.Declare[RangeInput, []DailyRow]("activity.telemetry.daily_aggregates",
 		"Usage per UTC day and integration over a window",
-		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"))
+		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"), spine.ReadOnly())
 	UsageHistory = spine.Declare[HistoryInput, HistoryPage]("activity.telemetry.usage_history",
 		"Usage records, newest first, by offset or keyset cursor",
-		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"))
+		spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"), spine.ReadOnly())
 )

@@ -30,6 +30,9 @@ type Store interface {
 	CreateTenant(ctx context.Context, row store.TenantRow) (store.TenantRow, error)
 	GetTenant(ctx context.Context, id string) (store.TenantRow, error)
 	ListTenants(ctx context.Context, limit, offset int) ([]store.TenantRow, int64, error)
+	SetLifecycle(ctx context.Context, id, from, to string, ev store.EventRow) (store.TenantRow, error)
+	AdvanceOnboarding(ctx context.Context, id string, target int, ev store.EventRow) (bool, error)
+	FindTenantByOrg(ctx context.Context, org string) (store.TenantRow, error)
 }
 
 // Engine makes the account domain's decisions.

@@ -110,3 +110,38 @@ func TestDeriveSlug(t *testing.T) {
 		}
 	}
 }
+
+func (f *fakeStore) SetLifecycle(_ context.Context, id, from, to string, _ store.EventRow) (store.TenantRow, error) {
+	for i, r := range f.rows {
+		if r.ID == id {
+			if r.LifecycleState != from {
+				return store.TenantRow{}, store.ErrStateChanged
+			}
+			f.rows[i].LifecycleState = to
+			return f.rows[i], nil
+		}
+	}
+	return store.TenantRow{}, store.ErrTenantNotFound
+}
+
+func (f *fakeStore) AdvanceOnboarding(_ context.Context, id string, target int, _ store.EventRow) (bool, error) {
+	for i, r := range f.rows {
+		if r.ID == id {
+			if r.OnboardingState >= target {
+				return false, nil
+			}
+			f.rows[i].OnboardingState = target
+			return true, nil
+		}
+	}
+	return false, store.ErrTenantNotFound
+}
+
+func (f *fakeStore) FindTenantByOrg(_ context.Context, org string) (store.TenantRow, error) {
+	for _, r := range f.rows {
+		if (r.ExternalOrgID != nil && *r.ExternalOrgID == org) || r.ID == org {
+			return r, nil
+		}
+	}
+	return store.TenantRow{}, store.ErrTenantNotFound
+}

@@ -74,6 +74,9 @@ func (s *Store) CreateTenant(ctx context.Context, row TenantRow) (TenantRow, err
 
 // GetTenant returns the tenant with id, or ErrTenantNotFound.
 func (s *Store) GetTenant(ctx context.Context, id string) (TenantRow, error) {
+	if !db.CanonicalUUIDs(id) {
+		return TenantRow{}, ErrTenantNotFound
+	}
 	var m models.Tenant
 	err := s.db.Conn(ctx).Where("id = ?", id).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -92,7 +92,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error 
 
 // setAPIKey sets one column of the key with id, or reports ErrAPIKeyNotFound.
 func (s *Store) setAPIKey(ctx context.Context, action, id, column string, value any) error {
-	if !canonicalIDs(id) {
+	if !db.CanonicalUUIDs(id) {
 		return ErrAPIKeyNotFound
 	}
 	res := s.db.Conn(ctx).Model(&models.APIKey{}).Where("id = ?", id).UpdateColumn(column, value)

@@ -51,7 +51,7 @@ func (s *Store) CreateIntegrationKey(ctx context.Context, tenantID, integrationI
 // integration and reports how many it revoked. Rotation calls it before
 // CreateIntegrationKey, inside one transaction.
 func (s *Store) RevokeIntegrationKeys(ctx context.Context, tenantID, integrationID string) (int64, error) {
-	if !canonicalIDs(tenantID, integrationID) {
+	if !db.CanonicalUUIDs(tenantID, integrationID) {
 		return 0, nil
 	}
 	res := s.db.Conn(ctx).Model(&models.IntegrationKey{}).
@@ -85,7 +85,7 @@ type keyMatchScan struct {
 // is found: refusing its telemetry is the engine's decision, not a failed
 // authentication. Looking up by hash is safe; see the package comment.
 func (s *Store) FindIntegrationKey(ctx context.Context, integrationID string, secretHash []byte) (IntegrationKeyMatch, error) {
-	if !canonicalIDs(integrationID) || len(secretHash) == 0 {
+	if !db.CanonicalUUIDs(integrationID) || len(secretHash) == 0 {
 		return IntegrationKeyMatch{}, ErrIntegrationKeyNotFound
 	}
 	var found []keyMatchScan
@@ -106,7 +106,7 @@ func (s *Store) FindIntegrationKey(ctx context.Context, integrationID string, se
 // TouchIntegrationKey records that the key was used at at. The engine calls
 // it at most once a minute per key, so authentication stays a read.
 func (s *Store) TouchIntegrationKey(ctx context.Context, id string, at time.Time) error {
-	if !canonicalIDs(id) {
+	if !db.CanonicalUUIDs(id) {
 		return ErrIntegrationKeyNotFound
 	}
 	res := s.db.Conn(ctx).Model(&models.IntegrationKey{}).Where("id = ?", id).UpdateColumn("last_used_at", db.UTC(at))

@@ -54,7 +54,7 @@ func (s *Store) CreateIntegration(ctx context.Context, row IntegrationRow) (Inte
 // GetIntegration returns the tenant's live integration with id, or
 // ErrIntegrationNotFound (also for another tenant's or a deleted one).
 func (s *Store) GetIntegration(ctx context.Context, tenantID, id string) (IntegrationRow, error) {
-	if !canonicalIDs(tenantID, id) {
+	if !db.CanonicalUUIDs(tenantID, id) {
 		return IntegrationRow{}, ErrIntegrationNotFound
 	}
 	var m models.Integration
@@ -71,7 +71,7 @@ func (s *Store) GetIntegration(ctx context.Context, tenantID, id string) (Integr
 // ListIntegrations returns one page of the tenant's live integrations,
 // oldest first, and how many there are in all.
 func (s *Store) ListIntegrations(ctx context.Context, tenantID string, limit, offset int) ([]IntegrationRow, int64, error) {
-	if !canonicalIDs(tenantID) {
+	if !db.CanonicalUUIDs(tenantID) {
 		return []IntegrationRow{}, 0, nil
 	}
 	var total int64
@@ -97,11 +97,11 @@ func (s *Store) GetIntegrationsByIDs(ctx context.Context, tenantID string, ids [
 	out := make(map[string]IntegrationRow, len(ids))
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if canonicalIDs(id) {
+		if db.CanonicalUUIDs(id) {
 			valid = append(valid, id)
 		}
 	}
-	if len(valid) == 0 || !canonicalIDs(tenantID) {
+	if len(valid) == 0 || !db.CanonicalUUIDs(tenantID) {
 		return out, nil
 	}
 	var ms []models.Integration
@@ -146,7 +146,7 @@ func (s *Store) SoftDeleteIntegration(ctx context.Context, tenantID, id string) 
 
 // update sets columns of one live integration and bumps updated_at.
 func (s *Store) update(ctx context.Context, tenantID, id string, columns map[string]any) error {
-	if !canonicalIDs(tenantID, id) {
+	if !db.CanonicalUUIDs(tenantID, id) {
 		return ErrIntegrationNotFound
 	}
 	columns["updated_at"] = db.UTC(time.Now())

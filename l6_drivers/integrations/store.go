@@ -41,18 +41,6 @@ func NewStore(d *db.DB) (*Store, error) {
 // of the primary key index instead of at random places in it.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// canonicalIDs reports whether every id is a UUID in its canonical lowercase
-// text form, the only form stored (see the package comment).
-func canonicalIDs(ids ...string) bool {
-	for _, id := range ids {
-		u, err := uuid.Parse(id)
-		if err != nil || u.String() != id {
-			return false
-		}
-	}
-	return true
-}
-
 // utcPtr returns a nullable time in UTC.
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+	"hoc/l4_spine/account"
+)
+
+// lifecycle handles POST /api/v1/fdr/tenants/:id/lifecycle {action, reason}.
+func (r tenantRoutes) lifecycle(c *fiber.Ctx) error {
+	obj, err := decodeObject(c)
+	if err != nil {
+		return err
+	}
+	in := account.ChangeLifecycleInput{TenantID: c.Params("id")}
+	var fields spine.Fields
+	obj.str("action", &in.Action, &fields)
+	obj.str("reason", &in.Reason, &fields)
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	t, err := r.tenants.ChangeLifecycle(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, ToTenantJSON(t))
+}
+
+// onboarding handles POST /api/v1/fdr/tenants/:id/onboarding {target_state, reason}.
+func (r tenantRoutes) onboarding(c *fiber.Ctx) error {
+	obj, err := decodeObject(c)
+	if err != nil {
+		return err
+	}
+	in := account.AdvanceOnboardingInput{TenantID: c.Params("id")}
+	var fields spine.Fields
+	obj.str("target_state", &in.TargetState, &fields)
+	obj.str("reason", &in.Reason, &fields)
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	t, err := r.tenants.AdvanceOnboarding(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, ToTenantJSON(t))
+}
+
+// sessionJSON is the session context of SPEC §5.
+type sessionJSON struct {
+	ActorType       string   `json:"actor_type"`
+	TenantID        *string  `json:"tenant_id"`
+	Capabilities    []string `json:"capabilities"`
+	LifecycleState  *string  `json:"lifecycle_state"`
+	OnboardingState *string  `json:"onboarding_state"`
+}
+
+// session handles GET /api/v1/session/context for every actor.
+func (r tenantRoutes) session(c *fiber.Ctx) error {
+	s, err := r.tenants.SessionContext(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, sessionJSON(s))
+}

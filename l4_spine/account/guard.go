@@ -1,0 +1,40 @@
+package account
+
+import (
+	"context"
+	"errors"
+
+	spine "hoc/l4_spine"
+	engine "hoc/l5_engines/account"
+)
+
+// Guard is the registry's tenant guard: the lifecycle effects of SPEC §2.2
+// for every tenant-scoped operation, and the onboarding trigger "first
+// authenticated customer request → IDENTITY_VERIFIED". It costs one read of
+// the tenant row by primary key per operation; the row is not cached, so a
+// suspension takes effect on the next request on every replica.
+type Guard struct {
+	engine *engine.Engine
+}
+
+// NewGuard returns the guard.
+func NewGuard(e *engine.Engine) (*Guard, error) {
+	if e == nil {
+		return nil, errors.New("tenant guard: nil engine")
+	}
+	return &Guard{engine: e}, nil
+}
+
+// Admit implements spine.TenantGuard.
+func (g *Guard) Admit(ctx context.Context, actor spine.Actor, write bool) error {
+	t, err := g.engine.Admit(ctx, actor.TenantID, write)
+	if err != nil {
+		return err
+	}
+	if actor.Type == spine.ActorCustomer && t.Onboarding < engine.OnboardingIdentityVerified {
+		_, err = g.engine.Advance(ctx, t.ID, engine.OnboardingIdentityVerified, "first authenticated customer request")
+	}
+	return err
+}
+
+var _ spine.TenantGuard = (*Guard)(nil)
