@@ -33,8 +33,14 @@ func scopeTenant(ctx context.Context, requested string) string {
 	return requested
 }
 
-// Create creates an integration and its first key.
+// Create creates an integration and its first key. A founder who names a
+// tenant (the CLI) provisions into it; every other caller creates in its own
+// tenant, and a founder who names none (the customer API) is refused by
+// that operation's policy, since a founder has no tenant.
 func (a *Integrations) Create(ctx context.Context, in ops.CreateIntegrationInput) (ops.CreatedIntegration, error) {
+	if actor, ok := spine.ActorFrom(ctx); ok && actor.Type == spine.ActorFounder && in.TenantID != "" {
+		return ops.ProvisionIntegration.Call(ctx, a.reg, in)
+	}
 	in.TenantID = scopeTenant(ctx, in.TenantID)
 	return ops.CreateIntegration.Call(ctx, a.reg, in)
 }

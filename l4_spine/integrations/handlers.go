@@ -3,30 +3,47 @@ package integrations
 import (
 	"context"
 	"errors"
+	"time"
 
 	spine "hoc/l4_spine"
 	accountengine "hoc/l5_engines/account"
+	activityengine "hoc/l5_engines/activity"
 	engine "hoc/l5_engines/integrations"
 )
 
 // integrationKeyScopes are the fixed capabilities of an integration key.
-var integrationKeyScopes = []string{"integrations:limits:read", "telemetry:write"}
+var integrationKeyScopes = []string{scopeLimitsRead, "telemetry:write"}
 
 type handlers struct {
 	engine   *engine.Engine
 	accounts *accountengine.Engine
+	activity *activityengine.Engine
+	calls    *activityengine.CallRate
+	now      func() time.Time
 }
 
-// Bindings returns the integrations domain's operation bindings. Creating a
-// credential needs a fact from the account domain (the tenant exists), so
-// the handler asks that engine first: domains meet here, in L4.
-func Bindings(e *engine.Engine, accounts *accountengine.Engine) ([]spine.Binding, error) {
-	if e == nil || accounts == nil {
-		return nil, errors.New("integrations operations: nil engine")
+// Bindings returns the integrations domain's operation bindings. Some
+// operations need facts from other domains — that the tenant exists and
+// its onboarding (account), an integration's usage (activity) — so their
+// handlers ask those engines and pass plain values on: domains meet here,
+// in L4. now is the clock that dates the limits' month.
+func Bindings(e *engine.Engine, accounts *accountengine.Engine, activity *activityengine.Engine,
+	calls *activityengine.CallRate, now func() time.Time) ([]spine.Binding, error) {
+	if e == nil || accounts == nil || activity == nil || calls == nil || now == nil {
+		return nil, errors.New("integrations operations: nil dependency")
 	}
-	h := handlers{engine: e, accounts: accounts}
+	h := handlers{engine: e, accounts: accounts, activity: activity, calls: calls, now: now}
 	return []spine.Binding{
+		spine.Bind(ProvisionIntegration, h.createIntegration, spine.Transactional()),
 		spine.Bind(CreateIntegration, h.createIntegration, spine.Transactional()),
+		spine.Bind(ListIntegrations, h.listIntegrations),
+		spine.Bind(GetIntegration, h.getIntegration),
+		spine.Bind(UpdateIntegration, h.updateIntegration, spine.Transactional()),
+		spine.Bind(DeleteIntegration, h.deleteIntegration, spine.Transactional()),
+		spine.Bind(EnableIntegration, h.enableIntegration, spine.Transactional()),
+		spine.Bind(DisableIntegration, h.disableIntegration, spine.Transactional()),
+		spine.Bind(RotateIntegrationKey, h.rotateIntegrationKey, spine.Transactional()),
+		spine.Bind(GetIntegrationLimits, h.integrationLimits),
 		spine.Bind(VerifyIntegrationKey, h.verifyIntegrationKey),
 		spine.Bind(CreateAPIKey, h.createAPIKey, spine.Transactional()),
 		spine.Bind(VerifyAPIKey, h.verifyAPIKey),
@@ -35,6 +52,9 @@ func Bindings(e *engine.Engine, accounts *accountengine.Engine) ([]spine.Binding
 	}, nil
 }
 
+// createIntegration serves both the founders' provisioning, where the tenant
+// is named and must exist, and a tenant actor's create in its own tenant.
+// The first key of a tenant moves its onboarding to API_KEY_CREATED.
 func (h handlers) createIntegration(ctx context.Context, in CreateIntegrationInput) (CreatedIntegration, error) {
 	if _, err := h.accounts.GetTenant(ctx, in.TenantID); err != nil {
 		return CreatedIntegration{}, err
@@ -46,7 +66,17 @@ func (h handlers) createIntegration(ctx context.Context, in CreateIntegrationInp
 	if err != nil {
 		return CreatedIntegration{}, err
 	}
+	if err := h.keyCreated(ctx, in.TenantID, "integration key created"); err != nil {
+		return CreatedIntegration{}, err
+	}
 	return CreatedIntegration{Integration: integrationOut(i), Key: key}, nil
+}
+
+// keyCreated is the onboarding trigger "first API key or integration key
+// created → API_KEY_CREATED"; a tenant already past it stays where it is.
+func (h handlers) keyCreated(ctx context.Context, tenantID, why string) error {
+	_, err := h.accounts.Advance(ctx, tenantID, accountengine.OnboardingAPIKeyCreated, why)
+	return err
 }
 
 func (h handlers) verifyIntegrationKey(ctx context.Context, in VerifyKeyInput) (spine.Actor, error) {
@@ -68,6 +98,9 @@ func (h handlers) createAPIKey(ctx context.Context, in CreateAPIKeyInput) (Creat
 		TenantID: in.TenantID, Name: in.Name, Scopes: in.Scopes, RateLimitRPM: in.RateLimitRPM, ExpiresAt: in.ExpiresAt,
 	})
 	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	if err := h.keyCreated(ctx, in.TenantID, "API key created"); err != nil {
 		return CreatedAPIKey{}, err
 	}
 	return CreatedAPIKey{APIKey: apiKeyOut(k), Key: key}, nil

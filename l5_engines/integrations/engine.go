@@ -13,6 +13,11 @@ type Store interface {
 	CreateIntegration(ctx context.Context, row store.IntegrationRow) (store.IntegrationRow, error)
 	GetIntegration(ctx context.Context, tenantID, id string) (store.IntegrationRow, error)
 	GetIntegrationsByIDs(ctx context.Context, tenantID string, ids []string) (map[string]store.IntegrationRow, error)
+	ListIntegrations(ctx context.Context, tenantID string, limit, offset int) ([]store.IntegrationRow, int64, error)
+	UpdateIntegration(ctx context.Context, row store.IntegrationRow) (store.IntegrationRow, error)
+	SetIntegrationStatus(ctx context.Context, tenantID, id, status string) error
+	SoftDeleteIntegration(ctx context.Context, tenantID, id string) error
+	RevokeIntegrationKeys(ctx context.Context, tenantID, integrationID string) (int64, error)
 	CreateIntegrationKey(ctx context.Context, tenantID, integrationID string, secretHash []byte) (store.IntegrationKeyRow, error)
 	FindIntegrationKey(ctx context.Context, integrationID string, secretHash []byte) (store.IntegrationKeyMatch, error)
 	TouchIntegrationKey(ctx context.Context, id string, at time.Time) error

@@ -19,6 +19,10 @@ const (
 	StatusDisabled = "disabled"
 )
 
+// maxRateLimitRPM is the largest requests-per-minute limit an integration
+// may set, the same ceiling machine API keys have.
+const maxRateLimitRPM = 1_000_000
+
 // providerTypes are the providers an integration may name.
 var providerTypes = map[string]bool{"openai": true, "anthropic": true, "azure_openai": true, "bedrock": true, "custom": true}
 
@@ -126,6 +130,11 @@ func (e *Engine) GetIntegrations(ctx context.Context, tenantID string, ids []str
 }
 
 func validateIntegration(in NewIntegration) error {
+	return integrationFields(in).Err()
+}
+
+// integrationFields lists every field of in that breaks a rule.
+func integrationFields(in NewIntegration) fault.Fields {
 	var fields fault.Fields
 	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
 		fields.Add("name", "must be 1..100 characters")
@@ -142,10 +151,10 @@ func validateIntegration(in NewIntegration) error {
 	if in.TokenLimitMonth < 0 {
 		fields.Add("token_limit_month", "must be >= 0")
 	}
-	if in.RateLimitRPM < 0 {
-		fields.Add("rate_limit_rpm", "must be >= 0")
+	if in.RateLimitRPM < 0 || in.RateLimitRPM > maxRateLimitRPM {
+		fields.Add("rate_limit_rpm", "must be between 0 and %d", maxRateLimitRPM)
 	}
-	return fields.Err()
+	return fields
 }
 
 func integrationFromRow(r store.IntegrationRow) Integration {
