@@ -28,19 +28,20 @@ var Module = fx.Module("api",
 
 type appParams struct {
 	fx.In
-	Config    Config
-	Auth      Authenticator
-	Tenants   Tenants
-	APIKeys   APIKeys
-	Telemetry Telemetry
-	Catalog   Catalog
-	Readiness Readiness
-	Metrics   prometheus.Gatherer
-	Logger    *slog.Logger
+	Config       Config
+	Auth         Authenticator
+	Tenants      Tenants
+	APIKeys      APIKeys
+	Integrations Integrations
+	Telemetry    Telemetry
+	Catalog      Catalog
+	Readiness    Readiness
+	Metrics      prometheus.Gatherer
+	Logger       *slog.Logger
 }
 
 func newAppFromGraph(p appParams) (*fiber.App, error) {
-	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Telemetry: p.Telemetry, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
+	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Integrations: p.Integrations, Telemetry: p.Telemetry, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
 }
 
 func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {

@@ -25,18 +25,19 @@ const DefaultBodyLimit = 8 << 20
 
 // Deps are the ports the HTTP layer calls.
 type Deps struct {
-	Auth      Authenticator
-	Tenants   Tenants
-	APIKeys   APIKeys
-	Telemetry Telemetry
-	Catalog   Catalog
-	Readiness Readiness
-	Metrics   prometheus.Gatherer
-	Logger    *slog.Logger
+	Auth         Authenticator
+	Tenants      Tenants
+	APIKeys      APIKeys
+	Integrations Integrations
+	Telemetry    Telemetry
+	Catalog      Catalog
+	Readiness    Readiness
+	Metrics      prometheus.Gatherer
+	Logger       *slog.Logger
 }
 
 func (d Deps) validate() error {
-	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Telemetry == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Integrations == nil || d.Telemetry == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
 		return errors.New("api: every dependency is required")
 	}
 	return nil
@@ -82,7 +83,21 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	fdr.Get("/tenants", tenants.list)
 	fdr.Get("/tenants/:id", tenants.get)
 	fdr.Post("/tenants/:id/api-keys", apiKeyRoutes{keys: d.APIKeys}.create)
+	fdr.Post("/tenants/:id/lifecycle", tenants.lifecycle)
+	fdr.Post("/tenants/:id/onboarding", tenants.onboarding)
+	v1.Get("/session/context", tenants.session)
 	fdr.Get("/operations", operations(d.Catalog))
+
+	integrations := integrationRoutes{integrations: d.Integrations}
+	v1.Get("/integrations", integrations.list)
+	v1.Post("/integrations", integrations.create)
+	v1.Get("/integrations/:id", integrations.get)
+	v1.Patch("/integrations/:id", integrations.update)
+	v1.Delete("/integrations/:id", integrations.remove)
+	v1.Post("/integrations/:id/enable", integrations.enable)
+	v1.Post("/integrations/:id/disable", integrations.disable)
+	v1.Post("/integrations/:id/keys", integrations.rotateKey)
+	v1.Get("/integrations/:id/limits", integrations.limits)
 
 	telemetry := telemetryRoutes{telemetry: d.Telemetry}
 	v1.Post("/telemetry/llm-usage", telemetry.ingestOne)

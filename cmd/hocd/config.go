@@ -16,6 +16,17 @@ type Config struct {
 	FounderSecret string
 	LogFormat     string
 	BodyLimit     int
+	OIDC          OIDCConfig
+}
+
+// OIDCConfig configures customer (human) token verification; an empty
+// issuer turns it off.
+type OIDCConfig struct {
+	Issuer      string
+	Audience    string
+	JWKSURL     string
+	JWKSFile    string
+	TenantClaim string
 }
 
 // configVars lists every setting with its environment variable, flag and
@@ -29,6 +40,11 @@ var configVars = []struct {
 	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for shared protection state (unused until protection lands)", func(c *Config) *string { return &c.RedisURL }},
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
+	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
+	{"HOC_OIDC_AUDIENCE", "oidc-audience", "", "customer token audience", func(c *Config) *string { return &c.OIDC.Audience }},
+	{"HOC_OIDC_JWKS_URL", "oidc-jwks-url", "", "customer token signing keys (JWKS URL)", func(c *Config) *string { return &c.OIDC.JWKSURL }},
+	{"HOC_OIDC_JWKS_FILE", "oidc-jwks-file", "", "customer token signing keys (JWKS file)", func(c *Config) *string { return &c.OIDC.JWKSFile }},
+	{"HOC_OIDC_TENANT_CLAIM", "oidc-tenant-claim", "org_id", "claim naming the customer's organisation", func(c *Config) *string { return &c.OIDC.TenantClaim }},
 }
 
 // bodyLimitEnv is the request body limit in bytes.
@@ -69,6 +85,9 @@ func (c Config) validate() error {
 	case "", "text", "json":
 	default:
 		return fmt.Errorf("log format must be text or json, not %q", c.LogFormat)
+	}
+	if o := c.OIDC; o.Issuer != "" && (o.Audience == "" || (o.JWKSURL == "") == (o.JWKSFile == "")) {
+		return fmt.Errorf("HOC_OIDC_ISSUER needs HOC_OIDC_AUDIENCE and exactly one of HOC_OIDC_JWKS_URL or HOC_OIDC_JWKS_FILE")
 	}
 	return nil
 }

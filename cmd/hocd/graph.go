@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -49,11 +50,12 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 				return db.Config{URL: cfg.DatabaseURL, Logger: log}
 			},
 			newFounderTokens,
+			newCustomerTokens,
 			// Ports of the layers below, bound to their implementations.
 			func(d *db.DB) spine.TxRunner { return d },
 			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
 			fx.Annotate(integrationsdb.NewStore, fx.As(new(integrationsengine.Store))),
-			fx.Annotate(activitydb.NewStore, fx.As(new(activityengine.Store))),
+			fx.Annotate(activitydb.NewStore, fx.As(new(activityengine.Store)), fx.As(new(activityengine.RecentCounter))),
 		),
 		db.Module,
 		spine.Module,
@@ -80,6 +82,7 @@ func server(cfg Config) fx.Option {
 			func(a *authadapter.Authenticator) api.Authenticator { return a },
 			func(a *accountadapter.Tenants) api.Tenants { return a },
 			func(a *integrationsadapter.Integrations) api.APIKeys { return a },
+			func(a *integrationsadapter.Integrations) api.Integrations { return a },
 			func(a *activityadapter.Telemetry) api.Telemetry { return a },
 			func(a *opsadapter.Catalog) api.Catalog { return a },
 			func(d *db.DB) api.Readiness { return d },
@@ -91,6 +94,22 @@ func server(cfg Config) fx.Option {
 // newFounderTokens builds founder token handling from the configured secret.
 func newFounderTokens(cfg Config) *authengine.FounderTokens {
 	return authengine.NewFounderTokens(cfg.FounderSecret, time.Now)
+}
+
+// newCustomerTokens builds customer (OIDC) token verification from the
+// configuration; it is off when no issuer is configured. A JWKS URL is
+// fetched in the background, so an identity provider that is down does not
+// stop the server from starting.
+func newCustomerTokens(lc fx.Lifecycle, cfg Config) (*authengine.CustomerTokens, error) {
+	c, err := authengine.NewCustomerTokens(context.Background(), authengine.CustomerConfig{
+		Issuer: cfg.OIDC.Issuer, Audience: cfg.OIDC.Audience, JWKSURL: cfg.OIDC.JWKSURL,
+		JWKSFile: cfg.OIDC.JWKSFile, TenantClaim: cfg.OIDC.TenantClaim,
+	}, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(c.Close))
+	return c, nil
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

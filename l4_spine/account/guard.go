@@ -9,10 +9,9 @@ import (
 )
 
 // Guard is the registry's tenant guard: the lifecycle effects of SPEC §2.2
-// for every tenant-scoped operation, and the onboarding trigger "first
-// authenticated customer request → IDENTITY_VERIFIED". It costs one read of
-// the tenant row by primary key per operation; the row is not cached, so a
-// suspension takes effect on the next request on every replica.
+// for every tenant-scoped operation. It costs one read of the tenant row by
+// primary key per operation; the row is not cached, so a suspension takes
+// effect on the next request on every replica.
 type Guard struct {
 	engine *engine.Engine
 }
@@ -27,13 +26,7 @@ func NewGuard(e *engine.Engine) (*Guard, error) {
 
 // Admit implements spine.TenantGuard.
 func (g *Guard) Admit(ctx context.Context, actor spine.Actor, write bool) error {
-	t, err := g.engine.Admit(ctx, actor.TenantID, write)
-	if err != nil {
-		return err
-	}
-	if actor.Type == spine.ActorCustomer && t.Onboarding < engine.OnboardingIdentityVerified {
-		_, err = g.engine.Advance(ctx, t.ID, engine.OnboardingIdentityVerified, "first authenticated customer request")
-	}
+	_, err := g.engine.Admit(ctx, actor.TenantID, write)
 	return err
 }
 

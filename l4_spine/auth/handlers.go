@@ -5,34 +5,57 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
+	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/auth"
 )
 
 type handlers struct {
-	founders *engine.FounderTokens
+	founders  *engine.FounderTokens
+	customers *engine.CustomerTokens
+	accounts  *accountengine.Engine
 }
 
-// Bindings returns the auth domain's operation bindings.
-func Bindings(founders *engine.FounderTokens) ([]spine.Binding, error) {
-	if founders == nil {
-		return nil, errors.New("auth operations: nil founder tokens")
+// Bindings returns the auth domain's operation bindings. A customer token
+// names an organisation; turning it into a tenant is a fact of the account
+// domain, so the handler asks that engine: domains meet here, in L4.
+func Bindings(founders *engine.FounderTokens, customers *engine.CustomerTokens, accounts *accountengine.Engine) ([]spine.Binding, error) {
+	if founders == nil || customers == nil || accounts == nil {
+		return nil, errors.New("auth operations: nil dependency")
 	}
-	h := handlers{founders: founders}
+	h := handlers{founders: founders, customers: customers, accounts: accounts}
 	return []spine.Binding{
 		spine.Bind(VerifyBearerToken, h.verifyBearer),
 		spine.Bind(IssueFounderToken, h.issueFounderToken),
 	}, nil
 }
 
-// verifyBearer verifies a founder token. Customer (OIDC) tokens join here
-// when human authentication is built; until then every other token is
-// invalid.
-func (h handlers) verifyBearer(_ context.Context, in VerifyTokenInput) (spine.Actor, error) {
-	f, err := h.founders.Verify(in.Token)
+// verifyBearer routes a bearer token by its (unverified) issuer: hoc-founder
+// to the founder secret, anything else to the customer OIDC verifier, which
+// refuses every issuer but the configured one. Nothing from the peek is
+// trusted; each verifier checks the signature first.
+func (h handlers) verifyBearer(ctx context.Context, in VerifyTokenInput) (spine.Actor, error) {
+	if engine.PeekIssuer(in.Token) == engine.FounderIssuer || !h.customers.Enabled() {
+		f, err := h.founders.Verify(in.Token)
+		if err != nil {
+			return spine.Actor{}, err
+		}
+		return spine.Actor{Type: spine.ActorFounder, ID: f.Subject, Credential: spine.CredentialFounderToken}, nil
+	}
+	c, err := h.customers.Verify(ctx, in.Token)
 	if err != nil {
 		return spine.Actor{}, err
 	}
-	return spine.Actor{Type: spine.ActorFounder, ID: f.Subject, Credential: spine.CredentialFounderToken}, nil
+	t, err := h.accounts.ResolveOrg(ctx, c.OrgID)
+	if err != nil {
+		return spine.Actor{}, err
+	}
+	if t.Onboarding < accountengine.OnboardingIdentityVerified {
+		// The first authenticated customer request verifies the identity.
+		if _, err := h.accounts.Advance(ctx, t.ID, accountengine.OnboardingIdentityVerified, "first authenticated customer request"); err != nil {
+			return spine.Actor{}, err
+		}
+	}
+	return spine.Actor{Type: spine.ActorCustomer, ID: c.Subject, TenantID: t.ID, Credential: spine.CredentialCustomerToken}, nil
 }
 
 func (h handlers) issueFounderToken(_ context.Context, in IssueFounderTokenInput) (FounderToken, error) {
