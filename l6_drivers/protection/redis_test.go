@@ -1,0 +1,215 @@
+package protection
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// On the server's clock: 5 per 500ms admits 5, refuses the sixth with a
+// RetryAfter of at most one interval, admits one once it passed and all 5
+// after a full period.
+func TestRedis_ServerClockRecovers(t *testing.T) {
+	r, _ := newTestRedis(t)
+	ctx := context.Background()
+	c := buckets(bucket("route", 5, 500*time.Millisecond))
+	take := func() Outcome {
+		t.Helper()
+		out, err := r.Take(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for i := range 5 {
+		if out := take(); !out.Allowed {
+			t.Fatalf("request %d refused: %+v", i+1, out)
+		}
+	}
+	out := take()
+	retry := out.States[0].RetryAfter
+	if out.Allowed || out.Refused != 0 || retry <= 0 || retry > 100*time.Millisecond {
+		t.Fatalf("sixth request: got %+v, want a refusal with 0 < RetryAfter <= 100ms", out)
+	}
+	if reset := out.States[0].ResetAfter; reset <= 400*time.Millisecond || reset > 500*time.Millisecond {
+		t.Fatalf("sixth request: ResetAfter %s, want just under 500ms", reset)
+	}
+	time.Sleep(retry + 5*time.Millisecond)
+	if out := take(); !out.Allowed {
+		t.Fatalf("after RetryAfter: got %+v, want admitted", out)
+	}
+	if out := take(); out.Allowed {
+		t.Fatalf("right after: got %+v, want refused", out)
+	}
+	time.Sleep(550 * time.Millisecond)
+	for i := range 5 {
+		if out := take(); !out.Allowed {
+			t.Fatalf("after a full period, request %d refused: %+v", i+1, out)
+		}
+	}
+}
+
+// Two clients (two replicas) hammering one bucket together admit exactly
+// its limit.
+func TestRedis_TwoClientsAdmitExactlyTheLimit(t *testing.T) {
+	first := redisClientForTest(t)
+	prefix := testRedisPrefix(t, first)
+	second := redisClientForTest(t)
+	replicas := []*Redis{NewRedis(first, RedisOptions{Prefix: prefix}), NewRedis(second, RedisOptions{Prefix: prefix})}
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 20 {
+		wg.Go(func() {
+			for range 10 {
+				out, err := replicas[g%2].Take(context.Background(), buckets(bucket("tenant", 50, time.Minute)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if out.Allowed {
+					admitted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := admitted.Load(); got != 50 {
+		t.Fatalf("admitted %d, want exactly 50", got)
+	}
+}
+
+func TestRedis_UnreachableServerFailsQuicklyWithAnError(t *testing.T) {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1, DialerRetries: 1})
+	t.Cleanup(func() { _ = client.Close() })
+	r := NewRedis(client, RedisOptions{})
+	start := time.Now()
+	_, err := r.Take(context.Background(), buckets(fivePerMinute))
+	if err == nil || !strings.Contains(err.Error(), "redis take") {
+		t.Fatalf("got %v, want a wrapped Redis error", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Fatalf("took %s to fail", elapsed)
+	}
+	if _, err := r.MarkOnce(context.Background(), "warn", time.Hour); err == nil {
+		t.Fatal("MarkOnce: got no error")
+	}
+}
+
+// Idle state disappears on its own: buckets when their theoretical arrival
+// time passes, anomaly counters after a day, marks after their ttl.
+func TestRedis_KeysExpire(t *testing.T) {
+	r, client := newTestRedis(t)
+	ctx := context.Background()
+	c := Check{Buckets: []Bucket{fivePerMinute}, AnomalyKey: "tenant", AnomalyFactor: 10, AnomalyFloor: 100}
+	if _, err := r.Take(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.MarkOnce(ctx, "warn", 1500*time.Millisecond+500*time.Microsecond); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]time.Duration{
+		r.prefix + "g:route":  12 * time.Second,
+		r.prefix + "a:tenant": anomalyIdle,
+		r.prefix + "m:warn":   1501 * time.Millisecond, // rounded up to whole ms
+	} {
+		ttl, err := client.PTTL(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slack := min(want/2, time.Second); ttl <= want-slack || ttl > want {
+			t.Errorf("%s: ttl %s, want about %s", key, ttl, want)
+		}
+	}
+}
+
+// After SCRIPT FLUSH (a restart, a failover) EVALSHA fails and the script
+// is sent again.
+func TestRedis_ScriptReloadsAfterFlush(t *testing.T) {
+	r, client := newTestRedis(t)
+	ctx := context.Background()
+	if _, err := r.Take(ctx, buckets(fivePerMinute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Take(ctx, buckets(fivePerMinute))
+	if err != nil || out.States[0].Remaining != 3 {
+		t.Fatalf("after SCRIPT FLUSH: got %+v, %v", out, err)
+	}
+}
+
+func TestNewRedis_DefaultsThePrefixAndRefusesNilClient(t *testing.T) {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	t.Cleanup(func() { _ = client.Close() })
+	if got := NewRedis(client, RedisOptions{}).prefix; got != DefaultRedisPrefix {
+		t.Fatalf("prefix %q, want %q", got, DefaultRedisPrefix)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("NewRedis(nil) did not panic")
+		}
+	}()
+	NewRedis(nil, RedisOptions{})
+}
+
+func TestParseRedisURL_ReadsTheURLAndFailsFastByDefault(t *testing.T) {
+	client, err := ParseRedisURL("redis://:s3cret@127.0.0.1:6379/2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Close() }()
+	opts := client.(*redis.Client).Options()
+	if opts.Addr != "127.0.0.1:6379" || opts.DB != 2 || opts.Password != "s3cret" {
+		t.Fatalf("got addr %q db %d", opts.Addr, opts.DB)
+	}
+	// A built client reports "no retries" (-1 when configured) as 0.
+	if opts.DialTimeout != redisDialTimeout || opts.ReadTimeout != redisReadTimeout || opts.MaxRetries != 0 {
+		t.Fatalf("got dial %s read %s retries %d, want the request-path defaults", opts.DialTimeout, opts.ReadTimeout, opts.MaxRetries)
+	}
+}
+
+func TestParseRedisURL_QueryOverridesTheDefaults(t *testing.T) {
+	client, err := ParseRedisURL("redis://127.0.0.1:6379?dial_timeout=2s&read_timeout=1s&max_retries=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Close() }()
+	opts := client.(*redis.Client).Options()
+	if opts.DialTimeout != 2*time.Second || opts.ReadTimeout != time.Second || opts.MaxRetries != 2 {
+		t.Fatalf("got dial %s read %s retries %d, want the URL's", opts.DialTimeout, opts.ReadTimeout, opts.MaxRetries)
+	}
+}
+
+func TestParseRedisURL_ErrorsNeverShowThePassword(t *testing.T) {
+	for _, bad := range []string{"http://127.0.0.1", "redis://:s3cret@127.0.0.1:6379/x", "redis://:s3cret@[::1"} {
+		_, err := ParseRedisURL(bad)
+		if err == nil {
+			t.Errorf("%q: got no error", bad)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%q: error leaks the password: %v", bad, err)
+		}
+	}
+}
+
+// A client from ParseRedisURL gives up on a dead server quickly, so that
+// protection fails open without holding the request.
+func TestParseRedisURL_DeadServerFailsWithinASecond(t *testing.T) {
+	client, err := ParseRedisURL("redis://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Close() }()
+	start := time.Now()
+	if _, err := NewRedis(client, RedisOptions{}).Take(context.Background(), buckets(fivePerMinute)); err == nil {
+		t.Fatal("got no error")
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Fatalf("took %s to fail", elapsed)
+	}
+}

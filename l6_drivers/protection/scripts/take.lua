@@ -1,0 +1,84 @@
+-- One protection decision, atomic because Redis runs a script alone.
+-- The arithmetic mirrors gcra.go and memory_anomaly.go step by step; change
+-- them together. Every time is in whole microseconds (exact in a double).
+--
+-- KEYS[1..n]  bucket keys (value: theoretical arrival time, µs)
+-- KEYS[n+1]   anomaly counter hash {w, c, b, s}, when ARGV[3] == '1'
+-- ARGV[1]     n, the number of buckets
+-- ARGV[2]     decision time in µs, or '' for the server's clock (production)
+-- ARGV[3]     '1' when the check has an anomaly key
+-- ARGV[4..10] anomaly factor, floor, window µs, baseline weight, baseline
+--             decay, idle windows, counter TTL ms
+-- ARGV[11..]  limit and period (µs) of each bucket
+--
+-- Returns {allowed, refused, now, tat_1, admits_1, ..., tat_n, admits_n,
+-- anomaly, observed, baseline}: the theoretical arrival times are those
+-- after the decision, and baseline is a string so it keeps every bit.
+
+local n = tonumber(ARGV[1])
+local now
+if ARGV[2] ~= '' then
+  now = tonumber(ARGV[2])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+local interval, tat, admits = {}, {}, {}
+local allowed, refused = 1, -1
+for i = 1, n do
+  local limit = tonumber(ARGV[9 + 2 * i])
+  local period = tonumber(ARGV[10 + 2 * i])
+  local iv = math.floor(period / limit)
+  if iv * limit < period then iv = iv + 1 end
+  interval[i] = iv
+  local t = tonumber(redis.call('GET', KEYS[i]) or '') or 0
+  tat[i] = t
+  admits[i] = math.max(t, now) + iv - now <= iv * limit
+  if not admits[i] and allowed == 1 then
+    allowed, refused = 0, i - 1
+  end
+end
+
+local out = {allowed, refused, now}
+for i = 1, n do
+  if allowed == 1 then
+    tat[i] = math.max(tat[i], now) + interval[i]
+    redis.call('SET', KEYS[i], string.format('%.0f', tat[i]),
+      'PX', string.format('%.0f', math.ceil((tat[i] - now) / 1000)))
+  end
+  out[#out + 1] = tat[i]
+  out[#out + 1] = admits[i] and 1 or 0
+end
+
+local signal, observed, baseline = 0, 0, '0'
+if ARGV[3] == '1' then
+  local key = KEYS[n + 1]
+  local factor, floor = tonumber(ARGV[4]), tonumber(ARGV[5])
+  local window, weight, decay = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  local idle, ttl = tonumber(ARGV[9]), ARGV[10]
+  local w = math.floor(now / window)
+  local st = redis.call('HMGET', key, 'w', 'c', 'b', 's')
+  local aw, c, b, s = tonumber(st[1]) or 0, tonumber(st[2]) or 0, tonumber(st[3]) or 0, st[4] == '1'
+  if w - aw > idle then
+    aw, c, b, s = w, 0, 0, false
+  elseif w > aw then
+    b = decay * b + weight * c
+    for _ = aw + 1, w - 1 do
+      b = decay * b
+    end
+    aw, c, s = w, 0, false
+  end
+  c = c + 1
+  if not s and c > factor * math.max(b, floor) then
+    s = true
+    signal, observed, baseline = 1, c, string.format('%.17g', b)
+  end
+  redis.call('HSET', key, 'w', string.format('%.0f', aw), 'c', string.format('%.0f', c),
+    'b', string.format('%.17g', b), 's', s and '1' or '0')
+  redis.call('PEXPIRE', key, ttl)
+end
+out[#out + 1] = signal
+out[#out + 1] = observed
+out[#out + 1] = baseline
+return out
