@@ -34,6 +34,8 @@ type appParams struct {
 	APIKeys      APIKeys
 	Integrations Integrations
 	Telemetry    Telemetry
+	Protection   Protection
+	Events       ProtectionEvents
 	Catalog      Catalog
 	Readiness    Readiness
 	Metrics      prometheus.Gatherer
@@ -41,7 +43,7 @@ type appParams struct {
 }
 
 func newAppFromGraph(p appParams) (*fiber.App, error) {
-	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Integrations: p.Integrations, Telemetry: p.Telemetry, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
+	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Integrations: p.Integrations, Telemetry: p.Telemetry, Protection: p.Protection, ProtectionEvents: p.Events, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
 }
 
 func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {

@@ -18,6 +18,9 @@ type Config struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	// ProtectionOff turns request protection off (for measuring its cost,
+	// or a deployment that protects at its edge).
+	ProtectionOff bool
 }
 
 // DefaultBodyLimit is 8 MiB.
@@ -25,19 +28,21 @@ const DefaultBodyLimit = 8 << 20
 
 // Deps are the ports the HTTP layer calls.
 type Deps struct {
-	Auth         Authenticator
-	Tenants      Tenants
-	APIKeys      APIKeys
-	Integrations Integrations
-	Telemetry    Telemetry
-	Catalog      Catalog
-	Readiness    Readiness
-	Metrics      prometheus.Gatherer
-	Logger       *slog.Logger
+	Auth             Authenticator
+	Tenants          Tenants
+	APIKeys          APIKeys
+	Integrations     Integrations
+	Telemetry        Telemetry
+	Protection       Protection
+	ProtectionEvents ProtectionEvents
+	Catalog          Catalog
+	Readiness        Readiness
+	Metrics          prometheus.Gatherer
+	Logger           *slog.Logger
 }
 
 func (d Deps) validate() error {
-	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Integrations == nil || d.Telemetry == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Integrations == nil || d.Telemetry == nil || d.Protection == nil || d.ProtectionEvents == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
 		return errors.New("api: every dependency is required")
 	}
 	return nil
@@ -77,36 +82,52 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app.Get("/metrics", metrics(d.Metrics))
 
 	v1 := app.Group("/api/v1", authenticate(d.Auth))
+
+	// Founder routes and the session context are exempt from protection
+	// (SPEC §4.1, §5).
 	fdr := v1.Group("/fdr")
 	tenants := tenantRoutes{tenants: d.Tenants}
+	events := protectionEventRoutes{events: d.ProtectionEvents}
 	fdr.Post("/tenants", tenants.create)
 	fdr.Get("/tenants", tenants.list)
 	fdr.Get("/tenants/:id", tenants.get)
 	fdr.Post("/tenants/:id/api-keys", apiKeyRoutes{keys: d.APIKeys}.create)
 	fdr.Post("/tenants/:id/lifecycle", tenants.lifecycle)
 	fdr.Post("/tenants/:id/onboarding", tenants.onboarding)
-	v1.Get("/session/context", tenants.session)
 	fdr.Get("/operations", operations(d.Catalog))
+	fdr.Get("/protection/events", events.listAll)
+	v1.Get("/session/context", tenants.session)
 
+	// Tenant routes: protection runs first in each route's chain, so that it
+	// sees the route pattern.
+	guard := protect(d.Protection, false)
+	ingestGuard := protect(d.Protection, true)
+	if cfg.ProtectionOff {
+		guard, ingestGuard = next, next
+	}
 	integrations := integrationRoutes{integrations: d.Integrations}
-	v1.Get("/integrations", integrations.list)
-	v1.Post("/integrations", integrations.create)
-	v1.Get("/integrations/:id", integrations.get)
-	v1.Patch("/integrations/:id", integrations.update)
-	v1.Delete("/integrations/:id", integrations.remove)
-	v1.Post("/integrations/:id/enable", integrations.enable)
-	v1.Post("/integrations/:id/disable", integrations.disable)
-	v1.Post("/integrations/:id/keys", integrations.rotateKey)
-	v1.Get("/integrations/:id/limits", integrations.limits)
+	v1.Get("/integrations", guard, integrations.list)
+	v1.Post("/integrations", guard, integrations.create)
+	v1.Get("/integrations/:id", guard, integrations.get)
+	v1.Patch("/integrations/:id", guard, integrations.update)
+	v1.Delete("/integrations/:id", guard, integrations.remove)
+	v1.Post("/integrations/:id/enable", guard, integrations.enable)
+	v1.Post("/integrations/:id/disable", guard, integrations.disable)
+	v1.Post("/integrations/:id/keys", guard, integrations.rotateKey)
+	v1.Get("/integrations/:id/limits", guard, integrations.limits)
 
 	telemetry := telemetryRoutes{telemetry: d.Telemetry}
-	v1.Post("/telemetry/llm-usage", telemetry.ingestOne)
-	v1.Post("/telemetry/llm-usage/batch", telemetry.ingestBatch)
-	v1.Get("/telemetry/usage-summary", telemetry.summary)
-	v1.Get("/telemetry/usage-history", telemetry.history)
-	v1.Get("/telemetry/daily-aggregates", telemetry.daily)
+	v1.Post("/telemetry/llm-usage", ingestGuard, telemetry.ingestOne)
+	v1.Post("/telemetry/llm-usage/batch", ingestGuard, telemetry.ingestBatch)
+	v1.Get("/telemetry/usage-summary", guard, telemetry.summary)
+	v1.Get("/telemetry/usage-history", guard, telemetry.history)
+	v1.Get("/telemetry/daily-aggregates", guard, telemetry.daily)
+
+	v1.Get("/protection/events", guard, events.list)
 	return app, nil
 }
+
+func next(c *fiber.Ctx) error { return c.Next() }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d > 0 {

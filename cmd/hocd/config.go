@@ -17,6 +17,15 @@ type Config struct {
 	LogFormat     string
 	BodyLimit     int
 	OIDC          OIDCConfig
+	Protection    ProtectionConfig
+}
+
+// ProtectionConfig overrides request protection's defaults (SPEC §4.2).
+type ProtectionConfig struct {
+	RoutePerMinute int
+	BurstPerSecond int
+	FailClosed     bool
+	Disabled       bool
 }
 
 // OIDCConfig configures customer (human) token verification; an empty
@@ -37,7 +46,7 @@ var configVars = []struct {
 }{
 	{"HOC_ADDR", "addr", ":8080", "listen address", func(c *Config) *string { return &c.Addr }},
 	{"HOC_DATABASE_URL", "database-url", "sqlite:hoc.db", "sqlite:<path> or postgres://...", func(c *Config) *string { return &c.DatabaseURL }},
-	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for shared protection state (unused until protection lands)", func(c *Config) *string { return &c.RedisURL }},
+	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for protection state shared by replicas (default: process memory)", func(c *Config) *string { return &c.RedisURL }},
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
@@ -47,8 +56,18 @@ var configVars = []struct {
 	{"HOC_OIDC_TENANT_CLAIM", "oidc-tenant-claim", "org_id", "claim naming the customer's organisation", func(c *Config) *string { return &c.OIDC.TenantClaim }},
 }
 
-// bodyLimitEnv is the request body limit in bytes.
-const bodyLimitEnv = "HOC_BODY_LIMIT"
+// The numeric and boolean settings, read by configFromEnv.
+const (
+	bodyLimitEnv      = "HOC_BODY_LIMIT"
+	routeRPMEnv       = "HOC_PROTECTION_ROUTE_RPM"
+	burstRPSEnv       = "HOC_PROTECTION_BURST_RPS"
+	failClosedEnv     = "HOC_PROTECTION_FAIL_CLOSED"
+	disabledEnv       = "HOC_PROTECTION_DISABLED"
+	defaultBodyLimit  = 8 << 20
+	defaultRouteRPM   = 1000
+	defaultBurstRPS   = 100
+	positiveNumberFmt = "%s must be a positive whole number"
+)
 
 // configFromEnv reads the environment.
 func configFromEnv() (Config, error) {
@@ -59,13 +78,32 @@ func configFromEnv() (Config, error) {
 			*v.field(&c) = s
 		}
 	}
-	c.BodyLimit = 8 << 20
-	if s := os.Getenv(bodyLimitEnv); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			return Config{}, fmt.Errorf("%s must be a positive number of bytes", bodyLimitEnv)
+	for _, v := range []struct {
+		env string
+		def int
+		dst *int
+	}{
+		{bodyLimitEnv, defaultBodyLimit, &c.BodyLimit},
+		{routeRPMEnv, defaultRouteRPM, &c.Protection.RoutePerMinute},
+		{burstRPSEnv, defaultBurstRPS, &c.Protection.BurstPerSecond},
+	} {
+		*v.dst = v.def
+		if s := os.Getenv(v.env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return Config{}, fmt.Errorf(positiveNumberFmt, v.env)
+			}
+			*v.dst = n
 		}
-		c.BodyLimit = n
+	}
+	for env, dst := range map[string]*bool{failClosedEnv: &c.Protection.FailClosed, disabledEnv: &c.Protection.Disabled} {
+		if s := os.Getenv(env); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return Config{}, fmt.Errorf("%s must be true or false", env)
+			}
+			*dst = b
+		}
 	}
 	return c, nil
 }
@@ -78,6 +116,10 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 		fs.StringVar(p, v.flag, *p, v.usage+" ($"+v.env+")")
 	}
 	fs.IntVar(&c.BodyLimit, "body-limit", c.BodyLimit, "request body limit in bytes ($"+bodyLimitEnv+")")
+	fs.IntVar(&c.Protection.RoutePerMinute, "protection-route-rpm", c.Protection.RoutePerMinute, "requests per minute per tenant and route ($"+routeRPMEnv+")")
+	fs.IntVar(&c.Protection.BurstPerSecond, "protection-burst-rps", c.Protection.BurstPerSecond, "requests per second per tenant ($"+burstRPSEnv+")")
+	fs.BoolVar(&c.Protection.Disabled, "protection-disabled", c.Protection.Disabled, "turn request protection off ($"+disabledEnv+")")
+	fs.BoolVar(&c.Protection.FailClosed, "protection-fail-closed", c.Protection.FailClosed, "refuse requests when the protection state backend fails ($"+failClosedEnv+")")
 }
 
 func (c Config) validate() error {

@@ -16,19 +16,23 @@ import (
 	authadapter "hoc/l3_adapters/auth"
 	integrationsadapter "hoc/l3_adapters/integrations"
 	opsadapter "hoc/l3_adapters/ops"
+	protectionadapter "hoc/l3_adapters/protection"
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
 	activityops "hoc/l4_spine/activity"
 	authops "hoc/l4_spine/auth"
 	integrationops "hoc/l4_spine/integrations"
+	protectionops "hoc/l4_spine/protection"
 	accountengine "hoc/l5_engines/account"
 	activityengine "hoc/l5_engines/activity"
 	authengine "hoc/l5_engines/auth"
 	integrationsengine "hoc/l5_engines/integrations"
+	protectionengine "hoc/l5_engines/protection"
 	accountdb "hoc/l6_drivers/account"
 	activitydb "hoc/l6_drivers/activity"
 	"hoc/l6_drivers/db"
 	integrationsdb "hoc/l6_drivers/integrations"
+	protectiondb "hoc/l6_drivers/protection"
 )
 
 // core is the part of the graph every command needs: configuration, logging,
@@ -56,6 +60,11 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
 			fx.Annotate(integrationsdb.NewStore, fx.As(new(integrationsengine.Store))),
 			fx.Annotate(activitydb.NewStore, fx.As(new(activityengine.Store)), fx.As(new(activityengine.RecentCounter))),
+			fx.Annotate(protectiondb.NewEvents, fx.As(new(protectionengine.EventStore))),
+			protectionengine.NewRecorder,
+			func(r *protectionengine.Recorder) protectionengine.EventSink { return r },
+			newProtectionState,
+			newProtectionLimits,
 		),
 		db.Module,
 		spine.Module,
@@ -63,10 +72,12 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 		authops.Module,
 		integrationops.Module,
 		activityops.Module,
+		protectionops.Module,
 		accountadapter.Module,
 		authadapter.Module,
 		integrationsadapter.Module,
 		activityadapter.Module,
+		protectionadapter.Module,
 		opsadapter.Module,
 	)
 }
@@ -75,7 +86,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 func server(cfg Config) fx.Option {
 	return fx.Options(
 		fx.Supply(
-			api.Config{BodyLimit: cfg.BodyLimit},
+			api.Config{BodyLimit: cfg.BodyLimit, ProtectionOff: cfg.Protection.Disabled},
 			api.ListenConfig{Addr: cfg.Addr},
 		),
 		fx.Provide(
@@ -84,6 +95,8 @@ func server(cfg Config) fx.Option {
 			func(a *integrationsadapter.Integrations) api.APIKeys { return a },
 			func(a *integrationsadapter.Integrations) api.Integrations { return a },
 			func(a *activityadapter.Telemetry) api.Telemetry { return a },
+			func(a *protectionadapter.Events) api.ProtectionEvents { return a },
+			func(g *protectionadapter.Guard) api.Protection { return g },
 			func(a *opsadapter.Catalog) api.Catalog { return a },
 			func(d *db.DB) api.Readiness { return d },
 		),
@@ -110,6 +123,35 @@ func newCustomerTokens(lc fx.Lifecycle, cfg Config) (*authengine.CustomerTokens,
 	}
 	lc.Append(fx.StopHook(c.Close))
 	return c, nil
+}
+
+// newProtectionState is the protection state backend: Redis when
+// HOC_REDIS_URL is set, so that every replica enforces one limit, else
+// process memory.
+func newProtectionState(lc fx.Lifecycle, cfg Config) (protectiondb.State, error) {
+	if cfg.RedisURL == "" {
+		return protectiondb.NewMemory(protectiondb.MemoryOptions{}), nil
+	}
+	client, err := protectiondb.ParseRedisURL(cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(client.Close))
+	return protectiondb.NewRedis(client, protectiondb.RedisOptions{}), nil
+}
+
+// newProtectionLimits applies the configured overrides to SPEC §4.2's
+// defaults.
+func newProtectionLimits(cfg Config) protectionengine.Limits {
+	limits := protectionengine.DefaultLimits()
+	if cfg.Protection.RoutePerMinute > 0 {
+		limits.RoutePerMinute = cfg.Protection.RoutePerMinute
+	}
+	if cfg.Protection.BurstPerSecond > 0 {
+		limits.BurstPerSecond = cfg.Protection.BurstPerSecond
+	}
+	limits.FailClosed = cfg.Protection.FailClosed
+	return limits
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

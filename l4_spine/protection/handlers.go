@@ -1,0 +1,96 @@
+package protection
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	spine "hoc/l4_spine"
+	accountengine "hoc/l5_engines/account"
+	activityengine "hoc/l5_engines/activity"
+	integrationsengine "hoc/l5_engines/integrations"
+	engine "hoc/l5_engines/protection"
+)
+
+// handlers gathers the facts of a decision from the other domains — the
+// tenant's plan and onboarding (account), today's and the integration's
+// month-to-date cost (activity), the integration's budget (integrations) —
+// and passes plain values to the protection engine: domains meet here.
+// Cost facts are read only for writes, since reads are never cost-limited.
+// The facts are read for every protected request (indexed reads of one row
+// and of today's rollup rows); none is cached, so a new plan, a completed
+// onboarding or a recorded cost counts on the very next request.
+type handlers struct {
+	protection   *engine.Engine
+	accounts     *accountengine.Engine
+	activity     *activityengine.Engine
+	integrations *integrationsengine.Engine
+	metrics      *decisionMetrics
+	now          func() time.Time
+}
+
+// Bindings returns the decision binding.
+func Bindings(p *engine.Engine, a *accountengine.Engine, act *activityengine.Engine, i *integrationsengine.Engine, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
+	if p == nil || a == nil || act == nil || i == nil || m == nil || now == nil {
+		return nil, errors.New("protection operations: nil dependency")
+	}
+	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, now: now}
+	return []spine.Binding{spine.Bind(Decide, h.decide, spine.Timeout(5*time.Second))}, nil
+}
+
+func (h handlers) decide(ctx context.Context, in DecideInput) (Decision, error) {
+	start := time.Now()
+	actor, _ := spine.ActorFrom(ctx)
+	if actor.TenantID == "" || actor.Type == spine.ActorFounder {
+		return Decision{Outcome: string(engine.OutcomeExempt)}, nil
+	}
+	now := h.now()
+	facts, err := h.facts(ctx, actor, in.Method, now)
+	if err != nil {
+		return Decision{}, err
+	}
+	d := h.protection.Decide(ctx, engine.Request{
+		TenantID: actor.TenantID, ActorType: string(actor.Type), ActorID: actor.ID,
+		CredentialKey: string(actor.Credential) + ":" + actor.ID, CredentialRPM: actor.RateLimitRPM,
+		Route: in.Route, Path: in.Path, Method: in.Method, Ingest: in.Ingest, Facts: facts, Now: now,
+	})
+	h.metrics.observe(d, time.Since(start))
+	out := Decision{Outcome: string(d.Outcome), Dimension: d.Dimension, RetryAfter: d.RetryAfter, BudgetExceeded: d.BudgetExceeded}
+	if d.Err != nil {
+		out.Refusal = d.Err
+	}
+	if d.Headers != nil {
+		hd := RateHeaders(*d.Headers)
+		out.Headers = &hd
+	}
+	return out, nil
+}
+
+func (h handlers) facts(ctx context.Context, actor spine.Actor, method string, now time.Time) (engine.Facts, error) {
+	t, err := h.accounts.GetTenant(ctx, actor.TenantID)
+	if err != nil {
+		return engine.Facts{}, err
+	}
+	f := engine.Facts{Plan: string(t.Plan), OnboardingComplete: t.Onboarding >= accountengine.OnboardingComplete}
+	if !f.OnboardingComplete || method == "GET" || method == "HEAD" {
+		return f, nil
+	}
+	today, err := h.activity.Today(ctx, actor.TenantID, now)
+	if err != nil {
+		return engine.Facts{}, err
+	}
+	f.CostTodayMicros = today.CostMicros
+	if actor.IntegrationID == "" {
+		return f, nil
+	}
+	integ, err := h.integrations.GetIntegration(ctx, actor.TenantID, actor.IntegrationID)
+	if err != nil || integ.BudgetLimitCents == 0 {
+		return f, err
+	}
+	month, err := h.activity.MonthToDate(ctx, actor.TenantID, actor.IntegrationID, now)
+	if err != nil {
+		return engine.Facts{}, err
+	}
+	f.IntegrationBudgetCents, f.IntegrationMonthCents = integ.BudgetLimitCents, month.Totals.CostCents
+	return f, nil
+}

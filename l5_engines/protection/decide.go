@@ -1,0 +1,278 @@
+package protection
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"time"
+
+	"hoc/l5_engines/fault"
+	store "hoc/l6_drivers/protection"
+)
+
+// Request is one request to decide on, with the facts the caller gathered
+// from the other domains (plan, onboarding, recorded cost).
+type Request struct {
+	TenantID  string
+	ActorType string
+	ActorID   string
+	// CredentialKey names the credential's own bucket ("api_key:<id>");
+	// CredentialRPM is its limit, 0 for none.
+	CredentialKey string
+	CredentialRPM int
+	// Route is the route pattern (never the raw path, so ids cannot mint
+	// fresh buckets); Path is the raw path, for the exemptions.
+	Route  string
+	Path   string
+	Method string
+	// Ingest marks telemetry ingest, which records spend that has already
+	// happened: over budget it is warned, not rejected.
+	Ingest bool
+	Facts  Facts
+	Now    time.Time
+}
+
+// Facts are what other domains know about the tenant and credential.
+type Facts struct {
+	Plan                   string
+	OnboardingComplete     bool
+	CostTodayMicros        int64
+	IntegrationBudgetCents int64
+	IntegrationMonthCents  int64
+}
+
+// Outcome is what protection decided.
+type Outcome string
+
+// The outcomes; every one but allow and the exemptions is recorded.
+const (
+	OutcomeAllow            Outcome = "allow"
+	OutcomeExempt           Outcome = "exempt"
+	OutcomeExemptOnboarding Outcome = "exempt_onboarding"
+	OutcomeReject           Outcome = "reject"
+	OutcomeThrottle         Outcome = "throttle"
+	OutcomeWarn             Outcome = "warn"
+)
+
+// The dimensions.
+const (
+	DimensionRate               = "rate"
+	DimensionBurst              = "burst"
+	DimensionCost               = "cost"
+	DimensionAnomaly            = "anomaly"
+	DimensionBackendUnavailable = "backend_unavailable"
+)
+
+// RateHeaders describe the bucket closest to its limit, for the RateLimit
+// header fields.
+type RateHeaders struct {
+	Name      string
+	Limit     int
+	Window    time.Duration
+	Remaining int
+	Reset     time.Duration
+}
+
+// Decision is the answer for one request.
+type Decision struct {
+	Outcome   Outcome
+	Dimension string
+	// Err is the error to answer with when the request is refused.
+	Err *fault.Error
+	// RetryAfter is set with Err.
+	RetryAfter time.Duration
+	// Headers is nil for exempt requests.
+	Headers *RateHeaders
+	// BudgetExceeded asks for the X-HOC-Budget: exceeded response header.
+	BudgetExceeded bool
+}
+
+// EventSink takes protection events off the request path; the event
+// recorder implements it.
+type EventSink interface {
+	Record(Event)
+}
+
+// Engine decides on requests.
+type Engine struct {
+	state  store.State
+	events EventSink
+	limits Limits
+	log    *slog.Logger
+}
+
+// NewEngine returns an engine on a state backend.
+func NewEngine(state store.State, events EventSink, limits Limits, log *slog.Logger) (*Engine, error) {
+	if state == nil || events == nil || log == nil {
+		return nil, errors.New("protection engine: nil dependency")
+	}
+	return &Engine{state: state, events: events, limits: limits, log: log}, nil
+}
+
+// Decide checks the dimensions in SPEC §4.2's order — rate, burst, cost,
+// anomaly — and the first that blocks wins. Rate and burst are checked in
+// one atomic state call in which a refused request charges nothing.
+func (e *Engine) Decide(ctx context.Context, r Request) Decision {
+	if Exempt(r.Path) {
+		return Decision{Outcome: OutcomeExempt}
+	}
+	if !r.Facts.OnboardingComplete {
+		return Decision{Outcome: OutcomeExemptOnboarding}
+	}
+	buckets := e.buckets(r)
+	out, err := e.state.Take(ctx, store.Check{
+		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:" + r.TenantID,
+		AnomalyFactor: e.limits.AnomalyFactor, AnomalyFloor: e.limits.AnomalyFloor,
+	})
+	if err != nil {
+		return e.backendFailed(ctx, r, err)
+	}
+	headers := closest(buckets, out.States)
+	if !out.Allowed {
+		return e.refuse(r, buckets, out, headers)
+	}
+	if out.Anomaly != nil {
+		e.anomaly(r, out.Anomaly)
+	}
+	if d, blocked := e.cost(ctx, r, headers); blocked {
+		return d
+	}
+	return Decision{Outcome: OutcomeAllow, Headers: headers}
+}
+
+// buckets are, in order: the credential's own limit (if any), the route
+// limit, then the tenant's burst.
+func (e *Engine) buckets(r Request) []store.Bucket {
+	var b []store.Bucket
+	if r.CredentialRPM > 0 {
+		b = append(b, store.Bucket{Key: "cred:" + r.CredentialKey, Limit: r.CredentialRPM, Period: minute})
+	}
+	return append(b,
+		store.Bucket{Key: "route:" + r.TenantID + ":" + r.Method + " " + r.Route, Limit: e.limits.RoutePerMinute, Period: minute},
+		store.Bucket{Key: "burst:" + r.TenantID, Limit: e.limits.BurstPerSecond, Period: second},
+	)
+}
+
+func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, headers *RateHeaders) Decision {
+	retry := out.States[out.Refused].RetryAfter
+	if buckets[out.Refused].Period == second {
+		err := fault.New(fault.KindThrottled, fault.CodeThrottled, "too many requests at once; slow down").
+			WithDetail("dimension", DimensionBurst).WithDetail("retry_after_ms", retry.Milliseconds())
+		e.record(r, OutcomeThrottle, DimensionBurst, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+		return Decision{Outcome: OutcomeThrottle, Dimension: DimensionBurst, Err: err, RetryAfter: retry, Headers: headers}
+	}
+	err := fault.New(fault.KindRateLimited, fault.CodeRateLimited, "rate limit exceeded").
+		WithDetail("dimension", DimensionRate).WithDetail("retry_after_ms", retry.Milliseconds())
+	e.record(r, OutcomeReject, DimensionRate, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+	return Decision{Outcome: OutcomeReject, Dimension: DimensionRate, Err: err, RetryAfter: retry, Headers: headers}
+}
+
+// cost applies the budgets: the plan's daily allowance (monthly ÷ 30)
+// against today's recorded cost, and the integration's monthly cap. Reads
+// are never cost-limited; ingest is warned once per tenant per day.
+func (e *Engine) cost(ctx context.Context, r Request, headers *RateHeaders) (Decision, bool) {
+	if r.Method == "GET" || r.Method == "HEAD" {
+		return Decision{}, false
+	}
+	limit, current, allowed, reset := "", 0.0, 0.0, time.Duration(0)
+	if monthly := e.limits.PlanBudgets[r.Facts.Plan]; monthly > 0 {
+		allowance := monthly * microsPerCent / daysPerBudgetMonth
+		if r.Facts.CostTodayMicros >= allowance {
+			limit, current, allowed = "daily_budget", dollars(r.Facts.CostTodayMicros), dollars(allowance)
+			reset = nextMidnight(r.Now).Sub(r.Now)
+		}
+	}
+	if limit == "" && r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthCents >= r.Facts.IntegrationBudgetCents {
+		limit = "integration_monthly_budget"
+		current = dollars(r.Facts.IntegrationMonthCents * microsPerCent)
+		allowed = dollars(r.Facts.IntegrationBudgetCents * microsPerCent)
+		reset = nextMonth(r.Now).Sub(r.Now)
+	}
+	if limit == "" {
+		return Decision{}, false
+	}
+	details := map[string]any{"limit": limit, "current_value": current, "allowed_value": allowed}
+	if r.Ingest {
+		first, err := e.state.MarkOnce(ctx, "costwarn:"+r.TenantID+":"+r.Now.UTC().Format("2006-01-02"), 25*time.Hour)
+		if err != nil {
+			e.log.WarnContext(ctx, "protection state unavailable for the cost warning", slog.String("error", err.Error()))
+		}
+		if first {
+			e.record(r, OutcomeWarn, DimensionCost, details)
+		}
+		return Decision{Outcome: OutcomeWarn, Dimension: DimensionCost, Headers: headers, BudgetExceeded: true}, true
+	}
+	err := fault.New(fault.KindRateLimited, fault.CodeCostLimitExceeded, "cost limit exceeded").
+		WithDetail("dimension", DimensionCost).WithDetail("limit", limit).
+		WithDetail("current_value", current).WithDetail("allowed_value", allowed).
+		WithDetail("retry_after_ms", reset.Milliseconds())
+	e.record(r, OutcomeReject, DimensionCost, details)
+	return Decision{Outcome: OutcomeReject, Dimension: DimensionCost, Err: err, RetryAfter: reset, Headers: headers}, true
+}
+
+func (e *Engine) anomaly(r Request, a *store.Anomaly) {
+	baseline := math.Max(a.Baseline, e.limits.AnomalyFloor)
+	severity := "medium"
+	if float64(a.Observed) > 20*baseline {
+		severity = "high"
+	}
+	e.record(r, OutcomeWarn, DimensionAnomaly, map[string]any{
+		"signal": "usage_anomaly_detected", "baseline": baseline, "observed": a.Observed,
+		"window": a.Window.String(), "severity": severity,
+	})
+}
+
+// backendFailed fails open (the default) or closed, and always logs, counts
+// and records it.
+func (e *Engine) backendFailed(ctx context.Context, r Request, cause error) Decision {
+	e.log.ErrorContext(ctx, "protection state backend failed", slog.String("error", cause.Error()), slog.Bool("fail_closed", e.limits.FailClosed))
+	e.record(r, OutcomeWarn, DimensionBackendUnavailable, map[string]any{"fail_closed": e.limits.FailClosed})
+	if e.limits.FailClosed {
+		return Decision{Outcome: OutcomeReject, Dimension: DimensionBackendUnavailable, Err: fault.Unavailable(cause), RetryAfter: time.Second}
+	}
+	return Decision{Outcome: OutcomeAllow, Dimension: DimensionBackendUnavailable}
+}
+
+func (e *Engine) record(r Request, outcome Outcome, dimension string, details map[string]any) {
+	operation := "write"
+	if r.Method == "GET" || r.Method == "HEAD" {
+		operation = "read"
+	}
+	e.events.Record(Event{
+		OccurredAt: r.Now.UTC(), TenantID: r.TenantID, ActorType: r.ActorType, ActorID: r.ActorID,
+		Endpoint: r.Route, Method: r.Method, Operation: operation, Decision: string(outcome),
+		Dimension: dimension, Details: details,
+	})
+}
+
+// closest returns the headers of the bucket with the smallest share left.
+func closest(buckets []store.Bucket, states []store.BucketState) *RateHeaders {
+	var best *RateHeaders
+	bestShare := math.Inf(1)
+	for i, b := range buckets {
+		s := states[i]
+		share := float64(s.Remaining) / float64(b.Limit)
+		if share < bestShare {
+			bestShare = share
+			name := "minute"
+			if b.Period == second {
+				name = "burst"
+			}
+			best = &RateHeaders{Name: name, Limit: b.Limit, Window: b.Period, Remaining: s.Remaining, Reset: s.ResetAfter}
+		}
+	}
+	return best
+}
+
+func dollars(micros int64) float64 { return math.Round(float64(micros)/1e4) / 100 }
+
+func nextMidnight(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+func nextMonth(t time.Time) time.Time {
+	y, m, _ := t.UTC().Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+}

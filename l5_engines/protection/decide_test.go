@@ -1,0 +1,244 @@
+package protection
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"hoc/l5_engines/fault"
+	store "hoc/l6_drivers/protection"
+)
+
+// sink collects recorded events.
+type sink struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (s *sink) Record(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, e)
+}
+
+func (s *sink) count(dimension string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, e := range s.events {
+		if e.Dimension == dimension {
+			n++
+		}
+	}
+	return n
+}
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func newTestEngine(t *testing.T, limits Limits, state store.State) (*Engine, *sink) {
+	t.Helper()
+	s := &sink{}
+	e, err := NewEngine(state, s, limits, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s
+}
+
+func request(now time.Time, method string) Request {
+	return Request{TenantID: "t1", ActorType: "machine", ActorID: "k1", CredentialKey: "api_key:k1",
+		Route: "/api/v1/integrations", Path: "/api/v1/integrations", Method: method,
+		Facts: Facts{Plan: "free", OnboardingComplete: true}, Now: now}
+}
+
+func codeOf(d Decision) string {
+	if d.Err == nil {
+		return ""
+	}
+	return d.Err.Code
+}
+
+func TestDecide_RateLimitRejectsThenRecoversAsTheWindowSlides(t *testing.T) {
+	limits := DefaultLimits()
+	limits.RoutePerMinute = 5
+	e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	now := t0
+	for i := 0; i < 5; i++ {
+		now = now.Add(time.Second) // stay under the burst limit
+		if d := e.Decide(context.Background(), request(now, "GET")); d.Outcome != OutcomeAllow {
+			t.Fatalf("request %d: %+v", i+1, d)
+		}
+	}
+	d := e.Decide(context.Background(), request(now, "GET"))
+	if d.Outcome != OutcomeReject || d.Dimension != DimensionRate || codeOf(d) != fault.CodeRateLimited ||
+		d.RetryAfter <= 0 || d.Err.Details["retry_after_ms"] == nil || d.Headers == nil || d.Headers.Remaining != 0 {
+		t.Fatalf("request 6: %+v", d)
+	}
+	if events.count(DimensionRate) != 1 {
+		t.Fatalf("rate events = %d, want 1", events.count(DimensionRate))
+	}
+	if d := e.Decide(context.Background(), request(now.Add(d.RetryAfter), "GET")); d.Outcome != OutcomeAllow {
+		t.Fatalf("after the window slid: %+v", d)
+	}
+}
+
+func TestDecide_CredentialLimitSpansRoutes(t *testing.T) {
+	e, _ := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
+	now := t0
+	r := request(now, "GET")
+	r.CredentialRPM = 2
+	for i, route := range []string{"/a", "/b"} {
+		r.Route, r.Now = route, now.Add(time.Duration(i)*time.Second)
+		if d := e.Decide(context.Background(), r); d.Outcome != OutcomeAllow {
+			t.Fatalf("%s: %+v", route, d)
+		}
+	}
+	r.Route = "/c"
+	if d := e.Decide(context.Background(), r); d.Dimension != DimensionRate {
+		t.Fatalf("third route under a 2 rpm key: %+v", d)
+	}
+}
+
+func TestDecide_BurstThrottlesWithoutSpendingTheMinuteBudget(t *testing.T) {
+	limits := DefaultLimits()
+	limits.BurstPerSecond, limits.RoutePerMinute = 3, 10
+	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	throttled := 0
+	for i := 0; i < 8; i++ {
+		d := e.Decide(context.Background(), request(t0, "GET"))
+		if d.Outcome == OutcomeThrottle {
+			throttled++
+			if codeOf(d) != fault.CodeThrottled || d.Dimension != DimensionBurst {
+				t.Fatalf("throttle: %+v", d)
+			}
+		}
+	}
+	if throttled != 5 {
+		t.Fatalf("throttled %d of 8, want 5", throttled)
+	}
+	// Only the 3 admitted requests were charged to the minute: two seconds
+	// later about 6 of its 10 remain (had the 5 throttled ones been charged
+	// too, 1 would).
+	d := e.Decide(context.Background(), request(t0.Add(2*time.Second), "GET"))
+	if d.Outcome != OutcomeAllow || d.Headers == nil || d.Headers.Name != "minute" || d.Headers.Remaining < 5 {
+		t.Fatalf("minute budget after the burst: %+v %+v", d, d.Headers)
+	}
+}
+
+func TestDecide_CostRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.T) {
+	e, events := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
+	over := func(r Request) Request { r.Facts.CostTodayMicros = 333_334; return r } // free: $10/30 ≈ $0.33 a day
+	d := e.Decide(context.Background(), over(request(t0, "POST")))
+	if codeOf(d) != fault.CodeCostLimitExceeded || d.Err.Details["limit"] != "daily_budget" ||
+		d.Err.Details["current_value"] != 0.33 || d.Err.Details["allowed_value"] != 0.33 || d.RetryAfter != 12*time.Hour {
+		t.Fatalf("write over budget: %+v %v", d, d.Err)
+	}
+	for i := 0; i < 3; i++ {
+		r := over(request(t0.Add(time.Duration(i+1)*time.Second), "POST"))
+		r.Ingest = true
+		if d := e.Decide(context.Background(), r); d.Outcome != OutcomeWarn || !d.BudgetExceeded || d.Err != nil {
+			t.Fatalf("ingest over budget: %+v", d)
+		}
+	}
+	if n := events.count(DimensionCost); n != 2 { // the rejection and one warning
+		t.Fatalf("cost events = %d, want 2", n)
+	}
+	if d := e.Decide(context.Background(), over(request(t0.Add(5*time.Second), "GET"))); d.Outcome != OutcomeAllow {
+		t.Fatalf("read over budget: %+v", d)
+	}
+	ent := over(request(t0.Add(6*time.Second), "POST"))
+	ent.Facts.Plan, ent.Facts.CostTodayMicros = "enterprise", 1<<50
+	if d := e.Decide(context.Background(), ent); d.Outcome != OutcomeAllow {
+		t.Fatalf("enterprise: %+v", d)
+	}
+	integ := request(t0.Add(7*time.Second), "POST")
+	integ.Facts.IntegrationBudgetCents, integ.Facts.IntegrationMonthCents = 500, 500
+	if d := e.Decide(context.Background(), integ); codeOf(d) != fault.CodeCostLimitExceeded || d.Err.Details["limit"] != "integration_monthly_budget" {
+		t.Fatalf("integration budget: %+v", d)
+	}
+}
+
+func TestDecide_FirstBlockingDimensionWins(t *testing.T) {
+	limits := DefaultLimits()
+	limits.RoutePerMinute, limits.BurstPerSecond = 1, 100
+	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	r := request(t0, "POST")
+	r.Facts.CostTodayMicros = 1 << 40
+	e.Decide(context.Background(), r) // spends the minute (and is cost-rejected)
+	if d := e.Decide(context.Background(), r); d.Dimension != DimensionRate {
+		t.Fatalf("rate and cost: %+v", d)
+	}
+	limits.RoutePerMinute, limits.BurstPerSecond = 100, 1
+	e, _ = newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	e.Decide(context.Background(), r)
+	if d := e.Decide(context.Background(), r); d.Dimension != DimensionBurst {
+		t.Fatalf("burst and cost: %+v", d)
+	}
+}
+
+func TestDecide_AnomalyNeverBlocksAndIsRecordedOnce(t *testing.T) {
+	limits := DefaultLimits()
+	limits.RoutePerMinute, limits.BurstPerSecond = 100_000, 100_000
+	e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	for i := 0; i < 1200; i++ { // > 10 × the floor of 100 within one 5-minute window
+		if d := e.Decide(context.Background(), request(t0.Add(time.Duration(i)*time.Millisecond), "GET")); d.Outcome != OutcomeAllow {
+			t.Fatalf("request %d blocked: %+v", i, d)
+		}
+	}
+	if n := events.count(DimensionAnomaly); n != 1 {
+		t.Fatalf("anomaly events = %d, want 1", n)
+	}
+	events.mu.Lock()
+	ev := events.events[0]
+	events.mu.Unlock()
+	if ev.Decision != "warn" || ev.Details["signal"] != "usage_anomaly_detected" || ev.Details["severity"] != "medium" {
+		t.Fatalf("anomaly event: %+v", ev)
+	}
+}
+
+func TestDecide_OnboardingAndExemptPathsAreNeverLimited(t *testing.T) {
+	limits := DefaultLimits()
+	limits.RoutePerMinute = 1
+	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	r := request(t0, "POST")
+	r.Facts.OnboardingComplete = false
+	for i := 0; i < 5; i++ {
+		if d := e.Decide(context.Background(), r); d.Outcome != OutcomeExemptOnboarding {
+			t.Fatalf("onboarding: %+v", d)
+		}
+	}
+	r = request(t0, "GET")
+	r.Path = "/api/v1/fdr/tenants"
+	if d := e.Decide(context.Background(), r); d.Outcome != OutcomeExempt {
+		t.Fatalf("founder path: %+v", d)
+	}
+}
+
+type brokenState struct{}
+
+func (brokenState) Take(context.Context, store.Check) (store.Outcome, error) {
+	return store.Outcome{}, errors.New("redis: connection refused")
+}
+func (brokenState) MarkOnce(context.Context, string, time.Duration) (bool, error) {
+	return false, errors.New("redis: connection refused")
+}
+
+func TestDecide_BackendFailureFailsOpenUnlessConfiguredClosed(t *testing.T) {
+	e, events := newTestEngine(t, DefaultLimits(), brokenState{})
+	if d := e.Decide(context.Background(), request(t0, "POST")); d.Outcome != OutcomeAllow || d.Dimension != DimensionBackendUnavailable {
+		t.Fatalf("fail open: %+v", d)
+	}
+	if events.count(DimensionBackendUnavailable) != 1 {
+		t.Fatal("no backend_unavailable event")
+	}
+	closed := DefaultLimits()
+	closed.FailClosed = true
+	e, _ = newTestEngine(t, closed, brokenState{})
+	if d := e.Decide(context.Background(), request(t0, "POST")); codeOf(d) != fault.CodeUnavailable {
+		t.Fatalf("fail closed: %+v", d)
+	}
+}
