@@ -36,8 +36,12 @@ type benchServer struct {
 	cli  *http.Client
 }
 
-func newBenchServer(b *testing.B, dialect db.Dialect, extra ...fx.Option) *benchServer {
-	cfg := Config{Addr: freeAddr(b), DatabaseURL: dbtest.URL(b, dialect), FounderSecret: testSecret, LogFormat: "json", BodyLimit: 8 << 20}
+// newBenchServer starts a server whose protection limits are far above what
+// one client can send, so that the benchmarks measure work, not throttling;
+// protectionOff removes the protection middleware altogether.
+func newBenchServer(b *testing.B, dialect db.Dialect, protectionOff bool, extra ...fx.Option) *benchServer {
+	cfg := Config{Addr: freeAddr(b), DatabaseURL: dbtest.URL(b, dialect), FounderSecret: testSecret, LogFormat: "json", BodyLimit: 8 << 20,
+		Protection: ProtectionConfig{RoutePerMinute: 1 << 30, BurstPerSecond: 1 << 30, Disabled: protectionOff}}
 	h := newHarnessWithConfig(b, cfg, extra...)
 	return &benchServer{base: "http://" + cfg.Addr, f: h.newTenant("bench"), h: h,
 		cli: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
@@ -77,7 +81,7 @@ func benchRecord(i int) map[string]any {
 func BenchmarkIngestSingle(b *testing.B) {
 	for _, dialect := range dbtest.Backends(b) {
 		b.Run(string(dialect), func(b *testing.B) {
-			s := newBenchServer(b, dialect)
+			s := newBenchServer(b, dialect, false)
 			bodies := make([][]byte, b.N)
 			for i := range bodies {
 				bodies[i], _ = json.Marshal(benchRecord(i))
@@ -94,7 +98,7 @@ func BenchmarkIngestSingle(b *testing.B) {
 func BenchmarkIngestBatch1000(b *testing.B) {
 	for _, dialect := range dbtest.Backends(b) {
 		b.Run(string(dialect), func(b *testing.B) {
-			s := newBenchServer(b, dialect)
+			s := newBenchServer(b, dialect, false)
 			bodies := make([][]byte, b.N)
 			for n := range bodies {
 				records := make([]any, 1000)
@@ -123,7 +127,7 @@ func BenchmarkQueriesOverManyRecords(b *testing.B) {
 	for _, dialect := range dbtest.Backends(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			var engine *activityengine.Engine
-			s := newBenchServer(b, dialect, fx.Populate(&engine))
+			s := newBenchServer(b, dialect, false, fx.Populate(&engine))
 			seedRecords(b, s, engine, total)
 			for _, path := range []string{"usage-summary", "daily-aggregates"} {
 				b.Run(path, func(b *testing.B) {
@@ -161,4 +165,25 @@ func seedRecords(b *testing.B, s *benchServer, engine *activityengine.Engine, to
 		}
 	}
 	b.Logf("seeded %d records in %v", total, time.Since(start).Round(time.Millisecond))
+}
+
+// BenchmarkProtectedRead measures an authenticated read (usage-summary with
+// an API key) with request protection on and off, on a tenant whose
+// onboarding is complete so that every request is decided.
+func BenchmarkProtectedRead(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		off  bool
+	}{{"protection-on", false}, {"protection-off", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			s := newBenchServer(b, "sqlite", mode.off)
+			s.h.do(http.MethodPost, "/api/v1/fdr/tenants/"+s.f.TenantID+"/onboarding",
+				map[string]any{"target_state": "COMPLETE", "reason": "bench"}, s.h.founder()...)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.get(b, "/api/v1/telemetry/usage-summary")
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+		})
+	}
 }
