@@ -10,15 +10,15 @@ import "time"
 // their canonical names / ordinal so that a value the code does not know is
 // detected when it is read, never silently defaulted.
 type Tenant struct {
-	ID              string  `gorm:"primaryKey;type:uuid"`
-	Name            string  `gorm:"not null"`
-	Slug            string  `gorm:"not null;uniqueIndex:ux_tenants_slug"`
-	ExternalOrgID   *string `gorm:"uniqueIndex:ux_tenants_external_org_id"`
-	Plan            string  `gorm:"not null"`
-	LifecycleState  string  `gorm:"not null"`
-	OnboardingState int16   `gorm:"not null"`
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID              string    `gorm:"primaryKey;type:uuid;index:ix_tenants_created_at,priority:2"`
+	Name            string    `gorm:"not null"`
+	Slug            string    `gorm:"not null;uniqueIndex:ux_tenants_slug"`
+	ExternalOrgID   *string   `gorm:"uniqueIndex:ux_tenants_external_org_id"`
+	Plan            string    `gorm:"not null"`
+	LifecycleState  string    `gorm:"not null"`
+	OnboardingState int16     `gorm:"not null"`
+	CreatedAt       time.Time `gorm:"not null;index:ix_tenants_created_at,priority:1"`
+	UpdatedAt       time.Time `gorm:"not null"`
 }
 
 // TableName pins the table name so a rename of the struct cannot move data.

@@ -2,8 +2,7 @@
 CREATE TABLE tenants (
     id               text     NOT NULL PRIMARY KEY,
     name             text     NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-    slug             text     NOT NULL CHECK (slug NOT GLOB '*[^a-z0-9-]*' AND slug NOT GLOB '-*' AND slug NOT GLOB '*-'
-                                    AND slug NOT GLOB '*--*' AND length(slug) BETWEEN 1 AND 63),
+    slug             text     NOT NULL CHECK (slug NOT GLOB '*[^a-z0-9-]*' AND slug NOT GLOB '-*' AND slug NOT GLOB '*-' AND slug NOT GLOB '*--*' AND length(slug) BETWEEN 1 AND 63),
     external_org_id  text     NULL CHECK (length(external_org_id) BETWEEN 1 AND 200),
     plan             text     NOT NULL CHECK (plan IN ('free', 'pro', 'enterprise')),
     lifecycle_state  text     NOT NULL CHECK (lifecycle_state IN ('ACTIVE', 'SUSPENDED', 'TERMINATED', 'ARCHIVED')),

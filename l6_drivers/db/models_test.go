@@ -1,4 +1,4 @@
-package integrations_test
+package db_test
 
 import (
 	"reflect"
@@ -8,15 +8,21 @@ import (
 
 	"gorm.io/gorm"
 
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
 	models "hoc/l7_models"
 )
 
-// The gorm models are documentation of the tables as much as code: their
-// columns, nullability and named indexes must be what the migrations create.
+// The gorm models are documentation of the tables as much as code: every
+// model's columns, nullability and named indexes must be what the migrations
+// create, on every backend.
 func TestModels_MirrorTheMigratedTables(t *testing.T) {
-	forEach(t, func(t *testing.T, f fixture) {
-		for _, model := range []any{&models.Integration{}, &models.IntegrationKey{}, &models.APIKey{}} {
-			assertMirrors(t, f.d.Conn(f.ctx), model)
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		for _, model := range []any{
+			&models.Tenant{}, &models.TenantEvent{}, &models.Integration{}, &models.IntegrationKey{},
+			&models.APIKey{}, &models.UsageRecord{}, &models.UsageDaily{}, &models.ProtectionEvent{},
+		} {
+			assertMirrors(t, d.Conn(testCtx(t)), model)
 		}
 	})
 }
