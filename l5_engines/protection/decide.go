@@ -120,10 +120,15 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 	if !r.Facts.OnboardingComplete {
 		return Decision{Outcome: OutcomeExemptOnboarding}
 	}
+	// The cost verdict needs no state, so it is known before the buckets are
+	// charged: a write that cost will refuse only probes them, and so
+	// consumes nothing, while rate and burst still take precedence.
+	over := e.overBudget(r)
 	buckets := e.buckets(r)
 	out, err := e.state.Take(ctx, store.Check{
 		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:" + r.TenantID,
 		AnomalyFactor: e.limits.AnomalyFactor, AnomalyFloor: e.limits.AnomalyFloor,
+		Probe: over != nil && !r.Ingest,
 	})
 	if err != nil {
 		return e.backendFailed(ctx, r, err)
@@ -135,8 +140,8 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 	if out.Anomaly != nil {
 		e.anomaly(r, out.Anomaly)
 	}
-	if d, blocked := e.cost(ctx, r, headers); blocked {
-		return d
+	if over != nil {
+		return e.costLimited(ctx, r, over, headers)
 	}
 	return Decision{Outcome: OutcomeAllow, Headers: headers}
 }
@@ -168,31 +173,39 @@ func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, he
 	return Decision{Outcome: OutcomeReject, Dimension: DimensionRate, Err: err, RetryAfter: retry, Headers: headers}
 }
 
-// cost applies the budgets: the plan's daily allowance (monthly ÷ 30)
-// against today's recorded cost, and the integration's monthly cap. Reads
-// are never cost-limited; ingest is warned once per tenant per day.
-func (e *Engine) cost(ctx context.Context, r Request, headers *RateHeaders) (Decision, bool) {
+// budgetExcess is a budget a write has exhausted.
+type budgetExcess struct {
+	limit            string
+	current, allowed float64
+	reset            time.Duration
+}
+
+// overBudget applies the budgets: the plan's daily allowance (monthly ÷ 30)
+// against today's recorded cost, then the integration's monthly cap. Reads
+// are never cost-limited.
+func (e *Engine) overBudget(r Request) *budgetExcess {
 	if r.Method == "GET" || r.Method == "HEAD" {
-		return Decision{}, false
+		return nil
 	}
-	limit, current, allowed, reset := "", 0.0, 0.0, time.Duration(0)
 	if monthly := e.limits.PlanBudgets[r.Facts.Plan]; monthly > 0 {
 		allowance := monthly * microsPerCent / daysPerBudgetMonth
 		if r.Facts.CostTodayMicros >= allowance {
-			limit, current, allowed = "daily_budget", dollars(r.Facts.CostTodayMicros), dollars(allowance)
-			reset = nextMidnight(r.Now).Sub(r.Now)
+			return &budgetExcess{limit: "daily_budget", current: dollars(r.Facts.CostTodayMicros),
+				allowed: dollars(allowance), reset: nextMidnight(r.Now).Sub(r.Now)}
 		}
 	}
-	if limit == "" && r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthCents >= r.Facts.IntegrationBudgetCents {
-		limit = "integration_monthly_budget"
-		current = dollars(r.Facts.IntegrationMonthCents * microsPerCent)
-		allowed = dollars(r.Facts.IntegrationBudgetCents * microsPerCent)
-		reset = nextMonth(r.Now).Sub(r.Now)
+	if r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthCents >= r.Facts.IntegrationBudgetCents {
+		return &budgetExcess{limit: "integration_monthly_budget", current: dollars(r.Facts.IntegrationMonthCents * microsPerCent),
+			allowed: dollars(r.Facts.IntegrationBudgetCents * microsPerCent), reset: nextMonth(r.Now).Sub(r.Now)}
 	}
-	if limit == "" {
-		return Decision{}, false
-	}
-	details := map[string]any{"limit": limit, "current_value": current, "allowed_value": allowed}
+	return nil
+}
+
+// costLimited answers a write over budget: telemetry ingest, which records
+// spend that has already happened, is warned (one event per tenant per day);
+// any other write is rejected until the budget resets.
+func (e *Engine) costLimited(ctx context.Context, r Request, over *budgetExcess, headers *RateHeaders) Decision {
+	details := map[string]any{"limit": over.limit, "current_value": over.current, "allowed_value": over.allowed}
 	if r.Ingest {
 		first, err := e.state.MarkOnce(ctx, "costwarn:"+r.TenantID+":"+r.Now.UTC().Format("2006-01-02"), 25*time.Hour)
 		if err != nil {
@@ -201,14 +214,14 @@ func (e *Engine) cost(ctx context.Context, r Request, headers *RateHeaders) (Dec
 		if first {
 			e.record(r, OutcomeWarn, DimensionCost, details)
 		}
-		return Decision{Outcome: OutcomeWarn, Dimension: DimensionCost, Headers: headers, BudgetExceeded: true}, true
+		return Decision{Outcome: OutcomeWarn, Dimension: DimensionCost, Headers: headers, BudgetExceeded: true}
 	}
 	err := fault.New(fault.KindRateLimited, fault.CodeCostLimitExceeded, "cost limit exceeded").
-		WithDetail("dimension", DimensionCost).WithDetail("limit", limit).
-		WithDetail("current_value", current).WithDetail("allowed_value", allowed).
-		WithDetail("retry_after_ms", reset.Milliseconds())
+		WithDetail("dimension", DimensionCost).WithDetail("limit", over.limit).
+		WithDetail("current_value", over.current).WithDetail("allowed_value", over.allowed).
+		WithDetail("retry_after_ms", over.reset.Milliseconds())
 	e.record(r, OutcomeReject, DimensionCost, details)
-	return Decision{Outcome: OutcomeReject, Dimension: DimensionCost, Err: err, RetryAfter: reset, Headers: headers}, true
+	return Decision{Outcome: OutcomeReject, Dimension: DimensionCost, Err: err, RetryAfter: over.reset, Headers: headers}
 }
 
 func (e *Engine) anomaly(r Request, a *store.Anomaly) {

@@ -166,17 +166,40 @@ func TestDecide_FirstBlockingDimensionWins(t *testing.T) {
 	limits := DefaultLimits()
 	limits.RoutePerMinute, limits.BurstPerSecond = 1, 100
 	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
-	r := request(t0, "POST")
-	r.Facts.CostTodayMicros = 1 << 40
-	e.Decide(context.Background(), r) // spends the minute (and is cost-rejected)
-	if d := e.Decide(context.Background(), r); d.Dimension != DimensionRate {
+	overBudget := request(t0, "POST")
+	overBudget.Facts.CostTodayMicros = 1 << 40
+	within := overBudget
+	within.Facts.CostTodayMicros = 0
+	e.Decide(context.Background(), within) // spends the minute
+	if d := e.Decide(context.Background(), overBudget); d.Dimension != DimensionRate {
 		t.Fatalf("rate and cost: %+v", d)
 	}
 	limits.RoutePerMinute, limits.BurstPerSecond = 100, 1
 	e, _ = newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
-	e.Decide(context.Background(), r)
-	if d := e.Decide(context.Background(), r); d.Dimension != DimensionBurst {
+	e.Decide(context.Background(), within) // spends the second
+	if d := e.Decide(context.Background(), overBudget); d.Dimension != DimensionBurst {
 		t.Fatalf("burst and cost: %+v", d)
+	}
+}
+
+func TestDecide_CostRejectionsConsumeNoRateBudget(t *testing.T) {
+	limits := DefaultLimits()
+	limits.RoutePerMinute = 2
+	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+	r := request(t0, "POST")
+	r.Facts.CostTodayMicros = 1 << 40
+	for i := 0; i < 5; i++ {
+		r.Now = t0.Add(time.Duration(i) * time.Second)
+		if d := e.Decide(context.Background(), r); d.Dimension != DimensionCost {
+			t.Fatalf("request %d: %+v", i, d)
+		}
+	}
+	r.Facts.CostTodayMicros = 0
+	for i := 0; i < 2; i++ {
+		r.Now = t0.Add(time.Duration(5+i) * time.Second)
+		if d := e.Decide(context.Background(), r); d.Outcome != OutcomeAllow {
+			t.Fatalf("after the cost rejections, request %d: %+v", i, d)
+		}
 	}
 }
 

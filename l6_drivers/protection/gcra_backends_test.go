@@ -279,3 +279,24 @@ func TestBackends_ConcurrentMarkOnceIsTrueForOneCaller(t *testing.T) {
 		}
 	})
 }
+
+// TestBackends_ProbeChargesNothing: a probing check reports what the buckets
+// would say but leaves them as they were, on both backends.
+func TestBackends_ProbeChargesNothing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		one := []Bucket{bucket("probe", 2, time.Minute)}
+		for i := 0; i < 5; i++ {
+			if out := b.take(t, Check{Buckets: one, Probe: true}); !out.Allowed || out.States[0].Remaining != 2 {
+				t.Fatalf("probe %d: %+v", i, out)
+			}
+		}
+		for i := 0; i < 2; i++ {
+			if out := b.take(t, Check{Buckets: one}); !out.Allowed {
+				t.Fatalf("charged take %d refused after probes: %+v", i, out)
+			}
+		}
+		if out := b.take(t, Check{Buckets: one, Probe: true}); out.Allowed {
+			t.Fatalf("probe of an exhausted bucket admitted: %+v", out)
+		}
+	})
+}

@@ -139,7 +139,7 @@ func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
 			newKeys++
 		}
 	}
-	if !out.Allowed {
+	if !out.Allowed || c.Probe {
 		newKeys = 0
 	}
 	var counter anomalyCounter
@@ -155,7 +155,7 @@ func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
 	}
 
 	for i, b := range c.Buckets {
-		if out.Allowed {
+		if out.Allowed && !c.Probe {
 			tats[i] = max(tats[i], now) + limits[i].interval
 			m.shards[shardOf[i]].buckets[b.Key] = tats[i]
 		}

@@ -98,7 +98,7 @@ func (r *Redis) takeArgs(c Check) ([]string, []any) {
 		keys = append(keys, r.prefix+redisAnomalyNS+c.AnomalyKey)
 		anomaly = "1"
 	}
-	args := make([]any, 0, 10+2*len(c.Buckets))
+	args := make([]any, 0, 11+2*len(c.Buckets))
 	args = append(args,
 		len(c.Buckets), now, anomaly,
 		formatFloat(c.AnomalyFactor), formatFloat(c.AnomalyFloor),
@@ -107,7 +107,11 @@ func (r *Redis) takeArgs(c Check) ([]string, []any) {
 	for _, b := range c.Buckets {
 		args = append(args, b.Limit, b.Period.Microseconds())
 	}
-	return keys, args
+	probe := "0"
+	if c.Probe {
+		probe = "1"
+	}
+	return keys, append(args, probe)
 }
 
 // MarkOnce sets key with SET NX PX: only the first caller within ttl, on any

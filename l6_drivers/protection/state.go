@@ -40,6 +40,10 @@ type Check struct {
 	// count must exceed AnomalyFactor × max(baseline, AnomalyFloor).
 	AnomalyFactor float64
 	AnomalyFloor  float64
+	// Probe evaluates the buckets without charging them, for a request that
+	// a later dimension (cost) is going to refuse anyway: a refused request
+	// consumes nothing. The anomaly window still counts it.
+	Probe bool
 }
 
 // Anomaly is reported at most once per key per window, the first time the

@@ -10,6 +10,7 @@
 -- ARGV[4..10] anomaly factor, floor, window µs, baseline weight, baseline
 --             decay, idle windows, counter TTL ms
 -- ARGV[11..]  limit and period (µs) of each bucket
+-- ARGV[11+2n] '1' to probe: evaluate the buckets without charging them
 --
 -- Returns {allowed, refused, now, tat_1, admits_1, ..., tat_n, admits_n,
 -- anomaly, observed, baseline}: the theoretical arrival times are those
@@ -40,9 +41,10 @@ for i = 1, n do
   end
 end
 
+local probe = ARGV[11 + 2 * n] == '1'
 local out = {allowed, refused, now}
 for i = 1, n do
-  if allowed == 1 then
+  if allowed == 1 and not probe then
     tat[i] = math.max(tat[i], now) + interval[i]
     redis.call('SET', KEYS[i], string.format('%.0f', tat[i]),
       'PX', string.format('%.0f', math.ceil((tat[i] - now) / 1000)))
