@@ -132,7 +132,7 @@ func TestProtection_BurstThrottles(t *testing.T) {
 }
 
 func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.T) {
-	h, _, rec := protectedHarness(t, 1000, 100)
+	h, clk, rec := protectedHarness(t, 1000, 100)
 	for _, plan := range []string{"free", "enterprise"} {
 		f := h.completeTenant("T "+plan, plan)
 		admin := []string{"X-AOS-Key", h.newAPIKey(f.TenantID, "integrations:write", "integrations:read")}
@@ -140,6 +140,7 @@ func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t 
 		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", spend, f.integrationKeyHeader()...); r.Status != 201 {
 			t.Fatalf("%s spend: %s", plan, r.Raw)
 		}
+		clk.advance(3 * time.Second) // past the facts cache (2 s)
 		create := h.do(http.MethodPost, "/api/v1/integrations", map[string]any{"name": "more", "provider_type": "openai"}, admin...)
 		if plan == "enterprise" {
 			if create.Status != 201 {

@@ -3,6 +3,7 @@ package protection
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	spine "hoc/l4_spine"
@@ -16,16 +17,15 @@ import (
 // tenant's plan and onboarding (account), today's and the integration's
 // month-to-date cost (activity), the integration's budget (integrations) —
 // and passes plain values to the protection engine: domains meet here.
-// Cost facts are read only for writes, since reads are never cost-limited.
-// The facts are read for every protected request (indexed reads of one row
-// and of today's rollup rows); none is cached, so a new plan, a completed
-// onboarding or a recorded cost counts on the very next request.
+// Cost facts are read only for writes, since reads are never cost-limited,
+// and all facts are reused for factsTTL (see factsCache).
 type handlers struct {
 	protection   *engine.Engine
 	accounts     *accountengine.Engine
 	activity     *activityengine.Engine
 	integrations *integrationsengine.Engine
 	metrics      *decisionMetrics
+	cache        *factsCache
 	now          func() time.Time
 }
 
@@ -34,7 +34,7 @@ func Bindings(p *engine.Engine, a *accountengine.Engine, act *activityengine.Eng
 	if p == nil || a == nil || act == nil || i == nil || m == nil || now == nil {
 		return nil, errors.New("protection operations: nil dependency")
 	}
-	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, now: now}
+	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, cache: newFactsCache(), now: now}
 	return []spine.Binding{spine.Bind(Decide, h.decide, spine.Timeout(5*time.Second))}, nil
 }
 
@@ -67,12 +67,25 @@ func (h handlers) decide(ctx context.Context, in DecideInput) (Decision, error) 
 }
 
 func (h handlers) facts(ctx context.Context, actor spine.Actor, method string, now time.Time) (engine.Facts, error) {
+	write := method != "GET" && method != "HEAD"
+	key := actor.TenantID + "|" + actor.IntegrationID + "|" + strconv.FormatBool(write)
+	if f, ok := h.cache.get(key, now); ok {
+		return f, nil
+	}
+	f, err := h.readFacts(ctx, actor, write, now)
+	if err == nil {
+		h.cache.put(key, f, now)
+	}
+	return f, err
+}
+
+func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, now time.Time) (engine.Facts, error) {
 	t, err := h.accounts.GetTenant(ctx, actor.TenantID)
 	if err != nil {
 		return engine.Facts{}, err
 	}
 	f := engine.Facts{Plan: string(t.Plan), OnboardingComplete: t.Onboarding >= accountengine.OnboardingComplete}
-	if !f.OnboardingComplete || method == "GET" || method == "HEAD" {
+	if !f.OnboardingComplete || !write {
 		return f, nil
 	}
 	today, err := h.activity.Today(ctx, actor.TenantID, now)
