@@ -60,6 +60,8 @@ type Memory struct {
 	// lastFullSweep is the Check time (µs) of the last sweep of all shards.
 	lastFullSweep atomic.Int64
 	now           func() time.Time
+	// epoch anchors decision times to the monotonic clock: see micros.
+	epoch time.Time
 }
 
 var _ State = (*Memory)(nil)
@@ -82,6 +84,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 		seed:    maphash.MakeSeed(),
 		maxKeys: int64(opts.MaxKeys),
 		now:     opts.Now,
+		epoch:   time.Now(),
 	}
 	for i := range m.shards {
 		m.shards[i].init()
@@ -100,12 +103,21 @@ func (m *Memory) Take(_ context.Context, c Check) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	now := c.Now.UnixMicro()
+	now := m.micros(c.Now)
 	out, err := m.take(c, limits, now)
 	if errors.Is(err, ErrMemoryFull) && m.sweepAll(now) {
 		out, err = m.take(c, limits, now)
 	}
 	return out, err
+}
+
+// micros is t in microseconds since the Unix epoch, measured as the distance
+// from the backend's creation: for times from time.Now that distance comes
+// from the monotonic clock, so a wall-clock step (NTP, a manual change)
+// neither frees nor freezes the buckets. Injected test clocks carry no
+// monotonic reading and fall back to wall time.
+func (m *Memory) micros(t time.Time) int64 {
+	return (m.epoch.UnixNano() + int64(t.Sub(m.epoch))) / int64(time.Microsecond)
 }
 
 func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
