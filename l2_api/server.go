@@ -80,6 +80,8 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app.Get("/health", health)
 	app.Get("/ready", ready(d.Readiness, d.Logger))
 	app.Get("/metrics", metrics(d.Metrics))
+	app.Get("/openapi.json", openAPI)
+	app.Get("/docs", docs)
 
 	v1 := app.Group("/api/v1", authenticate(d.Auth))
 

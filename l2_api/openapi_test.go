@@ -1,0 +1,248 @@
+package api
+
+import (
+	"encoding/json"
+	"html/template"
+	"io"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	spine "hoc/l4_spine"
+)
+
+// parsedOpenAPI decodes the embedded document into plain JSON values.
+func parsedOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.json does not parse: %v", err)
+	}
+	return doc
+}
+
+// operationsOf returns every operation of the document keyed "METHOD path".
+func operationsOf(t *testing.T, doc map[string]any) map[string]map[string]any {
+	t.Helper()
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok || len(paths) == 0 {
+		t.Fatal("the document has no paths")
+	}
+	ops := map[string]map[string]any{}
+	for path, rawItem := range paths {
+		item, ok := rawItem.(map[string]any)
+		if !ok {
+			t.Fatalf("path item %s is not an object", path)
+		}
+		for _, method := range httpMethods {
+			if raw, ok := item[method]; ok {
+				op, ok := raw.(map[string]any)
+				if !ok {
+					t.Fatalf("%s %s is not an object", method, path)
+				}
+				ops[strings.ToUpper(method)+" "+path] = op
+			}
+		}
+	}
+	return ops
+}
+
+func TestOpenAPI_DocumentIsOpenAPI31(t *testing.T) {
+	doc := parsedOpenAPI(t)
+	version, _ := doc["openapi"].(string)
+	if !strings.HasPrefix(version, "3.1.") {
+		t.Fatalf("openapi = %q, want 3.1.x", version)
+	}
+	info, _ := doc["info"].(map[string]any)
+	if info["title"] == nil || info["version"] == nil {
+		t.Fatalf("info needs a title and a version: %v", info)
+	}
+}
+
+func TestOpenAPI_EveryOperationHasSummaryAndResponse(t *testing.T) {
+	for key, op := range operationsOf(t, parsedOpenAPI(t)) {
+		if s, _ := op["summary"].(string); strings.TrimSpace(s) == "" {
+			t.Errorf("%s has no summary", key)
+		}
+		responses, _ := op["responses"].(map[string]any)
+		if len(responses) == 0 {
+			t.Errorf("%s has no responses", key)
+		}
+		for status := range responses {
+			if n, err := strconv.Atoi(status); err != nil || n < 100 || n > 599 {
+				t.Errorf("%s: response key %q is not an HTTP status", key, status)
+			}
+		}
+	}
+}
+
+// Every operation states its security explicitly (an empty list for the
+// public paths), and names only declared schemes.
+func TestOpenAPI_EveryOperationNamesDeclaredSecuritySchemes(t *testing.T) {
+	doc := parsedOpenAPI(t)
+	components, _ := doc["components"].(map[string]any)
+	schemes, _ := components["securitySchemes"].(map[string]any)
+	for _, name := range []string{"founderToken", "customerToken", "apiKey", "integrationKey"} {
+		if schemes[name] == nil {
+			t.Errorf("security scheme %s is not declared", name)
+		}
+	}
+	for key, op := range operationsOf(t, doc) {
+		security, ok := op["security"].([]any)
+		if !ok {
+			t.Errorf("%s does not state its security", key)
+			continue
+		}
+		public := !strings.HasPrefix(strings.Fields(key)[1], "/api/v1/")
+		if public != (len(security) == 0) {
+			t.Errorf("%s: public=%v but security=%v", key, public, security)
+		}
+		for _, req := range security {
+			for name := range req.(map[string]any) {
+				if schemes[name] == nil {
+					t.Errorf("%s names undeclared security scheme %s", key, name)
+				}
+			}
+		}
+	}
+}
+
+func TestOpenAPI_EveryRefResolvesWithinTheDocument(t *testing.T) {
+	doc := parsedOpenAPI(t)
+	refs := 0
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				refs++
+				if _, err := resolvePointer(doc, ref); err != "" {
+					t.Errorf("%s: $ref %q: %s", at, ref, err)
+				}
+			}
+			for k, child := range v {
+				walk(child, at+"/"+k)
+			}
+		case []any:
+			for i, child := range v {
+				walk(child, at+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(doc, "#")
+	if refs == 0 {
+		t.Fatal("no $ref found; the walk is broken")
+	}
+}
+
+// resolvePointer follows a local JSON pointer reference (RFC 6901); it
+// returns a non-empty reason when the reference does not resolve.
+func resolvePointer(doc any, ref string) (any, string) {
+	if !strings.HasPrefix(ref, "#/") {
+		return nil, "is not a reference within the document"
+	}
+	cur := doc
+	for _, token := range strings.Split(ref[2:], "/") {
+		token = strings.ReplaceAll(strings.ReplaceAll(token, "~1", "/"), "~0", "~")
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, "passes through a non-object at " + token
+		}
+		if cur, ok = obj[token]; !ok {
+			return nil, "has no " + token
+		}
+	}
+	return cur, ""
+}
+
+// The document's error codes are exactly the closed set the code uses.
+func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
+	doc := parsedOpenAPI(t)
+	enum, errMsg := resolvePointer(doc, "#/components/schemas/ErrorCode/enum")
+	if errMsg != "" {
+		t.Fatal(errMsg)
+	}
+	var got []string
+	for _, v := range enum.([]any) {
+		got = append(got, v.(string))
+	}
+	want := []string{
+		spine.CodeInvalidRequest, spine.CodeMixedAuth, spine.CodeMissingAuth, spine.CodeInvalidCredentials,
+		spine.CodeForbidden, spine.CodeTenantSuspended, spine.CodeIntegrationDisabled, spine.CodeNotFound,
+		spine.CodeConflict, spine.CodeIdempotencyConflict, spine.CodePayloadTooLarge, spine.CodeValidationFailed,
+		spine.CodeMissingIntegrationID, spine.CodeRateLimited, spine.CodeCostLimitExceeded, spine.CodeThrottled,
+		spine.CodeInternal, spine.CodeUnavailable,
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("ErrorCode enum = %v, want %v", got, want)
+	}
+}
+
+func TestOpenAPI_BrokenEmbeddedDocumentPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("mustRenderDocs accepted invalid JSON")
+		}
+	}()
+	mustRenderDocs([]byte(`{"openapi": "3.1.0",`))
+}
+
+// get runs one request against an app that serves only the two handlers.
+func get(t *testing.T, path string) (status int, contentType, body string) {
+	t.Helper()
+	app := fiber.New()
+	app.Get("/openapi.json", openAPI)
+	app.Get("/docs", docs)
+	resp, err := app.Test(httptest.NewRequest(fiber.MethodGet, path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get(fiber.HeaderContentType), string(raw)
+}
+
+func TestOpenAPI_ServedAsJSON(t *testing.T) {
+	status, contentType, body := get(t, "/openapi.json")
+	if status != fiber.StatusOK || contentType != fiber.MIMEApplicationJSON || body != string(openAPIDocument) {
+		t.Fatalf("got %d %q, %d bytes; want 200 application/json with the embedded document", status, contentType, len(body))
+	}
+}
+
+func TestDocs_ListsEveryOperationWithoutExternalResources(t *testing.T) {
+	status, contentType, body := get(t, "/docs")
+	if status != fiber.StatusOK || !strings.HasPrefix(contentType, "text/html") {
+		t.Fatalf("got %d %q, want 200 text/html", status, contentType)
+	}
+	for key, op := range operationsOf(t, parsedOpenAPI(t)) {
+		method, path, _ := strings.Cut(key, " ")
+		summary, _ := op["summary"].(string)
+		row := `<td class="method">` + strings.ToLower(method) + `</td><td><code>` + path + `</code></td><td>` +
+			templateEscape(summary) + `</td>`
+		if !strings.Contains(body, row) {
+			t.Errorf("docs page lacks %s: want a row starting %s", key, row)
+		}
+	}
+	if !strings.Contains(body, `href="/openapi.json"`) {
+		t.Error("docs page does not link to /openapi.json")
+	}
+	for _, banned := range []string{"<script", "http://", "https://", "<link"} {
+		if strings.Contains(body, banned) {
+			t.Errorf("docs page contains %q; it must be self-contained", banned)
+		}
+	}
+}
+
+// templateEscape escapes text exactly as html/template does in element
+// content.
+func templateEscape(s string) string {
+	var b strings.Builder
+	_ = template.Must(template.New("").Parse("{{.}}")).Execute(&b, s)
+	return b.String()
+}
