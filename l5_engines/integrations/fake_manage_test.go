@@ -28,7 +28,7 @@ func (f *fakeStore) ListIntegrations(_ context.Context, tenantID string, limit, 
 	rows = rows[min(offset, len(rows)):]
 	return rows[:min(limit, len(rows))], total, nil
 }
-func (f *fakeStore) UpdateIntegration(_ context.Context, row store.IntegrationRow) (store.IntegrationRow, error) {
+func (f *fakeStore) UpdateIntegration(_ context.Context, row store.IntegrationRow, _ []string) (store.IntegrationRow, error) {
 	cur, ok := f.integrations[row.ID]
 	if !ok || cur.TenantID != row.TenantID {
 		return store.IntegrationRow{}, store.ErrIntegrationNotFound
@@ -78,9 +78,9 @@ type countingStore struct {
 	writes int
 }
 
-func (c *countingStore) UpdateIntegration(ctx context.Context, row store.IntegrationRow) (store.IntegrationRow, error) {
+func (c *countingStore) UpdateIntegration(ctx context.Context, row store.IntegrationRow, columns []string) (store.IntegrationRow, error) {
 	c.writes++
-	return c.fakeStore.UpdateIntegration(ctx, row)
+	return c.fakeStore.UpdateIntegration(ctx, row, columns)
 }
 func (c *countingStore) SetIntegrationStatus(ctx context.Context, tenantID, id, status string) error {
 	c.writes++

@@ -80,7 +80,7 @@ func (e *Engine) UpdateIntegration(ctx context.Context, tenantID, id string, cha
 	row, err := e.store.UpdateIntegration(ctx, store.IntegrationRow{
 		ID: next.ID, TenantID: next.TenantID, Name: next.Name, DefaultModel: next.DefaultModel,
 		BudgetLimitCents: next.BudgetLimitCents, TokenLimitMonth: next.TokenLimitMonth, RateLimitRPM: next.RateLimitRPM,
-	})
+	}, changed)
 	switch {
 	case errors.Is(err, store.ErrNameTaken):
 		return Integration{}, fault.Conflict("an integration with this name already exists").WithDetail("field", "name")

@@ -114,20 +114,29 @@ func (s *Store) GetIntegrationsByIDs(ctx context.Context, tenantID string, ids [
 	return out, nil
 }
 
-// UpdateIntegration overwrites the editable settings of a live integration
-// (name, default model and the three limits) with row's and returns the
-// result. Status and deletion have their own methods because they are
-// separate actions with their own rules. ErrNameTaken on a name clash.
-func (s *Store) UpdateIntegration(ctx context.Context, row IntegrationRow) (IntegrationRow, error) {
-	err := s.update(ctx, row.TenantID, row.ID, map[string]any{
+// UpdateIntegration writes the named settings columns of a live
+// integration — only those, so that two concurrent updates of different
+// fields both stand — and returns the row as stored.
+func (s *Store) UpdateIntegration(ctx context.Context, row IntegrationRow, columns []string) (IntegrationRow, error) {
+	all := map[string]any{
 		"name":               row.Name,
 		"default_model":      row.DefaultModel,
 		"budget_limit_cents": row.BudgetLimitCents,
 		"token_limit_month":  row.TokenLimitMonth,
 		"rate_limit_rpm":     row.RateLimitRPM,
-	})
-	if err != nil {
-		return IntegrationRow{}, err
+	}
+	set := make(map[string]any, len(columns))
+	for _, c := range columns {
+		v, ok := all[c]
+		if !ok {
+			return IntegrationRow{}, fmt.Errorf("update integration: %q is not a settings column", c)
+		}
+		set[c] = v
+	}
+	if len(set) > 0 {
+		if err := s.update(ctx, row.TenantID, row.ID, set); err != nil {
+			return IntegrationRow{}, err
+		}
 	}
 	return s.GetIntegration(ctx, row.TenantID, row.ID)
 }

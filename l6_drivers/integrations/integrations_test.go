@@ -137,7 +137,7 @@ func TestIntegrations_UpdateOverwritesSettings(t *testing.T) {
 		f.mustCreate(t, f.acme, "staging")
 		model := "claude"
 		row.Name, row.DefaultModel, row.BudgetLimitCents, row.TokenLimitMonth, row.RateLimitRPM = "live", &model, 1, 2, 3
-		updated, err := f.s.UpdateIntegration(f.ctx, row)
+		updated, err := f.s.UpdateIntegration(f.ctx, row, allSettings)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,11 +146,11 @@ func TestIntegrations_UpdateOverwritesSettings(t *testing.T) {
 			t.Fatalf("updated = %+v", updated)
 		}
 		updated.DefaultModel = nil
-		if cleared, err := f.s.UpdateIntegration(f.ctx, updated); err != nil || cleared.DefaultModel != nil {
+		if cleared, err := f.s.UpdateIntegration(f.ctx, updated, allSettings); err != nil || cleared.DefaultModel != nil {
 			t.Fatalf("clear default model = %+v, %v", cleared, err)
 		}
 		updated.Name = "staging"
-		if _, err := f.s.UpdateIntegration(f.ctx, updated); !errors.Is(err, integrations.ErrNameTaken) {
+		if _, err := f.s.UpdateIntegration(f.ctx, updated, allSettings); !errors.Is(err, integrations.ErrNameTaken) {
 			t.Fatalf("rename onto a taken name: err = %v, want ErrNameTaken", err)
 		}
 	})
@@ -190,6 +190,30 @@ func TestIntegrations_DatabaseEnforcesDomains(t *testing.T) {
 			if _, err := f.s.CreateIntegration(f.ctx, row); err == nil {
 				t.Errorf("%s: accepted", name)
 			}
+		}
+	})
+}
+
+// allSettings names every settings column.
+var allSettings = []string{"name", "default_model", "budget_limit_cents", "token_limit_month", "rate_limit_rpm"}
+
+func TestIntegrations_UpdateWritesOnlyTheNamedColumns(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		tenant := insertTenant(t, f.ctx, f.d, "upd")
+		row := f.mustCreate(t, tenant, "prod")
+		// Two updates prepared from the same read, each changing one field.
+		a, b := row, row
+		a.BudgetLimitCents = 500
+		b.RateLimitRPM = 60
+		if _, err := f.s.UpdateIntegration(f.ctx, a, []string{"budget_limit_cents"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.UpdateIntegration(f.ctx, b, []string{"rate_limit_rpm"})
+		if err != nil || got.BudgetLimitCents != 500 || got.RateLimitRPM != 60 {
+			t.Fatalf("both updates must stand: %+v %v", got, err)
+		}
+		if _, err := f.s.UpdateIntegration(f.ctx, b, []string{"status"}); err == nil {
+			t.Fatal("a column that is not a setting was accepted")
 		}
 	})
 }
