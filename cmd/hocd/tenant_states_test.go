@@ -207,3 +207,33 @@ func decodeJSON(t *testing.T, s string, v any) {
 		t.Fatalf("not one JSON document: %v\n%s", err, s)
 	}
 }
+
+// TestOnboarding_CompleteNeedsALiveKeyOnAnEnabledIntegration follows the
+// COMPLETE rule when telemetry arrives through an API key: without a live
+// integration key the tenant stops at SDK_CONNECTED, and the key created
+// later completes it.
+func TestOnboarding_CompleteNeedsALiveKeyOnAnEnabledIntegration(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		r := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": "Late key"}, h.founder()...)
+		var tenant api.TenantJSON
+		r.decode(t, &tenant)
+		integrationID, _ := h.newIntegration(tenant.ID, "prod")
+		if _, err := h.integrationStore().RevokeIntegrationKeys(context.Background(), tenant.ID, integrationID); err != nil {
+			t.Fatal(err)
+		}
+		writer := []string{"X-AOS-Key", h.newAPIKey(tenant.ID, "telemetry:write", "integrations:write")}
+		rec := usage("via-api-key", func(m map[string]any) { m["integration_id"] = integrationID })
+		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, writer...); r.Status != 201 {
+			t.Fatal(r.Raw)
+		}
+		if got := h.tenant(tenant.ID).OnboardingState; got != "SDK_CONNECTED" {
+			t.Fatalf("telemetry without a live integration key: %s", got)
+		}
+		if r := h.do(http.MethodPost, "/api/v1/integrations/"+integrationID+"/keys", map[string]any{}, writer...); r.Status != 201 {
+			t.Fatalf("new key: %s", r.Raw)
+		}
+		if got := h.tenant(tenant.ID).OnboardingState; got != "COMPLETE" {
+			t.Fatalf("after a live key: %s", got)
+		}
+	})
+}

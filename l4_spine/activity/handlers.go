@@ -36,9 +36,7 @@ func Bindings(a *engine.Engine, accounts *accountengine.Engine, integrations *in
 }
 
 // ingest runs after the registry's tenant guard admitted the write (the
-// tenant is ACTIVE). The first accepted record moves onboarding to
-// SDK_CONNECTED, and, when it came through an integration key (so the tenant
-// has an enabled integration with a live key), on to COMPLETE.
+// tenant is ACTIVE); accepted records advance onboarding.
 func (h handlers) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
 	items := make([]engine.Item, len(in.Items))
 	for i, it := range in.Items {
@@ -68,13 +66,23 @@ func (h handlers) ingest(ctx context.Context, in IngestInput) (IngestResult, err
 	return ingestOut(res), nil
 }
 
+// advanceOnboarding applies the telemetry triggers: SDK_CONNECTED on the
+// first accepted record, and COMPLETE once the tenant also has an enabled
+// integration with a live key — which an integration key's own telemetry
+// proves without a query.
 func (h handlers) advanceOnboarding(ctx context.Context, in IngestInput) error {
-	moved, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingSDKConnected, "first accepted telemetry record")
-	if err != nil || !moved || in.KeyIntegrationID == "" {
+	if _, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingSDKConnected, "first accepted telemetry record"); err != nil {
 		return err
 	}
-	_, err = h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingComplete,
-		"telemetry sent through an enabled integration with a live key")
+	live := in.KeyIntegrationID != ""
+	if !live {
+		var err error
+		if live, err = h.integrations.HasLiveEnabledIntegration(ctx, in.TenantID); err != nil || !live {
+			return err
+		}
+	}
+	_, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingComplete,
+		"telemetry sent and an enabled integration has a live key")
 	return err
 }
 

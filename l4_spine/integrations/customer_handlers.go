@@ -42,7 +42,10 @@ func (h handlers) deleteIntegration(ctx context.Context, in IntegrationInput) (s
 
 func (h handlers) enableIntegration(ctx context.Context, in IntegrationInput) (Integration, error) {
 	i, err := h.engine.EnableIntegration(ctx, in.TenantID, in.ID)
-	return integrationOut(i), err
+	if err != nil {
+		return Integration{}, err
+	}
+	return integrationOut(i), h.completeIfReady(ctx, in.TenantID)
 }
 
 func (h handlers) disableIntegration(ctx context.Context, in IntegrationInput) (Integration, error) {

@@ -75,7 +75,26 @@ func (h handlers) createIntegration(ctx context.Context, in CreateIntegrationInp
 // keyCreated is the onboarding trigger "first API key or integration key
 // created → API_KEY_CREATED"; a tenant already past it stays where it is.
 func (h handlers) keyCreated(ctx context.Context, tenantID, why string) error {
-	_, err := h.accounts.Advance(ctx, tenantID, accountengine.OnboardingAPIKeyCreated, why)
+	if _, err := h.accounts.Advance(ctx, tenantID, accountengine.OnboardingAPIKeyCreated, why); err != nil {
+		return err
+	}
+	return h.completeIfReady(ctx, tenantID)
+}
+
+// completeIfReady applies onboarding's COMPLETE rule after a change that can
+// satisfy it late (a key created or an integration enabled after telemetry
+// was sent): a tenant at SDK_CONNECTED with an enabled integration that has a
+// live key is COMPLETE.
+func (h handlers) completeIfReady(ctx context.Context, tenantID string) error {
+	t, err := h.accounts.GetTenant(ctx, tenantID)
+	if err != nil || t.Onboarding != accountengine.OnboardingSDKConnected {
+		return err
+	}
+	live, err := h.engine.HasLiveEnabledIntegration(ctx, tenantID)
+	if err != nil || !live {
+		return err
+	}
+	_, err = h.accounts.Advance(ctx, tenantID, accountengine.OnboardingComplete, "an enabled integration has a live key after telemetry was sent")
 	return err
 }
 

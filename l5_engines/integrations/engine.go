@@ -15,6 +15,7 @@ type Store interface {
 	GetIntegrationsByIDs(ctx context.Context, tenantID string, ids []string) (map[string]store.IntegrationRow, error)
 	ListIntegrations(ctx context.Context, tenantID string, limit, offset int) ([]store.IntegrationRow, int64, error)
 	UpdateIntegration(ctx context.Context, row store.IntegrationRow, columns []string) (store.IntegrationRow, error)
+	HasLiveKeyOnEnabledIntegration(ctx context.Context, tenantID string) (bool, error)
 	SetIntegrationStatus(ctx context.Context, tenantID, id, status string) error
 	SoftDeleteIntegration(ctx context.Context, tenantID, id string) error
 	RevokeIntegrationKeys(ctx context.Context, tenantID, integrationID string) (int64, error)

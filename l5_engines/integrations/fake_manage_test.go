@@ -125,3 +125,12 @@ func fieldsOf(err error) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func (f *fakeStore) HasLiveKeyOnEnabledIntegration(_ context.Context, tenantID string) (bool, error) {
+	for _, k := range f.keys {
+		if i, ok := f.integrations[k.IntegrationID]; ok && i.TenantID == tenantID && i.Status == StatusEnabled && k.RevokedAt == nil {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -164,3 +164,9 @@ func integrationFromRow(r store.IntegrationRow) Integration {
 		RateLimitRPM: r.RateLimitRPM, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
+
+// HasLiveEnabledIntegration reports whether the tenant has an enabled
+// integration with a live key (onboarding's COMPLETE rule).
+func (e *Engine) HasLiveEnabledIntegration(ctx context.Context, tenantID string) (bool, error) {
+	return e.store.HasLiveKeyOnEnabledIntegration(ctx, tenantID)
+}
