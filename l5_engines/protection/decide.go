@@ -126,7 +126,7 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 	over := e.overBudget(r)
 	buckets := e.buckets(r)
 	out, err := e.state.Take(ctx, store.Check{
-		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:" + r.TenantID,
+		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:" + tenantTag(r.TenantID),
 		AnomalyFactor: e.limits.AnomalyFactor, AnomalyFloor: e.limits.AnomalyFloor,
 		Probe: over != nil && !r.Ingest,
 	})
@@ -149,15 +149,20 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 // buckets are, in order: the credential's own limit (if any), the route
 // limit, then the tenant's burst.
 func (e *Engine) buckets(r Request) []store.Bucket {
+	tenant := tenantTag(r.TenantID)
 	var b []store.Bucket
 	if r.CredentialRPM > 0 {
-		b = append(b, store.Bucket{Key: "cred:" + r.CredentialKey, Limit: r.CredentialRPM, Period: minute})
+		b = append(b, store.Bucket{Key: "cred:" + tenant + ":" + r.CredentialKey, Limit: r.CredentialRPM, Period: minute})
 	}
 	return append(b,
-		store.Bucket{Key: "route:" + r.TenantID + ":" + r.Method + " " + r.Route, Limit: e.limits.RoutePerMinute, Period: minute},
-		store.Bucket{Key: "burst:" + r.TenantID, Limit: e.limits.BurstPerSecond, Period: second},
+		store.Bucket{Key: "route:" + tenant + ":" + r.Method + " " + r.Route, Limit: e.limits.RoutePerMinute, Period: minute},
+		store.Bucket{Key: "burst:" + tenant, Limit: e.limits.BurstPerSecond, Period: second},
 	)
 }
+
+// tenantTag puts the tenant id in braces: on Redis Cluster every key of one
+// decision then hashes to the tenant's slot, as one Lua script requires.
+func tenantTag(tenantID string) string { return "{" + tenantID + "}" }
 
 func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, headers *RateHeaders) Decision {
 	retry := out.States[out.Refused].RetryAfter
@@ -207,7 +212,7 @@ func (e *Engine) overBudget(r Request) *budgetExcess {
 func (e *Engine) costLimited(ctx context.Context, r Request, over *budgetExcess, headers *RateHeaders) Decision {
 	details := map[string]any{"limit": over.limit, "current_value": over.current, "allowed_value": over.allowed}
 	if r.Ingest {
-		first, err := e.state.MarkOnce(ctx, "costwarn:"+r.TenantID+":"+r.Now.UTC().Format("2006-01-02"), 25*time.Hour)
+		first, err := e.state.MarkOnce(ctx, "costwarn:"+tenantTag(r.TenantID)+":"+r.Now.UTC().Format("2006-01-02"), 25*time.Hour)
 		if err != nil {
 			e.log.WarnContext(ctx, "protection state unavailable for the cost warning", slog.String("error", err.Error()))
 		}
