@@ -197,30 +197,6 @@ func TestProtection_ExemptionsAndHeaders(t *testing.T) {
 	}
 }
 
-func TestProtection_TwoReplicasSharingRedisAdmitAtMostTheLimit(t *testing.T) {
-	requireRedis(t)
-	cfg := testConfig(t, "sqlite")
-	cfg.RedisURL = "redis://127.0.0.1:6379/0"
-	cfg.Protection = ProtectionConfig{RoutePerMinute: 10, BurstPerSecond: 1000}
-	one, two := newHarnessWithConfig(t, cfg), newHarnessWithConfig(t, cfg)
-	f := one.completeTenant("Shared", "free")
-	admitted, limited := 0, 0
-	for i := 0; i < 30; i++ {
-		replica := []*harness{one, two}[i%2]
-		switch r := replica.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...); r.Status {
-		case 200:
-			admitted++
-		case 429:
-			limited++
-		default:
-			t.Fatalf("unexpected %d %s", r.Status, r.Raw)
-		}
-	}
-	if admitted != 10 || limited != 20 {
-		t.Fatalf("admitted %d, limited %d; want 10 and 20 across both replicas", admitted, limited)
-	}
-}
-
 func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 	var rec *protectionengine.Recorder
 	cfg := testConfig(t, "sqlite")
