@@ -65,3 +65,35 @@ func (d *DB) Close() error { return d.sql.Close() }
 // SQLite text. gorm's own timestamps (CreatedAt, UpdatedAt) already pass
 // through it; drivers must apply it to every other time they write.
 func UTC(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// Query runs a statement that returns rows on the transaction in ctx, or the
+// pool, through database/sql directly, and calls scan for each row. It is for
+// set-based statements: gorm's statement builder would expand every slice
+// argument into a placeholder list and copy every value, where Postgres takes
+// an array as one parameter. The statement is logged like gorm's (slow or
+// failed, never with values) and its error classified.
+func (d *DB) Query(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) (err error) {
+	begin := time.Now()
+	defer func() { d.stmts().statement(ctx, begin, err, func() string { return query }) }()
+	rows, err := d.Conn(ctx).Statement.ConnPool.QueryContext(ctx, query, args...)
+	if err != nil {
+		return Classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return Classify(rows.Err())
+}
+
+// Exec runs a statement that returns no rows the way Query does.
+func (d *DB) Exec(ctx context.Context, query string, args ...any) (err error) {
+	begin := time.Now()
+	defer func() { d.stmts().statement(ctx, begin, err, func() string { return query }) }()
+	_, err = d.Conn(ctx).Statement.ConnPool.ExecContext(ctx, query, args...)
+	return Classify(err)
+}
+
+func (d *DB) stmts() statementLog { return statementLog{log: d.logger} }

@@ -64,7 +64,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, Classify(fmt.Errorf("connect to %s database: %w", dialect, err))
 	}
 	base, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 newGormLogger(cfg.Logger),
+		Logger:                 statementLog{log: cfg.Logger},
 		NowFunc:                func() time.Time { return UTC(time.Now()) },
 		SkipDefaultTransaction: true, // InTx is the only way a transaction starts
 		DisableAutomaticPing:   true, // done above, with ctx
