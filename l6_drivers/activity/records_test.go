@@ -22,7 +22,7 @@ func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []activity.Inserted{{first[0].ID, "a"}, {first[1].ID, "b"}, {first[2].ID, "c"}}
+		want := []activity.Inserted{{first[0].ID, f.acme, "a"}, {first[1].ID, f.acme, "b"}, {first[2].ID, f.acme, "c"}}
 		if !sameInserted(got, want) {
 			t.Fatalf("first insert = %+v, want %+v", got, want)
 		}
@@ -31,7 +31,7 @@ func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []activity.Inserted{{again[1].ID, "d"}}; !sameInserted(got, want) {
+		if want := []activity.Inserted{{again[1].ID, f.acme, "d"}}; !sameInserted(got, want) {
 			t.Fatalf("second insert = %+v, want only d: %+v", got, want)
 		}
 		if got, err := f.s.InsertRecords(f.ctx, again[:1]); err != nil || len(got) != 0 {

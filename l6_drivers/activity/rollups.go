@@ -60,6 +60,15 @@ var upsertRollupsTail = func() string {
 	return " ON CONFLICT (" + strings.Join(rollupColumns[:5], ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 }()
 
+// upsertRollupsUnnest is the Postgres upsert: one array parameter per
+// column, as for the records.
+var upsertRollupsUnnest = "INSERT INTO usage_daily (" + strings.Join(rollupColumns, ", ") + ") " +
+	"SELECT tenant_id::uuid, day::date, integration_id::uuid, provider, model, calls, tokens_in, tokens_out, " +
+	"cost_cents, cost_micros, latency_sum, latency_count, error_count, blocked_count " +
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], " +
+	"$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[]) " +
+	"AS d(" + strings.Join(rollupColumns, ", ") + ")" + upsertRollupsTail
+
 // ApplyRollups adds deltas to usage_daily, creating rows as needed, with one
 // upsert per chunk. Deltas with the same key are merged first: Postgres
 // refuses an INSERT ... ON CONFLICT DO UPDATE that touches one row twice.
@@ -68,21 +77,57 @@ var upsertRollupsTail = func() string {
 func (s *Store) ApplyRollups(ctx context.Context, deltas []RollupDelta) error {
 	merged := mergeDeltas(deltas)
 	for _, c := range chunks(len(merged), s.deltasPerUpsert) {
-		chunk := merged[c[0]:c[1]]
-		var b strings.Builder
-		b.WriteString("INSERT INTO usage_daily (" + strings.Join(rollupColumns, ", ") + ") VALUES ")
-		placeholders(&b, len(chunk), len(rollupColumns))
-		b.WriteString(upsertRollupsTail)
-		args := make([]any, 0, len(chunk)*len(rollupColumns))
-		for _, d := range chunk {
-			args = append(args, d.TenantID, d.Day, d.IntegrationID, d.Provider, d.Model, d.Calls, d.TokensIn,
-				d.TokensOut, d.CostCents, d.CostMicros, d.LatencySum, d.LatencyCount, d.ErrorCount, d.BlockedCount)
-		}
-		if err := s.db.Conn(ctx).Exec(b.String(), args...).Error; err != nil {
-			return fmt.Errorf("apply usage rollups: %w", db.Classify(err))
+		query, args := s.upsertRollupsStatement(merged[c[0]:c[1]])
+		if err := s.db.Exec(ctx, query, args...); err != nil {
+			return fmt.Errorf("apply usage rollups: %w", err)
 		}
 	}
 	return nil
+}
+
+// upsertRollupsStatement is the upsert of one chunk: column arrays on
+// Postgres, a multi-row VALUES list on SQLite.
+func (s *Store) upsertRollupsStatement(deltas []RollupDelta) (string, []any) {
+	if s.db.Dialect() == db.DialectPostgres {
+		n := len(deltas)
+		keys := [5][]string{make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)}
+		var counters [9][]int64
+		for j := range counters {
+			counters[j] = make([]int64, n)
+		}
+		for i, d := range deltas {
+			keys[0][i], keys[1][i], keys[2][i], keys[3][i], keys[4][i] = d.TenantID, d.Day, d.IntegrationID, d.Provider, d.Model
+			for j, v := range d.counters() {
+				counters[j][i] = v
+			}
+		}
+		args := make([]any, 0, len(rollupColumns))
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		for _, c := range counters {
+			args = append(args, c)
+		}
+		return upsertRollupsUnnest, args
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO usage_daily (" + strings.Join(rollupColumns, ", ") + ") VALUES ")
+	placeholders(&b, len(deltas), len(rollupColumns))
+	b.WriteString(upsertRollupsTail)
+	args := make([]any, 0, len(deltas)*len(rollupColumns))
+	for _, d := range deltas {
+		args = append(args, d.TenantID, d.Day, d.IntegrationID, d.Provider, d.Model)
+		for _, v := range d.counters() {
+			args = append(args, v)
+		}
+	}
+	return b.String(), args
+}
+
+// counters returns d's counters in rollupColumns order.
+func (d RollupDelta) counters() [9]int64 {
+	return [9]int64{d.Calls, d.TokensIn, d.TokensOut, d.CostCents, d.CostMicros, d.LatencySum, d.LatencyCount,
+		d.ErrorCount, d.BlockedCount}
 }
 
 // mergeDeltas sums deltas that share a key and returns one per key, sorted

@@ -39,12 +39,12 @@ func NewStore(d *db.DB) (*Store, error) {
 }
 
 // chunkSizes returns how many records and rollup deltas go into one
-// statement. Postgres allows 65,535 bind parameters per statement: 1000
-// records × 20 columns = 20,000 stays well under it, and 1000 is also the
-// largest batch the API accepts, so a batch is one statement. SQLite runs
-// in-process, where a statement costs no round trip, but its Go driver
-// matches parameters to placeholders in quadratic time: 1000 records take
-// about 250 ms as one statement and 50 ms as ten of 100.
+// statement. On Postgres every column is one array parameter, so the size
+// only bounds the memory of one statement; 1000 is also the largest batch
+// the API accepts. SQLite runs in-process, where a statement costs no round
+// trip, but its Go driver matches parameters to placeholders in quadratic
+// time: 1000 records take about 250 ms as one statement and 50 ms as ten of
+// 100.
 func chunkSizes(d db.Dialect) (records, deltas int) {
 	if d == db.DialectPostgres {
 		return 1000, 1000
