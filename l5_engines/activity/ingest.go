@@ -79,54 +79,92 @@ func ReferencedIntegrations(keyIntegrationID string, items []Item) []string {
 // pending is a record that passed every check and will be inserted, unless
 // its call_id is already stored.
 type pending struct {
-	index int
-	hash  []byte
-	row   store.RecordRow
+	req, index int // request and item it came from
+	hash       []byte
+	row        store.RecordRow
 }
 
-// Ingest judges every item, inserts the new records with one set-based
-// insert-or-ignore, resolves the rest against what is stored, and bumps the
-// daily rollups by exactly the records inserted. Run it inside one
-// transaction so records and rollups commit together.
+// callKey identifies a record for idempotency: call ids are unique per tenant.
+type callKey struct{ tenantID, callID string }
+
+// repeat is a later occurrence of a call_id that an earlier item of the
+// same requests already carries.
+type repeat struct {
+	req, index int
+	hash       []byte
+	first      *pending
+}
+
+// Ingest judges one request's items and writes the new records; see
+// IngestMany, of which it is the one-request case.
 func (e *Engine) Ingest(ctx context.Context, req IngestRequest) (IngestResult, error) {
-	now := e.now().UTC()
-	res := IngestResult{Results: make([]ItemResult, len(req.Items))}
-	first := make(map[string]*pending, len(req.Items)) // call_id → first valid occurrence
-	repeats := make(map[int]*pending)                  // later occurrences → the first one
-	hashes := make(map[int][]byte)
-	var batch []*pending
-	for i, it := range req.Items {
-		res.Results[i] = ItemResult{Index: i, CallID: it.CallID}
-		if it.Error != nil {
-			res.Results[i].Status, res.Results[i].Error = StatusRejected, it.Error
-			continue
-		}
-		integrationID, rerr := e.judge(req, it.Record, now)
-		if rerr != nil {
-			res.Results[i].Status, res.Results[i].Error = StatusRejected, rerr
-			continue
-		}
-		hash := contentHash(it.Record, integrationID)
-		if p, ok := first[it.Record.CallID]; ok {
-			repeats[i], hashes[i] = p, hash
-			continue
-		}
-		p := &pending{index: i, hash: hash, row: newRow(req.TenantID, integrationID, it.Record, hash, now)}
-		first[it.Record.CallID] = p
-		batch = append(batch, p)
-	}
-	if err := e.write(ctx, req.TenantID, batch, res.Results); err != nil {
+	res, err := e.IngestMany(ctx, []IngestRequest{req})
+	if err != nil {
 		return IngestResult{}, err
 	}
-	for i, p := range repeats {
-		firstResult := res.Results[p.index]
-		switch {
-		case !bytes.Equal(hashes[i], p.hash) || firstResult.Status == StatusConflict:
-			res.Results[i].Status, res.Results[i].Error = StatusConflict, idempotencyConflict()
-		default:
-			res.Results[i].Status, res.Results[i].ID = StatusDuplicate, firstResult.ID
+	return res[0], nil
+}
+
+// IngestMany judges every item of several requests — of any tenants — and
+// writes the new records of all of them with one set-based insert-or-ignore,
+// one lookup per tenant of the call ids that turned out to be stored
+// already, and one rollup upsert that adds exactly the records inserted.
+// The outcome is as if the requests had been ingested one after the other in
+// order: a call_id that an earlier item (of any request of the same tenant)
+// carries is a duplicate of it, or a conflict when the content differs. Run
+// it inside one transaction so that records and rollups commit together.
+func (e *Engine) IngestMany(ctx context.Context, reqs []IngestRequest) ([]IngestResult, error) {
+	now := e.now().UTC()
+	results := make([]IngestResult, len(reqs))
+	first := make(map[callKey]*pending)
+	var repeats []repeat
+	var batch []*pending
+	for ri, req := range reqs {
+		results[ri].Results = make([]ItemResult, len(req.Items))
+		for i, it := range req.Items {
+			r := &results[ri].Results[i]
+			*r = ItemResult{Index: i, CallID: it.CallID}
+			if it.Error != nil {
+				r.Status, r.Error = StatusRejected, it.Error
+				continue
+			}
+			integrationID, rerr := e.judge(req, it.Record, now)
+			if rerr != nil {
+				r.Status, r.Error = StatusRejected, rerr
+				continue
+			}
+			hash := contentHash(it.Record, integrationID)
+			key := callKey{req.TenantID, it.Record.CallID}
+			if p, ok := first[key]; ok {
+				repeats = append(repeats, repeat{req: ri, index: i, hash: hash, first: p})
+				continue
+			}
+			p := &pending{req: ri, index: i, hash: hash, row: newRow(req.TenantID, integrationID, it.Record, hash, now)}
+			first[key] = p
+			batch = append(batch, p)
 		}
 	}
+	if err := e.write(ctx, batch, results); err != nil {
+		return nil, err
+	}
+	for _, rp := range repeats {
+		firstResult := results[rp.first.req].Results[rp.first.index]
+		r := &results[rp.req].Results[rp.index]
+		switch {
+		case !bytes.Equal(rp.hash, rp.first.hash) || firstResult.Status == StatusConflict:
+			r.Status, r.Error = StatusConflict, idempotencyConflict()
+		default:
+			r.Status, r.ID = StatusDuplicate, firstResult.ID
+		}
+	}
+	for ri := range results {
+		results[ri].count()
+	}
+	return results, nil
+}
+
+// count fills the counters from the results.
+func (res *IngestResult) count() {
 	for _, r := range res.Results {
 		switch r.Status {
 		case StatusAccepted:
@@ -139,7 +177,6 @@ func (e *Engine) Ingest(ctx context.Context, req IngestRequest) (IngestResult, e
 			res.Rejected++
 		}
 	}
-	return res, nil
 }
 
 // judge resolves a record's integration and checks what needs state or the
@@ -198,59 +235,75 @@ func newRow(tenantID, integrationID string, r *Record, hash []byte, now time.Tim
 	}
 }
 
-// write inserts the batch's first occurrences, marks each accepted, duplicate
-// or conflict in results, and adds the inserted records to the rollups.
-func (e *Engine) write(ctx context.Context, tenantID string, batch []*pending, results []ItemResult) error {
+// write inserts the first occurrences, marks each accepted, duplicate or
+// conflict in results, and adds the inserted records to the rollups.
+func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestResult) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	rows := make([]store.RecordRow, len(batch))
-	byCall := make(map[string]*pending, len(batch))
+	byCall := make(map[callKey]*pending, len(batch))
 	for i, p := range batch {
 		rows[i] = p.row
-		byCall[p.row.CallID] = p
+		byCall[callKey{p.row.TenantID, p.row.CallID}] = p
 	}
 	inserted, err := e.store.InsertRecords(ctx, rows)
 	if err != nil {
 		return fmt.Errorf("insert usage records: %w", err)
 	}
-	var deltas []store.RollupDelta
+	deltas := make([]store.RollupDelta, 0, len(inserted))
 	for _, ins := range inserted {
-		p := byCall[ins.CallID]
-		results[p.index].Status, results[p.index].ID = StatusAccepted, ins.ID
+		key := callKey{ins.TenantID, ins.CallID}
+		p := byCall[key]
+		r := &results[p.req].Results[p.index]
+		r.Status, r.ID = StatusAccepted, ins.ID
 		deltas = append(deltas, rollupDelta(p.row))
-		delete(byCall, ins.CallID)
+		delete(byCall, key)
 	}
-	if len(byCall) > 0 {
-		callIDs := make([]string, 0, len(byCall))
-		for callID := range byCall {
-			callIDs = append(callIDs, callID)
-		}
-		existing, err := e.store.FindByCallIDs(ctx, tenantID, callIDs)
-		if err != nil {
-			return fmt.Errorf("find stored usage records: %w", err)
-		}
-		for _, ex := range existing {
-			p, ok := byCall[ex.CallID]
-			if !ok {
-				continue
-			}
-			if bytes.Equal(ex.ContentHash, p.hash) {
-				results[p.index].Status, results[p.index].ID = StatusDuplicate, ex.ID
-			} else {
-				results[p.index].Status, results[p.index].Error = StatusConflict, idempotencyConflict()
-			}
-			delete(byCall, ex.CallID)
-		}
-		if len(byCall) > 0 {
-			return fmt.Errorf("%d usage records were neither inserted nor found", len(byCall))
-		}
+	if err := e.resolveStored(ctx, byCall, results); err != nil {
+		return err
 	}
 	if len(deltas) == 0 {
 		return nil
 	}
 	if err := e.store.ApplyRollups(ctx, deltas); err != nil {
 		return fmt.Errorf("apply usage rollups: %w", err)
+	}
+	return nil
+}
+
+// resolveStored marks the records the insert skipped as duplicates of the
+// stored ones (same content hash) or conflicts, with one lookup per tenant.
+func (e *Engine) resolveStored(ctx context.Context, skipped map[callKey]*pending, results []IngestResult) error {
+	if len(skipped) == 0 {
+		return nil
+	}
+	byTenant := make(map[string][]string)
+	for key := range skipped {
+		byTenant[key.tenantID] = append(byTenant[key.tenantID], key.callID)
+	}
+	for tenantID, callIDs := range byTenant {
+		existing, err := e.store.FindByCallIDs(ctx, tenantID, callIDs)
+		if err != nil {
+			return fmt.Errorf("find stored usage records: %w", err)
+		}
+		for _, ex := range existing {
+			key := callKey{tenantID, ex.CallID}
+			p, ok := skipped[key]
+			if !ok {
+				continue
+			}
+			r := &results[p.req].Results[p.index]
+			if bytes.Equal(ex.ContentHash, p.hash) {
+				r.Status, r.ID = StatusDuplicate, ex.ID
+			} else {
+				r.Status, r.Error = StatusConflict, idempotencyConflict()
+			}
+			delete(skipped, key)
+		}
+	}
+	if len(skipped) > 0 {
+		return fmt.Errorf("%d usage records were neither inserted nor found", len(skipped))
 	}
 	return nil
 }

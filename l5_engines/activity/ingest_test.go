@@ -27,7 +27,7 @@ func (f *fakeStore) InsertRecords(_ context.Context, rows []store.RecordRow) ([]
 			continue
 		}
 		f.rows[k] = r
-		out = append(out, store.Inserted{ID: r.ID, CallID: r.CallID})
+		out = append(out, store.Inserted{ID: r.ID, TenantID: r.TenantID, CallID: r.CallID})
 	}
 	return out, nil
 }
@@ -222,5 +222,40 @@ func TestResolveWindow(t *testing.T) {
 		if (err == nil) != tc.ok || (tc.ok && (w.Start != tc.wantStart || w.End != tc.wantEnd)) {
 			t.Errorf("%q..%q → %+v, %v", tc.start, tc.end, w, err)
 		}
+	}
+}
+
+func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
+	e, s := newTestEngine(t)
+	const otherTenant = "0193a8e0-0000-7000-8000-00000000000b"
+	integrations := map[string]string{integA: "enabled"}
+	req := func(tenantID string, recs ...*Record) IngestRequest {
+		items := make([]Item, len(recs))
+		for i, r := range recs {
+			items[i] = Item{CallID: r.CallID, Record: r}
+		}
+		return IngestRequest{TenantID: tenantID, KeyIntegrationID: integA, Items: items, Integrations: integrations}
+	}
+	res, err := e.IngestMany(context.Background(), []IngestRequest{
+		req(tenant, rec("c1", 1)),
+		req(tenant, rec("c1", 1)),      // same tenant, same content: duplicate of the first request's record
+		req(tenant, rec("c1", 2)),      // same tenant, changed content: conflict
+		req(otherTenant, rec("c1", 1)), // another tenant's call ids are its own
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := statuses(res[0]) + statuses(res[1]) + statuses(res[2]) + statuses(res[3])
+	if got != "adca" {
+		t.Fatalf("statuses = %s, want adca", got)
+	}
+	if res[1].Results[0].ID != res[0].Results[0].ID || res[3].Results[0].ID == res[0].Results[0].ID {
+		t.Fatalf("ids: %+v", res)
+	}
+	if res[0].Accepted != 1 || res[1].Duplicates != 1 || res[2].Conflicts != 1 || res[3].Accepted != 1 {
+		t.Fatalf("counts: %+v", res)
+	}
+	if len(s.rows) != 2 || len(s.deltas) != 2 {
+		t.Fatalf("rows %d, rollup deltas %d; want 2 and 2", len(s.rows), len(s.deltas))
 	}
 }
