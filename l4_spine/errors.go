@@ -1,6 +1,11 @@
 package spine
 
-import "hoc/l5_engines/fault"
+import (
+	"context"
+	"errors"
+
+	"hoc/l5_engines/fault"
+)
 
 // Error is the one error type of domain logic; see package fault. The alias
 // lets the HTTP layer, which may not import L5, name and inspect it.
@@ -47,6 +52,21 @@ func InvalidRequest(message string) *Error { return fault.InvalidRequest(message
 
 // NotFound reports a resource that does not exist for this caller.
 func NotFound(what string) *Error { return fault.NotFound(what) }
+
+// Unavailable reports a dependency that cannot serve now; see fault.Unavailable.
+func Unavailable(cause error) *Error { return fault.Unavailable(cause) }
+
+// IsUnavailable reports whether err means that a dependency could not serve
+// rather than that the request was wrong: an UNAVAILABLE error, an error
+// that says so with an Unavailable() bool method (L6's connection
+// failures), or a deadline that ran out.
+func IsUnavailable(err error) bool {
+	if fe, ok := AsError(err); ok {
+		return fe.Kind == KindUnavailable
+	}
+	var u unavailable
+	return (errors.As(err, &u) && u.Unavailable()) || errors.Is(err, context.DeadlineExceeded)
+}
 
 // Forbidden reports an authenticated caller that may not do this.
 func Forbidden(reason, message string) *Error { return fault.Forbidden(reason, message) }

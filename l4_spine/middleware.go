@@ -2,7 +2,6 @@ package spine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -123,11 +122,7 @@ func normalize(err error) error {
 	if _, ok := AsError(err); ok {
 		return err
 	}
-	var u unavailable
-	if errors.As(err, &u) && u.Unavailable() {
-		return fault.Unavailable(err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if IsUnavailable(err) {
 		return fault.Unavailable(err)
 	}
 	return Internal(err)
@@ -210,7 +205,7 @@ func (r *Registry) transaction(next Next) Next {
 			return next(ctx, inv)
 		}
 		var out any
-		err := r.cfg.Tx.InTx(ctx, func(ctx context.Context) error {
+		err := InTx(ctx, r.cfg.Tx, func(ctx context.Context) error {
 			var err error
 			out, err = next(ctx, inv)
 			return err

@@ -334,3 +334,33 @@ func TestRegistry_TenantGuardSeesEveryTenantOperationByAccess(t *testing.T) {
 		t.Fatalf("guard calls = %v, want [true false]", guard.writes)
 	}
 }
+
+func TestAfterCommit_RunsOnlyAfterTheOutermostCommit(t *testing.T) {
+	tx := &recordingTx{}
+	var ran []string
+	err := InTx(context.Background(), tx, func(ctx context.Context) error {
+		AfterCommit(ctx, func() { ran = append(ran, "outer") })
+		return InTx(ctx, tx, func(ctx context.Context) error {
+			AfterCommit(ctx, func() { ran = append(ran, "inner") })
+			if len(ran) != 0 {
+				t.Fatal("a hook ran before the commit")
+			}
+			return nil
+		})
+	})
+	if err != nil || strings.Join(ran, ",") != "outer,inner" {
+		t.Fatalf("ran %v, err %v; want outer,inner after the commit", ran, err)
+	}
+	ran = nil
+	_ = InTx(context.Background(), tx, func(ctx context.Context) error {
+		AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+		return errors.New("boom")
+	})
+	if len(ran) != 0 {
+		t.Fatalf("a hook of a rolled back transaction ran: %v", ran)
+	}
+	AfterCommit(context.Background(), func() { ran = append(ran, "no transaction") })
+	if len(ran) != 1 {
+		t.Fatal("without a transaction the hook must run at once")
+	}
+}

@@ -7,34 +7,36 @@ import (
 	"time"
 
 	spine "hoc/l4_spine"
+	"hoc/l4_spine/cache"
+	integrationops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
 	activityengine "hoc/l5_engines/activity"
-	integrationsengine "hoc/l5_engines/integrations"
 	engine "hoc/l5_engines/protection"
 )
 
 // handlers gathers the facts of a decision from the other domains — the
 // tenant's plan and onboarding (account), today's and the integration's
-// month-to-date cost (activity), the integration's budget (integrations) —
+// month-to-date cost (activity), the integration's budget (integrations,
+// through its cached facts) —
 // and passes plain values to the protection engine: domains meet here.
 // Cost facts are read only for writes, since reads are never cost-limited,
-// and all facts are reused for factsTTL (see factsCache).
+// and all facts are reused for factsTTL.
 type handlers struct {
 	protection   *engine.Engine
 	accounts     *accountengine.Engine
 	activity     *activityengine.Engine
-	integrations *integrationsengine.Engine
+	integrations *integrationops.Facts
 	metrics      *decisionMetrics
-	cache        *factsCache
+	cache        *cache.TTL[string, engine.Facts]
 	now          func() time.Time
 }
 
 // Bindings returns the decision binding.
-func Bindings(p *engine.Engine, a *accountengine.Engine, act *activityengine.Engine, i *integrationsengine.Engine, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
+func Bindings(p *engine.Engine, a *accountengine.Engine, act *activityengine.Engine, i *integrationops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
 	if p == nil || a == nil || act == nil || i == nil || m == nil || now == nil {
 		return nil, errors.New("protection operations: nil dependency")
 	}
-	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, cache: newFactsCache(), now: now}
+	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, cache: cache.New[string, engine.Facts](factsTTL, maxCachedFacts, now), now: now}
 	return []spine.Binding{spine.Bind(Decide, h.decide, spine.Timeout(5*time.Second))}, nil
 }
 
@@ -66,15 +68,25 @@ func (h handlers) decide(ctx context.Context, in DecideInput) (Decision, error) 
 	return out, nil
 }
 
+// factsTTL is how long the facts of a decision (plan, onboarding, recorded
+// cost) are reused for a tenant and credential. Every protected request
+// needs them, and reading them costs more than deciding; two seconds keeps
+// the per-request path cheap while a plan change, a completed onboarding or
+// newly recorded cost still counts within two seconds.
+const factsTTL = 2 * time.Second
+
+// maxCachedFacts bounds the facts cache.
+const maxCachedFacts = 100_000
+
 func (h handlers) facts(ctx context.Context, actor spine.Actor, method string, now time.Time) (engine.Facts, error) {
 	write := method != "GET" && method != "HEAD"
 	key := actor.TenantID + "|" + actor.IntegrationID + "|" + strconv.FormatBool(write)
-	if f, ok := h.cache.get(key, now); ok {
+	if f, ok := h.cache.Get(key); ok {
 		return f, nil
 	}
 	f, err := h.readFacts(ctx, actor, write, now)
 	if err == nil {
-		h.cache.put(key, f, now)
+		h.cache.Put(key, f)
 	}
 	return f, err
 }
@@ -96,7 +108,7 @@ func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if actor.IntegrationID == "" {
 		return f, nil
 	}
-	integ, err := h.integrations.GetIntegration(ctx, actor.TenantID, actor.IntegrationID)
+	integ, err := h.integrations.Integration(ctx, actor.TenantID, actor.IntegrationID)
 	if err != nil || integ.BudgetLimitCents == 0 {
 		return f, err
 	}
