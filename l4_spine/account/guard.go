@@ -5,29 +5,31 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
-	engine "hoc/l5_engines/account"
 )
 
 // Guard is the registry's tenant guard: the lifecycle effects of SPEC §2.2
-// for every tenant-scoped operation. It costs one read of the tenant row by
-// primary key per operation; the row is not cached, so a suspension takes
-// effect on the next request on every replica.
+// for every tenant-scoped operation. It reads the tenant through
+// TenantFacts, so a busy tenant costs no read per request and a lifecycle
+// change made on another replica takes effect within TenantFactsTTL.
 type Guard struct {
-	engine *engine.Engine
+	tenants *TenantFacts
 }
 
 // NewGuard returns the guard.
-func NewGuard(e *engine.Engine) (*Guard, error) {
-	if e == nil {
-		return nil, errors.New("tenant guard: nil engine")
+func NewGuard(tenants *TenantFacts) (*Guard, error) {
+	if tenants == nil {
+		return nil, errors.New("tenant guard: nil tenant facts")
 	}
-	return &Guard{engine: e}, nil
+	return &Guard{tenants: tenants}, nil
 }
 
 // Admit implements spine.TenantGuard.
 func (g *Guard) Admit(ctx context.Context, actor spine.Actor, write bool) error {
-	_, err := g.engine.Admit(ctx, actor.TenantID, write)
-	return err
+	t, err := g.tenants.Get(ctx, actor.TenantID)
+	if err != nil {
+		return err
+	}
+	return t.Admits(write)
 }
 
 var _ spine.TenantGuard = (*Guard)(nil)

@@ -11,15 +11,16 @@ import (
 
 // handlers binds the account operations to the account engine.
 type handlers struct {
-	engine *engine.Engine
+	engine  *engine.Engine
+	tenants *TenantFacts
 }
 
 // Bindings returns the account domain's operation bindings.
-func Bindings(e *engine.Engine) ([]spine.Binding, error) {
-	if e == nil {
-		return nil, errors.New("account operations: nil engine")
+func Bindings(e *engine.Engine, tenants *TenantFacts) ([]spine.Binding, error) {
+	if e == nil || tenants == nil {
+		return nil, errors.New("account operations: nil dependency")
 	}
-	h := handlers{engine: e}
+	h := handlers{engine: e, tenants: tenants}
 	return []spine.Binding{
 		spine.Bind(CreateTenant, h.createTenant),
 		spine.Bind(GetTenant, h.getTenant),
@@ -70,6 +71,7 @@ func (h handlers) changeLifecycle(ctx context.Context, in ChangeLifecycleInput) 
 	if err != nil {
 		return Tenant{}, err
 	}
+	spine.AfterCommit(ctx, func() { h.tenants.Forget(in.TenantID) })
 	return tenantOut(t), nil
 }
 
@@ -78,6 +80,7 @@ func (h handlers) advanceOnboarding(ctx context.Context, in AdvanceOnboardingInp
 	if err != nil {
 		return Tenant{}, err
 	}
+	spine.AfterCommit(ctx, func() { h.tenants.Forget(in.TenantID) })
 	return tenantOut(t), nil
 }
 

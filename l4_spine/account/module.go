@@ -11,6 +11,7 @@ import (
 var Module = fx.Module("account.operations",
 	fx.Provide(
 		engine.NewEngine,
+		NewTenantFacts,
 		fx.Annotate(NewGuard, fx.As(new(spine.TenantGuard))),
 		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
 	),

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
+	accountops "hoc/l4_spine/account"
 	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/auth"
 )
@@ -13,16 +14,18 @@ type handlers struct {
 	founders  *engine.FounderTokens
 	customers *engine.CustomerTokens
 	accounts  *accountengine.Engine
+	tenants   *accountops.TenantFacts
 }
 
 // Bindings returns the auth domain's operation bindings. A customer token
 // names an organisation; turning it into a tenant is a fact of the account
 // domain, so the handler asks that engine: domains meet here, in L4.
-func Bindings(founders *engine.FounderTokens, customers *engine.CustomerTokens, accounts *accountengine.Engine) ([]spine.Binding, error) {
-	if founders == nil || customers == nil || accounts == nil {
+func Bindings(founders *engine.FounderTokens, customers *engine.CustomerTokens, accounts *accountengine.Engine,
+	tenants *accountops.TenantFacts) ([]spine.Binding, error) {
+	if founders == nil || customers == nil || accounts == nil || tenants == nil {
 		return nil, errors.New("auth operations: nil dependency")
 	}
-	h := handlers{founders: founders, customers: customers, accounts: accounts}
+	h := handlers{founders: founders, customers: customers, accounts: accounts, tenants: tenants}
 	return []spine.Binding{
 		spine.Bind(VerifyBearerToken, h.verifyBearer),
 		spine.Bind(IssueFounderToken, h.issueFounderToken),
@@ -45,7 +48,7 @@ func (h handlers) verifyBearer(ctx context.Context, in VerifyTokenInput) (spine.
 	if err != nil {
 		return spine.Actor{}, err
 	}
-	t, err := h.accounts.ResolveOrg(ctx, c.OrgID)
+	t, err := h.tenants.ByOrg(ctx, c.OrgID)
 	if err != nil {
 		return spine.Actor{}, err
 	}
@@ -54,6 +57,7 @@ func (h handlers) verifyBearer(ctx context.Context, in VerifyTokenInput) (spine.
 		if _, err := h.accounts.Advance(ctx, t.ID, accountengine.OnboardingIdentityVerified, "first authenticated customer request"); err != nil {
 			return spine.Actor{}, err
 		}
+		h.tenants.Forget(t.ID)
 	}
 	return spine.Actor{Type: spine.ActorCustomer, ID: c.Subject, TenantID: t.ID, Credential: spine.CredentialCustomerToken}, nil
 }

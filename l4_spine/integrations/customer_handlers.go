@@ -31,13 +31,13 @@ func (h handlers) updateIntegration(ctx context.Context, in UpdateIntegrationInp
 		Name: in.Name, SetDefaultModel: in.SetDefaultModel, DefaultModel: in.DefaultModel,
 		BudgetLimitCents: in.BudgetLimitCents, TokenLimitMonth: in.TokenLimitMonth, RateLimitRPM: in.RateLimitRPM,
 	})
-	return integrationOut(i), err
+	return changed(ctx, h.facts, integrationOut(i), err)
 }
 
 // deleteIntegration hides the integration and revokes its keys in one
 // transaction.
 func (h handlers) deleteIntegration(ctx context.Context, in IntegrationInput) (struct{}, error) {
-	return struct{}{}, h.engine.DeleteIntegration(ctx, in.TenantID, in.ID)
+	return changed(ctx, h.facts, struct{}{}, h.engine.DeleteIntegration(ctx, in.TenantID, in.ID))
 }
 
 func (h handlers) enableIntegration(ctx context.Context, in IntegrationInput) (Integration, error) {
@@ -45,12 +45,12 @@ func (h handlers) enableIntegration(ctx context.Context, in IntegrationInput) (I
 	if err != nil {
 		return Integration{}, err
 	}
-	return integrationOut(i), h.completeIfReady(ctx, in.TenantID)
+	return changed(ctx, h.facts, integrationOut(i), h.completeIfReady(ctx, in.TenantID))
 }
 
 func (h handlers) disableIntegration(ctx context.Context, in IntegrationInput) (Integration, error) {
 	i, err := h.engine.DisableIntegration(ctx, in.TenantID, in.ID)
-	return integrationOut(i), err
+	return changed(ctx, h.facts, integrationOut(i), err)
 }
 
 // rotateIntegrationKey revokes (when asked) and creates in one transaction:
@@ -63,7 +63,16 @@ func (h handlers) rotateIntegrationKey(ctx context.Context, in RotateKeyInput) (
 	if err := h.keyCreated(ctx, in.TenantID, "integration key created"); err != nil {
 		return RotatedKey{}, err
 	}
-	return RotatedKey{Key: k.Key, Revoked: k.Revoked}, nil
+	return changed(ctx, h.facts, RotatedKey{Key: k.Key, Revoked: k.Revoked}, nil)
+}
+
+// changed passes a change's result on and, when it succeeded, drops the
+// cached facts once it commits, so that this replica sees it at once.
+func changed[T any](ctx context.Context, f *Facts, out T, err error) (T, error) {
+	if err == nil {
+		f.forgetAfterCommit(ctx)
+	}
+	return out, err
 }
 
 // integrationLimits asks the integrations engine for the integration, the

@@ -16,6 +16,7 @@ var integrationKeyScopes = []string{scopeLimitsRead, "telemetry:write"}
 
 type handlers struct {
 	engine   *engine.Engine
+	facts    *Facts
 	accounts *accountengine.Engine
 	activity *activityengine.Engine
 	calls    *activityengine.CallRate
@@ -27,12 +28,12 @@ type handlers struct {
 // its onboarding (account), an integration's usage (activity) — so their
 // handlers ask those engines and pass plain values on: domains meet here,
 // in L4. now is the clock that dates the limits' month.
-func Bindings(e *engine.Engine, accounts *accountengine.Engine, activity *activityengine.Engine,
+func Bindings(e *engine.Engine, facts *Facts, accounts *accountengine.Engine, activity *activityengine.Engine,
 	calls *activityengine.CallRate, now func() time.Time) ([]spine.Binding, error) {
-	if e == nil || accounts == nil || activity == nil || calls == nil || now == nil {
+	if e == nil || facts == nil || accounts == nil || activity == nil || calls == nil || now == nil {
 		return nil, errors.New("integrations operations: nil dependency")
 	}
-	h := handlers{engine: e, accounts: accounts, activity: activity, calls: calls, now: now}
+	h := handlers{engine: e, facts: facts, accounts: accounts, activity: activity, calls: calls, now: now}
 	return []spine.Binding{
 		spine.Bind(ProvisionIntegration, h.createIntegration, spine.Transactional()),
 		spine.Bind(CreateIntegration, h.createIntegration, spine.Transactional()),
@@ -98,15 +99,18 @@ func (h handlers) completeIfReady(ctx context.Context, tenantID string) error {
 	return err
 }
 
+// verifyIntegrationKey trusts a key verified within FactsTTL.
 func (h handlers) verifyIntegrationKey(ctx context.Context, in VerifyKeyInput) (spine.Actor, error) {
-	k, err := h.engine.VerifyIntegrationKey(ctx, in.Key)
-	if err != nil {
-		return spine.Actor{}, err
-	}
-	return spine.Actor{
-		Type: spine.ActorMachine, ID: k.KeyID, TenantID: k.TenantID, Credential: spine.CredentialIntegrationKey,
-		Scopes: integrationKeyScopes, IntegrationID: k.IntegrationID, RateLimitRPM: k.RateLimitRPM,
-	}, nil
+	return h.facts.credential("integration", in.Key, func() (spine.Actor, time.Time, error) {
+		k, err := h.engine.VerifyIntegrationKey(ctx, in.Key)
+		if err != nil {
+			return spine.Actor{}, time.Time{}, err
+		}
+		return spine.Actor{
+			Type: spine.ActorMachine, ID: k.KeyID, TenantID: k.TenantID, Credential: spine.CredentialIntegrationKey,
+			Scopes: integrationKeyScopes, IntegrationID: k.IntegrationID, RateLimitRPM: k.RateLimitRPM,
+		}, time.Time{}, nil
+	})
 }
 
 func (h handlers) createAPIKey(ctx context.Context, in CreateAPIKeyInput) (CreatedAPIKey, error) {
@@ -125,23 +129,30 @@ func (h handlers) createAPIKey(ctx context.Context, in CreateAPIKeyInput) (Creat
 	return CreatedAPIKey{APIKey: apiKeyOut(k), Key: key}, nil
 }
 
+// verifyAPIKey trusts a key verified within FactsTTL, never past its expiry.
 func (h handlers) verifyAPIKey(ctx context.Context, in VerifyKeyInput) (spine.Actor, error) {
-	k, err := h.engine.VerifyAPIKey(ctx, in.Key)
-	if err != nil {
-		return spine.Actor{}, err
-	}
-	return spine.Actor{
-		Type: spine.ActorMachine, ID: k.ID, TenantID: k.TenantID, Credential: spine.CredentialAPIKey,
-		Scopes: k.Scopes, RateLimitRPM: k.RateLimitRPM,
-	}, nil
+	return h.facts.credential("api", in.Key, func() (spine.Actor, time.Time, error) {
+		k, err := h.engine.VerifyAPIKey(ctx, in.Key)
+		if err != nil {
+			return spine.Actor{}, time.Time{}, err
+		}
+		var expires time.Time
+		if k.ExpiresAt != nil {
+			expires = *k.ExpiresAt
+		}
+		return spine.Actor{
+			Type: spine.ActorMachine, ID: k.ID, TenantID: k.TenantID, Credential: spine.CredentialAPIKey,
+			Scopes: k.Scopes, RateLimitRPM: k.RateLimitRPM,
+		}, expires, nil
+	})
 }
 
 func (h handlers) revokeAPIKey(ctx context.Context, in APIKeyInput) (struct{}, error) {
-	return struct{}{}, h.engine.RevokeAPIKey(ctx, in.ID)
+	return changed(ctx, h.facts, struct{}{}, h.engine.RevokeAPIKey(ctx, in.ID))
 }
 
 func (h handlers) freezeAPIKey(ctx context.Context, in APIKeyInput) (struct{}, error) {
-	return struct{}{}, h.engine.FreezeAPIKey(ctx, in.ID)
+	return changed(ctx, h.facts, struct{}{}, h.engine.FreezeAPIKey(ctx, in.ID))
 }
 
 func integrationOut(i engine.Integration) Integration {

@@ -13,6 +13,7 @@ import (
 var Module = fx.Module("integrations.operations",
 	fx.Provide(
 		engine.NewEngine,
+		NewFacts,
 		activityengine.NewCallRate,
 		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
 	),

@@ -8,22 +8,18 @@ import (
 	store "hoc/l6_drivers/account"
 )
 
-// Admit decides whether a request of a tenant's actor may proceed, by the
-// lifecycle effects of SPEC §2.2: ACTIVE allows everything, SUSPENDED allows
-// reads only, TERMINATED and ARCHIVED refuse everything. It returns the
-// tenant as read, so a caller needs no second read.
-func (e *Engine) Admit(ctx context.Context, tenantID string, write bool) (Tenant, error) {
-	t, err := e.GetTenant(ctx, tenantID)
-	if err != nil {
-		return Tenant{}, err
-	}
+// Admits decides whether a request of the tenant's actor may proceed, by
+// the lifecycle effects of SPEC §2.2: ACTIVE allows everything, SUSPENDED
+// allows reads only, TERMINATED and ARCHIVED refuse everything. It reads
+// nothing, so the caller decides how fresh t must be.
+func (t Tenant) Admits(write bool) error {
 	switch {
 	case t.Lifecycle == LifecycleActive:
-		return t, nil
+		return nil
 	case t.Lifecycle == LifecycleSuspended && !write:
-		return t, nil
+		return nil
 	}
-	return Tenant{}, fault.New(fault.KindForbidden, fault.CodeTenantSuspended, "the tenant's lifecycle state does not allow this request").
+	return fault.New(fault.KindForbidden, fault.CodeTenantSuspended, "the tenant's lifecycle state does not allow this request").
 		WithDetail("lifecycle_state", string(t.Lifecycle))
 }
 
