@@ -5,85 +5,32 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
-	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/activity"
 	integrationsengine "hoc/l5_engines/integrations"
 )
 
-// handlers binds the telemetry operations. Telemetry needs facts from two
-// other domains — the tenant's lifecycle (account) and the integrations'
-// ownership and status (integrations) — so the handlers ask those engines
-// and pass plain values to the activity engine: domains meet here, in L4.
+// handlers binds the telemetry operations. The queries need one fact from
+// the integrations domain (that a filtered integration is the tenant's, and
+// the names of the integrations in a summary), so they ask that engine:
+// domains meet here, in L4.
 type handlers struct {
 	activity     *engine.Engine
-	accounts     *accountengine.Engine
 	integrations *integrationsengine.Engine
-	metrics      *ingestMetrics
 }
 
-// Bindings returns the telemetry operation bindings.
-func Bindings(a *engine.Engine, accounts *accountengine.Engine, integrations *integrationsengine.Engine, m *ingestMetrics) ([]spine.Binding, error) {
-	if a == nil || accounts == nil || integrations == nil || m == nil {
+// Bindings returns the telemetry operation bindings. Ingest opens its own
+// transactions (see ingester), so it is not marked transactional.
+func Bindings(a *engine.Engine, integrations *integrationsengine.Engine, ingest *ingester) ([]spine.Binding, error) {
+	if a == nil || integrations == nil || ingest == nil {
 		return nil, errors.New("activity operations: nil dependency")
 	}
-	h := handlers{activity: a, accounts: accounts, integrations: integrations, metrics: m}
+	h := handlers{activity: a, integrations: integrations}
 	return []spine.Binding{
-		spine.Bind(IngestUsage, h.ingest, spine.Transactional()),
+		spine.Bind(IngestUsage, ingest.ingest),
 		spine.Bind(UsageSummary, h.summary),
 		spine.Bind(DailyAggregates, h.daily),
 		spine.Bind(UsageHistory, h.history),
 	}, nil
-}
-
-// ingest runs after the registry's tenant guard admitted the write (the
-// tenant is ACTIVE); accepted records advance onboarding.
-func (h handlers) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
-	items := make([]engine.Item, len(in.Items))
-	for i, it := range in.Items {
-		items[i] = engine.Item{CallID: it.CallID, Record: recordIn(it.Record), Error: recordErrorIn(it.Error)}
-	}
-	ids := engine.ReferencedIntegrations(in.KeyIntegrationID, items)
-	found, err := h.integrations.GetIntegrations(ctx, in.TenantID, ids)
-	if err != nil {
-		return IngestResult{}, err
-	}
-	statuses := make(map[string]string, len(found))
-	for id, i := range found {
-		statuses[id] = i.Status
-	}
-	res, err := h.activity.Ingest(ctx, engine.IngestRequest{
-		TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: items, Integrations: statuses,
-	})
-	if err != nil {
-		return IngestResult{}, err
-	}
-	if res.Accepted > 0 {
-		if err := h.advanceOnboarding(ctx, in); err != nil {
-			return IngestResult{}, err
-		}
-	}
-	h.metrics.observe(items, res)
-	return ingestOut(res), nil
-}
-
-// advanceOnboarding applies the telemetry triggers: SDK_CONNECTED on the
-// first accepted record, and COMPLETE once the tenant also has an enabled
-// integration with a live key — which an integration key's own telemetry
-// proves without a query.
-func (h handlers) advanceOnboarding(ctx context.Context, in IngestInput) error {
-	if _, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingSDKConnected, "first accepted telemetry record"); err != nil {
-		return err
-	}
-	live := in.KeyIntegrationID != ""
-	if !live {
-		var err error
-		if live, err = h.integrations.HasLiveEnabledIntegration(ctx, in.TenantID); err != nil || !live {
-			return err
-		}
-	}
-	_, err := h.accounts.Advance(ctx, in.TenantID, accountengine.OnboardingComplete,
-		"telemetry sent and an enabled integration has a live key")
-	return err
 }
 
 // requireIntegration checks that a query's integration is the tenant's.

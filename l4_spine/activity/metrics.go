@@ -21,6 +21,10 @@ type ingestMetrics struct {
 	cost    *prometheus.CounterVec
 	errors  *prometheus.CounterVec
 	latency *prometheus.HistogramVec
+	// groupRecords and groupQueue show group commit at work: how many
+	// records each shared transaction carried, and how many wait for one.
+	groupRecords prometheus.Histogram
+	groupQueue   prometheus.Gauge
 }
 
 // newIngestMetrics registers the ingest metrics with reg.
@@ -38,8 +42,13 @@ func newIngestMetrics(reg prometheus.Registerer) (*ingestMetrics, error) {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hoc_llm_latency_seconds",
 			Help:    "Latency of the LLM calls recorded, as reported by the SDK.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 10, 30, 60, 120}}, labels),
+		groupRecords: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hoc_ingest_group_records",
+			Help:    "Single-record ingests committed together in one transaction (group commit).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		groupQueue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "hoc_ingest_group_queue",
+			Help: "Single-record ingests waiting for a group commit."}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.tokens, m.cost, m.errors, m.latency} {
+	for _, c := range []prometheus.Collector{m.calls, m.tokens, m.cost, m.errors, m.latency, m.groupRecords, m.groupQueue} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,256 @@
+package activity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	spine "hoc/l4_spine"
+	engine "hoc/l5_engines/activity"
+)
+
+// GroupOptions tune group commit. The zero value of a field takes its
+// default.
+type GroupOptions struct {
+	// Workers is how many groups may be committing at once; default 4. On
+	// SQLite, whose single connection admits one writer, 1 is enough.
+	Workers int
+	// MaxRecords caps a group; default 256.
+	MaxRecords int
+	// MaxWait is how long a group that already has company waits for more
+	// before it commits; default 1 ms. A request that finds no other pending
+	// never waits.
+	MaxWait time.Duration
+	// Timeout bounds one group's transaction; default 10 s.
+	Timeout time.Duration
+}
+
+func (o GroupOptions) withDefaults() GroupOptions {
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.MaxRecords <= 0 {
+		o.MaxRecords = 256
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = time.Millisecond
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	return o
+}
+
+// groupWork is what a group does inside its one transaction: ingest every
+// request and return each one's result in order.
+type groupWork func(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error)
+
+// committer coalesces concurrent single-record ingests into shared
+// transactions (group commit). A record costs a transaction's round trips
+// and, worse, holds its day's rollup row locked until it commits, so that
+// concurrent ingests of one tenant queue on that row one commit at a time;
+// a group pays both once for all its records, and its rollup deltas are
+// merged into one upsert per row.
+//
+// Each caller is answered only after the group holding its record has
+// committed, with its own result. When a group's transaction fails because
+// the database is unavailable (or too slow), every caller in it gets that
+// error and nothing of the group is stored; when it fails for any other
+// reason, each record is retried in a transaction of its own, so that one
+// record the database refuses does not fail its neighbours.
+type committer struct {
+	tx      spine.TxRunner
+	work    groupWork
+	opts    GroupOptions
+	log     *slog.Logger
+	metrics *ingestMetrics
+	queue   chan *submission
+
+	mu      sync.RWMutex // guards closed against sends racing with close
+	closed  bool
+	workers sync.WaitGroup
+}
+
+// submission is one caller's record waiting for its group.
+type submission struct {
+	ctx  context.Context
+	req  engine.IngestRequest
+	done chan outcome // buffered: a worker never waits for a caller
+}
+
+type outcome struct {
+	res engine.IngestResult
+	err error
+}
+
+// errStopped answers callers that arrive while the server shuts down.
+var errStopped = spine.Unavailable(errors.New("ingest is shutting down"))
+
+func newCommitter(tx spine.TxRunner, work groupWork, opts GroupOptions, log *slog.Logger, m *ingestMetrics) *committer {
+	opts = opts.withDefaults()
+	// The queue holds a few groups per worker; past that, callers wait to
+	// be queued, which holds back the HTTP requests behind them.
+	return &committer{tx: tx, work: work, opts: opts, log: log, metrics: m,
+		queue: make(chan *submission, 4*opts.MaxRecords*opts.Workers)}
+}
+
+// start runs the workers.
+func (c *committer) start() {
+	for range c.opts.Workers {
+		c.workers.Add(1)
+		go func() {
+			defer c.workers.Done()
+			c.run()
+		}()
+	}
+}
+
+// stop lets the workers commit what is queued, then ends them. Callers that
+// arrive afterwards are refused with UNAVAILABLE.
+func (c *committer) stop() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.queue)
+	}
+	c.mu.Unlock()
+	c.workers.Wait()
+}
+
+// submit ingests req in the next group and returns its result once the
+// group has committed, or ctx's error if ctx ends first (the record may then
+// still be committed; a retry of it is a duplicate).
+func (c *committer) submit(ctx context.Context, req engine.IngestRequest) (engine.IngestResult, error) {
+	s := &submission{ctx: ctx, req: req, done: make(chan outcome, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return engine.IngestResult{}, errStopped
+	}
+	select {
+	case c.queue <- s:
+		c.metrics.groupQueue.Inc()
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return engine.IngestResult{}, ctx.Err()
+	}
+	select {
+	case o := <-s.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return engine.IngestResult{}, ctx.Err()
+	}
+}
+
+// run takes groups off the queue until it is closed and empty.
+func (c *committer) run() {
+	for first := range c.queue {
+		group := c.gather(first)
+		c.metrics.groupQueue.Sub(float64(len(group)))
+		c.commit(group)
+	}
+}
+
+// gather forms a group around first: whatever is already queued, and, when
+// that was anything, whatever arrives within MaxWait, up to MaxRecords. A
+// caller alone is committed at once.
+func (c *committer) gather(first *submission) []*submission {
+	group := []*submission{first}
+queued:
+	for len(group) < c.opts.MaxRecords {
+		select {
+		case s, ok := <-c.queue:
+			if !ok {
+				return group
+			}
+			group = append(group, s)
+		default:
+			break queued
+		}
+	}
+	if len(group) == 1 || len(group) == c.opts.MaxRecords {
+		return group
+	}
+	timer := time.NewTimer(c.opts.MaxWait)
+	defer timer.Stop()
+	for len(group) < c.opts.MaxRecords {
+		select {
+		case s, ok := <-c.queue:
+			if !ok {
+				return group
+			}
+			group = append(group, s)
+		case <-timer.C:
+			return group
+		}
+	}
+	return group
+}
+
+// commit writes a group in one transaction and answers its callers. Callers
+// whose context ended while they waited are answered with its error and left
+// out.
+func (c *committer) commit(group []*submission) {
+	live := group[:0]
+	for _, s := range group {
+		if err := s.ctx.Err(); err != nil {
+			s.done <- outcome{err: err}
+			continue
+		}
+		live = append(live, s)
+	}
+	if len(live) == 0 {
+		return
+	}
+	results, err := c.transact(live)
+	c.metrics.groupRecords.Observe(float64(len(live)))
+	if err == nil {
+		for i, s := range live {
+			s.done <- outcome{res: results[i]}
+		}
+		return
+	}
+	if len(live) == 1 || spine.IsUnavailable(err) {
+		for _, s := range live {
+			s.done <- outcome{err: err}
+		}
+		return
+	}
+	c.log.Warn("group commit failed; retrying each record alone", slog.Int("records", len(live)), slog.String("error", err.Error()))
+	for _, s := range live {
+		c.commit([]*submission{s})
+	}
+}
+
+// transact runs the group's work in one transaction. The transaction has a
+// deadline of its own: it serves many callers, so no one caller's context
+// may cancel it. A panic rolls the transaction back and fails the group
+// with INTERNAL instead of ending the process.
+func (c *committer) transact(group []*submission) (results []engine.IngestResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("group commit panicked", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			results, err = nil, spine.Internal(fmt.Errorf("group commit panicked: %v", p))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
+	defer cancel()
+	reqs := make([]engine.IngestRequest, len(group))
+	for i, s := range group {
+		reqs[i] = s.req
+	}
+	err = spine.InTx(ctx, c.tx, func(ctx context.Context) error {
+		var err error
+		results, err = c.work(ctx, reqs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}

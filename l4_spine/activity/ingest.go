@@ -1,0 +1,157 @@
+package activity
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	spine "hoc/l4_spine"
+	accountops "hoc/l4_spine/account"
+	integrationops "hoc/l4_spine/integrations"
+	accountengine "hoc/l5_engines/account"
+	engine "hoc/l5_engines/activity"
+	integrationsengine "hoc/l5_engines/integrations"
+)
+
+// ingester writes telemetry for the ingest operation. Telemetry needs facts
+// from two other domains — the tenant's onboarding (account) and the
+// integrations' ownership and status (integrations) — so it asks those
+// engines and passes plain values to the activity engine: domains meet here,
+// in L4. A batch is written in a transaction of its own; a single record
+// joins a shared one (see committer).
+type ingester struct {
+	activity     *engine.Engine
+	accounts     *accountengine.Engine
+	tenants      *accountops.TenantFacts
+	integrations *integrationsengine.Engine
+	facts        *integrationops.Facts
+	metrics      *ingestMetrics
+	tx           spine.TxRunner
+	group        *committer
+}
+
+// ingesterDeps are the ingester's collaborators.
+type ingesterDeps struct {
+	Activity         *engine.Engine
+	Accounts         *accountengine.Engine
+	Tenants          *accountops.TenantFacts
+	Integrations     *integrationsengine.Engine
+	IntegrationFacts *integrationops.Facts
+	Metrics          *ingestMetrics
+	Tx               spine.TxRunner
+	Logger           *slog.Logger
+}
+
+// newIngester returns an ingester; start runs its group commit.
+func newIngester(d ingesterDeps, opts GroupOptions) (*ingester, error) {
+	if d.Activity == nil || d.Accounts == nil || d.Tenants == nil || d.Integrations == nil || d.IntegrationFacts == nil ||
+		d.Metrics == nil || d.Tx == nil || d.Logger == nil {
+		return nil, errors.New("activity ingester: nil dependency")
+	}
+	i := &ingester{activity: d.Activity, accounts: d.Accounts, tenants: d.Tenants, integrations: d.Integrations,
+		facts: d.IntegrationFacts, metrics: d.Metrics, tx: d.Tx}
+	i.group = newCommitter(d.Tx, i.write, opts, d.Logger, d.Metrics)
+	return i, nil
+}
+
+// start runs the group commit workers.
+func (i *ingester) start() { i.group.start() }
+
+// stop commits what is queued and stops the workers; it runs after the HTTP
+// server has stopped, so no acknowledged record is left behind.
+func (i *ingester) stop() { i.group.stop() }
+
+// ingest runs after the registry's tenant guard admitted the write (the
+// tenant is ACTIVE). One record goes through group commit; several are
+// written in one transaction. Metrics count what committed.
+func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
+	req, err := i.request(ctx, in)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	var res engine.IngestResult
+	if len(req.Items) == 1 && req.Items[0].Record != nil {
+		res, err = i.group.submit(ctx, req)
+	} else {
+		err = spine.InTx(ctx, i.tx, func(ctx context.Context) error {
+			results, err := i.write(ctx, []engine.IngestRequest{req})
+			if err == nil {
+				res = results[0]
+			}
+			return err
+		})
+	}
+	if err != nil {
+		return IngestResult{}, err
+	}
+	i.metrics.observe(req.Items, res)
+	return ingestOut(res), nil
+}
+
+// request turns the input into the engine's request, with the status of
+// every integration the items name (at most integrationops.FactsTTL old).
+func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRequest, error) {
+	items := make([]engine.Item, len(in.Items))
+	for n, it := range in.Items {
+		items[n] = engine.Item{CallID: it.CallID, Record: recordIn(it.Record), Error: recordErrorIn(it.Error)}
+	}
+	found, err := i.facts.Integrations(ctx, in.TenantID, engine.ReferencedIntegrations(in.KeyIntegrationID, items))
+	if err != nil {
+		return engine.IngestRequest{}, err
+	}
+	statuses := make(map[string]string, len(found))
+	for id, integ := range found {
+		statuses[id] = integ.Status
+	}
+	return engine.IngestRequest{TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: items, Integrations: statuses}, nil
+}
+
+// write ingests requests inside the caller's transaction and applies the
+// onboarding triggers of each tenant that had a record accepted.
+func (i *ingester) write(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error) {
+	results, err := i.activity.IngestMany(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	advanced := make(map[string]bool)
+	for n, req := range reqs {
+		if results[n].Accepted == 0 || advanced[req.TenantID] {
+			continue
+		}
+		advanced[req.TenantID] = true
+		if err := i.advanceOnboarding(ctx, req.TenantID, req.KeyIntegrationID); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// advanceOnboarding applies the telemetry triggers: SDK_CONNECTED on the
+// first accepted record, and COMPLETE once the tenant also has an enabled
+// integration with a live key — which an integration key's own telemetry
+// proves without a query. A tenant known to be COMPLETE is skipped without a
+// write: onboarding never moves back, so a cached COMPLETE is never stale.
+func (i *ingester) advanceOnboarding(ctx context.Context, tenantID, keyIntegrationID string) error {
+	t, err := i.tenants.Get(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if t.Onboarding >= accountengine.OnboardingComplete {
+		return nil
+	}
+	if _, err := i.accounts.Advance(ctx, tenantID, accountengine.OnboardingSDKConnected, "first accepted telemetry record"); err != nil {
+		return err
+	}
+	live := keyIntegrationID != ""
+	if !live {
+		if live, err = i.integrations.HasLiveEnabledIntegration(ctx, tenantID); err != nil || !live {
+			return err
+		}
+	}
+	if _, err := i.accounts.Advance(ctx, tenantID, accountengine.OnboardingComplete,
+		"telemetry sent and an enabled integration has a live key"); err != nil {
+		return err
+	}
+	spine.AfterCommit(ctx, func() { i.tenants.Forget(tenantID) })
+	return nil
+}
