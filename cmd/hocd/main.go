@@ -41,6 +41,7 @@ func commands() []command {
 		{"integrations", "integrations create --tenant ID --name N ...", runIntegrations},
 		{"apikeys", "apikeys create|revoke|freeze", runAPIKeys},
 		{"token", "token founder --sub S --reason R [--ttl 1h]", runToken},
+		{"bench", "bench [--records N] [--clients 64] [--batch-clients 8] [--duration 10s] [--json]", runBench},
 	}
 }
 

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// benchOptions are the flags of `hocd bench`.
+type benchOptions struct {
+	records      int
+	clients      int
+	batchClients int
+	duration     time.Duration
+	json         bool
+}
+
+// The batch workload's request size: the largest batch the API accepts, and
+// the rows per transaction of the batch baseline.
+const benchBatchSize = 1000
+
+// runBench handles `hocd bench`: it starts an in-process hocd on a free
+// loopback port, drives every workload over real HTTP next to a baseline
+// measured in the same run, prints the table (or one JSON object with
+// --json) and deletes every row it created. Only ratios measured together
+// mean anything on a shared, noisy machine, hence the baselines.
+func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
+	opts := benchOptions{records: 1_000_000, clients: 64, batchClients: 8, duration: 10 * time.Second}
+	fs := newFlags("bench", &cfg, stderr)
+	fs.IntVar(&opts.records, "records", opts.records, "records seeded for the query workloads")
+	fs.IntVar(&opts.clients, "clients", opts.clients, "concurrent clients of the single-record ingest workload")
+	fs.IntVar(&opts.batchClients, "batch-clients", opts.batchClients, "concurrent clients of the batch ingest workload")
+	fs.DurationVar(&opts.duration, "duration", opts.duration, "how long each load runs (and at most each query workload)")
+	fs.BoolVar(&opts.json, "json", false, "print one JSON object instead of the table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
+	}
+	if opts.clients <= 0 || opts.batchClients <= 0 || opts.duration <= 0 {
+		return errors.New("--clients, --batch-clients and --duration must be positive")
+	}
+	if opts.records <= historyPageSize {
+		return fmt.Errorf("--records must be more than one history page (%d), so that there are cursor pages to time", historyPageSize)
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := runBenchWorkloads(ctx, cfg, opts, stderr)
+	if err != nil {
+		return err
+	}
+	if opts.json {
+		return printJSON(stdout, rep)
+	}
+	return rep.writeText(stdout)
+}
+
+// runBenchWorkloads runs every workload in the order of the report, each
+// next to its baseline so that both see the same machine load. The server,
+// and with it the cleanup of the bench's rows, is stopped however this
+// returns.
+func runBenchWorkloads(ctx context.Context, cfg Config, opts benchOptions, stderr io.Writer) (rep benchReport, err error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h, err := startBenchHocd(ctx, cfg, log, stderr)
+	if err != nil {
+		return benchReport{}, err
+	}
+	defer func() { err = errors.Join(err, h.stop()) }()
+
+	rep, err = newBenchReport(ctx, h.db, opts)
+	if err != nil {
+		return benchReport{}, err
+	}
+	ingest, err := h.newTenant(ctx, "ingest")
+	if err != nil {
+		return benchReport{}, err
+	}
+	baseTenant, err := h.newTenant(ctx, "baseline")
+	if err != nil {
+		return benchReport{}, err
+	}
+	base, err := newBaseline(h.db.Dialect(), cfg.DatabaseURL, baseTenant)
+	if err != nil {
+		return benchReport{}, err
+	}
+	client := newBenchClient(h.base, max(opts.clients, opts.batchClients))
+	defer client.close()
+
+	for _, step := range []func() ([]benchRow, error){
+		func() ([]benchRow, error) { return benchBatch(ctx, client, base, ingest, opts) },
+		func() ([]benchRow, error) { return benchSingle(ctx, client, base, ingest, opts) },
+		func() ([]benchRow, error) { return benchQueries(ctx, h, client, opts, stderr) },
+		// The micro benchmarks come last, long after the server built its
+		// registry: the registry one declares an operation (see benchNoop).
+		func() ([]benchRow, error) { return benchMicro() },
+	} {
+		rows, err := step()
+		if err != nil {
+			return benchReport{}, err
+		}
+		rep.Workloads = append(rep.Workloads, rows...)
+	}
+	return rep, nil
+}
