@@ -59,7 +59,7 @@ func TestInsertAndRollup_RollBackTogether(t *testing.T) {
 		if !errors.Is(err, abort) {
 			t.Fatalf("InTx = %v, want the abort", err)
 		}
-		n, _ := f.s.CountRecords(f.ctx, f.acme, "")
+		n := f.stored(t, f.acme, "")
 		totals, _ := f.s.SumTotals(f.ctx, activity.RangeQuery{TenantID: f.acme, From: "2026-11-20", To: "2026-11-20"})
 		if n != 0 || totals.Calls != 0 {
 			t.Fatalf("after rollback: %d records, %d calls in the rollup; want none", n, totals.Calls)

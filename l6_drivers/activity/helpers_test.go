@@ -117,6 +117,34 @@ func (f fixture) mustInsert(t *testing.T, rows ...activity.RecordRow) {
 	}
 }
 
+// stored counts the tenant's rows in usage_records (one integration's when
+// integrationID is set), straight from the table.
+func (f fixture) stored(t *testing.T, tenantID, integrationID string) int64 {
+	t.Helper()
+	q := f.d.Conn(f.ctx).Model(&models.UsageRecord{}).Where("tenant_id = ?", tenantID)
+	if integrationID != "" {
+		q = q.Where("integration_id = ?", integrationID)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// rollUp adds rows to the daily rollups as ingest does.
+func (f fixture) rollUp(t *testing.T, rows ...activity.RecordRow) {
+	t.Helper()
+	deltas := make([]activity.RollupDelta, len(rows))
+	for i, r := range rows {
+		deltas[i] = activity.RollupDelta{TenantID: r.TenantID, Day: r.OccurredAt.UTC().Format("2006-01-02"),
+			IntegrationID: r.IntegrationID, Provider: r.Provider, Model: r.Model, Calls: 1}
+	}
+	if err := f.s.ApplyRollups(f.ctx, deltas); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // base is a fixed instant for records, on a whole second.
 var base = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
 

@@ -32,9 +32,11 @@ type HistoryQuery struct {
 
 // ListRecords returns one page ordered by occurred_at, then id, both
 // descending. The id breaks ties, so the order is total and walking pages
-// by cursor never skips or repeats a record. The keyset condition is
-// written as (occurred_at < t OR (occurred_at = t AND id < i)) rather than a
-// row comparison, which both backends serve from the same index.
+// by cursor never skips or repeats a record. The keyset condition is written
+// as occurred_at <= t AND (occurred_at < t OR id < i): its first half bounds
+// the range of the (tenant_id[, integration_id], occurred_at, id) index, so
+// a cursor page reads one page of the index wherever it starts, on both
+// backends; the second only filters the records that share t.
 func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, error) {
 	if q.Limit <= 0 {
 		return []RecordRow{}, nil
@@ -46,7 +48,7 @@ func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, e
 			return nil, fmt.Errorf("list usage records: cursor id %q: %w", q.After.ID, err)
 		}
 		at := db.UTC(q.After.OccurredAt)
-		query = query.Where("(occurred_at < ? OR (occurred_at = ? AND id < ?))", at, at, id.String())
+		query = query.Where("occurred_at <= ? AND (occurred_at < ? OR id < ?)", at, at, id.String())
 	}
 	var ms []models.UsageRecord
 	err := query.Order("occurred_at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&ms).Error
@@ -61,10 +63,18 @@ func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, e
 }
 
 // CountRecords counts the tenant's records, or one integration's when
-// integrationID is set.
+// integrationID is set. It sums the daily rollups, which count every stored
+// record exactly once, so it costs O(days × integrations × models) rather
+// than a scan of the records.
 func (s *Store) CountRecords(ctx context.Context, tenantID, integrationID string) (int64, error) {
+	query := "SELECT CAST(COALESCE(SUM(calls), 0) AS bigint) FROM usage_daily WHERE tenant_id = ?"
+	args := []any{tenantID}
+	if integrationID != "" {
+		query += " AND integration_id = ?"
+		args = append(args, integrationID)
+	}
 	var n int64
-	if err := s.records(ctx, tenantID, integrationID).Count(&n).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(query, args...).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("count usage records: %w", db.Classify(err))
 	}
 	return n, nil

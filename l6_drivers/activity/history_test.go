@@ -124,9 +124,11 @@ func TestListRecords_TimesComeBackExactInUTC(t *testing.T) {
 	})
 }
 
-func TestCountRecords_PerTenantAndIntegration(t *testing.T) {
+func TestCountRecords_SumsTheRollupsPerTenantAndIntegration(t *testing.T) {
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
+		f.rollUp(t, all...)
+		f.rollUp(t, record(f.other, f.otherInt, "call-00", base))
 		for name, tt := range map[string]struct {
 			tenant, integration string
 			want                int

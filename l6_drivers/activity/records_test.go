@@ -37,7 +37,7 @@ func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
 		if got, err := f.s.InsertRecords(f.ctx, again[:1]); err != nil || len(got) != 0 {
 			t.Fatalf("insert of a stored call_id = %+v, %v; want nothing", got, err)
 		}
-		if n, _ := f.s.CountRecords(f.ctx, f.acme, ""); n != 4 {
+		if n := f.stored(t, f.acme, ""); n != 4 {
 			t.Fatalf("stored %d records, want 4", n)
 		}
 	})
@@ -139,7 +139,7 @@ func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
 		if got, err := f.s.InsertRecords(f.ctx, rows); err != nil || len(got) != 0 {
 			t.Fatalf("re-insert stored %d records (err %v), want 0", len(got), err)
 		}
-		if count, _ := f.s.CountRecords(f.ctx, f.acme, f.prod); count != n {
+		if count := f.stored(t, f.acme, f.prod); count != int64(n) {
 			t.Fatalf("count = %d, want %d", count, n)
 		}
 	})
