@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -20,7 +21,7 @@ const (
 // X-Request-ID when it is 1..128 characters of [A-Za-z0-9._-], otherwise
 // "req-" and 16 hex digits. The id goes into the response header, the
 // context every layer below sees, and the access log line written when the
-// request is done.
+// request is done. The context also carries the request's deadline.
 func requestIDs(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -30,7 +31,11 @@ func requestIDs(log *slog.Logger) fiber.Handler {
 		}
 		c.Locals(localRequestID, id)
 		c.Set(headerRequestID, id)
-		c.SetUserContext(spine.WithRequestID(c.UserContext(), id))
+		// One deadline for the whole request, which every operation it calls
+		// inherits instead of starting a timer of its own.
+		ctx, cancel := context.WithTimeout(spine.WithRequestID(c.UserContext(), id), spine.DefaultTimeout)
+		defer cancel()
+		c.SetUserContext(ctx)
 		err := c.Next()
 		if err != nil {
 			if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -42,7 +47,7 @@ func requestIDs(log *slog.Logger) fiber.Handler {
 			slog.String("method", c.Method()),
 			slog.String("route", c.Route().Path),
 			slog.Int("status", c.Response().StatusCode()),
-			slog.Duration("duration", time.Since(start)))
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 		return nil
 	}
 }

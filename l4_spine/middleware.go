@@ -10,28 +10,28 @@ import (
 	"hoc/l5_engines/fault"
 )
 
-// Invocation is one execution of an operation as the middleware sees it.
-type Invocation struct {
-	Op      *Operation
-	Input   any
-	binding Binding
+// invocation is one execution of an operation as the middleware sees it.
+// It travels by value: an execution allocates nothing for it.
+type invocation struct {
+	entry *entry
+	input any
 }
 
-// Next executes the rest of the chain.
-type Next func(ctx context.Context, inv *Invocation) (any, error)
+// chainFunc executes the rest of the chain.
+type chainFunc func(ctx context.Context, inv invocation) (any, error)
 
-// Middleware wraps an execution.
-type Middleware func(next Next) Next
+// middleware wraps an execution.
+type middleware func(next chainFunc) chainFunc
 
 // middleware returns the chain, outermost first. fx value groups are
 // unordered, so the order is this list: the audit record and the histogram
-// sit outside recovery so that a panic is recorded with its INTERNAL outcome;
-// authorisation, then the tenant's admission, run before the deadline starts
-// and before any transaction is opened; the transaction is innermost so it wraps only the handler.
-func (r *Registry) middleware() []Middleware {
-	return []Middleware{
-		r.audit,
-		r.measure,
+// sit outside recovery so that a panic is recorded with its INTERNAL
+// outcome; authorisation, then the tenant's admission, run before the
+// deadline starts and before any transaction is opened; the transaction is
+// innermost so it wraps only the handler.
+func (r *Registry) middleware() []middleware {
+	return []middleware{
+		r.observe,
 		r.recoverAndNormalize,
 		authorize,
 		r.admit,
@@ -40,42 +40,48 @@ func (r *Registry) middleware() []Middleware {
 	}
 }
 
-// audit writes the audit record of every execution: operation, request id,
-// actor, tenant, duration, outcome and error code.
-func (r *Registry) audit(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
+// observe times every execution into the duration histogram and writes its
+// audit record: operation, request id, actor, tenant, duration, outcome and
+// error code. A success is audited at debug level (the request's access
+// line is the one line per request at info), a refusal at info, an internal
+// failure or an unavailable dependency at error with its cause.
+func (r *Registry) observe(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (any, error) {
 		start := time.Now()
 		out, err := next(ctx, inv)
+		elapsed := time.Since(start)
+		level := slog.LevelDebug
+		var fe *Error
+		if err == nil {
+			inv.entry.ok.Observe(elapsed.Seconds())
+		} else {
+			fe, _ = AsError(err)
+			r.duration.WithLabelValues(inv.entry.op.name, fe.Code).Observe(elapsed.Seconds())
+			level = slog.LevelInfo
+			if fe.Kind == KindInternal || fe.Kind == KindUnavailable {
+				level = slog.LevelError
+			}
+		}
+		if !r.cfg.Logger.Enabled(ctx, level) {
+			return out, err
+		}
 		actor, _ := ActorFrom(ctx)
 		attrs := []slog.Attr{
-			slog.String("operation", inv.Op.name),
+			slog.String("operation", inv.entry.op.name),
 			slog.String("request_id", RequestID(ctx)),
 			slog.String("actor_type", string(actor.Type)),
 			slog.String("actor_id", actor.ID),
 			slog.String("tenant_id", actor.TenantID),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("outcome", outcome(err)),
 		}
-		level := slog.LevelInfo
-		if err != nil {
-			fe, _ := AsError(err)
+		if fe != nil {
 			attrs = append(attrs, slog.String("error_code", fe.Code))
-			if fe.Kind == KindInternal || fe.Kind == KindUnavailable {
-				level = slog.LevelError
+			if level == slog.LevelError {
 				attrs = append(attrs, slog.String("error", err.Error()))
 			}
 		}
 		r.cfg.Logger.LogAttrs(ctx, level, "operation", attrs...)
-		return out, err
-	}
-}
-
-// measure records the duration histogram labelled by operation and outcome.
-func (r *Registry) measure(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
-		start := time.Now()
-		out, err := next(ctx, inv)
-		r.duration.WithLabelValues(inv.Op.name, outcome(err)).Observe(time.Since(start).Seconds())
 		return out, err
 	}
 }
@@ -96,16 +102,16 @@ func outcome(err error) string {
 // registry an *Error: a dependency that reports itself unavailable (any error
 // with an Unavailable() bool method, such as L6's connection failures)
 // becomes UNAVAILABLE, a missed deadline UNAVAILABLE, anything else INTERNAL.
-func (r *Registry) recoverAndNormalize(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (out any, err error) {
+func (r *Registry) recoverAndNormalize(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (out any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				r.cfg.Logger.ErrorContext(ctx, "operation panicked",
-					slog.String("operation", inv.Op.name),
+					slog.String("operation", inv.entry.op.name),
 					slog.String("request_id", RequestID(ctx)),
 					slog.Any("panic", p),
 					slog.String("stack", string(debug.Stack())))
-				out, err = nil, Internal(fmt.Errorf("panic in %s: %v", inv.Op.name, p))
+				out, err = nil, Internal(fmt.Errorf("panic in %s: %v", inv.entry.op.name, p))
 			}
 		}()
 		out, err = next(ctx, inv)
@@ -129,9 +135,9 @@ func normalize(err error) error {
 }
 
 // authorize enforces the operation's declared policy.
-func authorize(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
-		if err := inv.Op.policy.check(ctx); err != nil {
+func authorize(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (any, error) {
+		if err := inv.entry.op.policy.check(ctx); err != nil {
 			return nil, err
 		}
 		return next(ctx, inv)
@@ -167,9 +173,9 @@ func containsActor(list []ActorType, t ActorType) bool {
 // admit asks the tenant guard whether the tenant's state allows the
 // operation, for every operation of a tenant actor except public ones and
 // those declared AnyLifecycle.
-func (r *Registry) admit(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
-		p := inv.Op.policy
+func (r *Registry) admit(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (any, error) {
+		p := inv.entry.op.policy
 		if r.cfg.Guard == nil || p.Public || p.Access == AccessAnyLifecycle {
 			return next(ctx, inv)
 		}
@@ -184,13 +190,17 @@ func (r *Registry) admit(next Next) Next {
 	}
 }
 
-// deadline bounds every execution; an earlier deadline already on the
-// context wins.
-func (r *Registry) deadline(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
-		timeout := inv.binding.timeout
+// deadline bounds every execution. A deadline already on the context that
+// is no later wins, and then no timer is made: an HTTP request carries its
+// own deadline, which every operation it calls inherits.
+func (r *Registry) deadline(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (any, error) {
+		timeout := inv.entry.binding.timeout
 		if timeout <= 0 {
 			timeout = r.cfg.DefaultTimeout
+		}
+		if d, ok := ctx.Deadline(); ok && time.Until(d) <= timeout {
+			return next(ctx, inv)
 		}
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -199,9 +209,9 @@ func (r *Registry) deadline(next Next) Next {
 }
 
 // transaction runs transactional operations inside one database transaction.
-func (r *Registry) transaction(next Next) Next {
-	return func(ctx context.Context, inv *Invocation) (any, error) {
-		if !inv.binding.transaction {
+func (r *Registry) transaction(next chainFunc) chainFunc {
+	return func(ctx context.Context, inv invocation) (any, error) {
+		if !inv.entry.binding.transaction {
 			return next(ctx, inv)
 		}
 		var out any

@@ -6,23 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// ErrFrozen is returned by Register once the registry has been frozen.
-var ErrFrozen = errors.New("operation registry is frozen")
-
 // ErrUnknownOperation is the cause of the error returned when a handle that
 // the registry does not hold is called.
 var ErrUnknownOperation = errors.New("unknown operation")
-
-// ErrNotFrozen is the cause of the error returned when an operation is called
-// before the registry was validated and frozen.
-var ErrNotFrozen = errors.New("operation registry is not frozen yet")
 
 // DefaultTimeout bounds an operation that sets no timeout of its own.
 const DefaultTimeout = 30 * time.Second
@@ -58,90 +49,56 @@ type Config struct {
 	DefaultTimeout time.Duration
 }
 
-// Registry holds the bound operations. It is built open, filled with
-// Register, checked and frozen by Freeze, and read-only afterwards, so
-// execution needs no lock.
+// Registry holds the bound operations. It is built, checked and completed
+// by New and never changes afterwards, so execution needs no lock.
 type Registry struct {
 	cfg      Config
-	mu       sync.Mutex // guards bindings while the registry is open
-	frozen   atomic.Bool
 	bindings []Binding
 	entries  map[string]*entry
 	duration *prometheus.HistogramVec
 }
 
+// entry is one bound operation with its middleware chain.
 type entry struct {
 	op      *Operation
 	binding Binding
-	call    Next
+	call    chainFunc
+	// ok is the histogram series of successful executions, resolved once:
+	// the common case then costs no label lookup.
+	ok prometheus.Observer
 }
 
-// NewRegistry returns an empty, open registry.
-func NewRegistry(cfg Config) *Registry {
+// New builds a registry from bindings and validates the whole set — name
+// format, duplicates, every declared operation bound exactly once, a
+// transaction runner when needed — reporting every problem together.
+func New(cfg Config, bindings ...Binding) (*Registry, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = DefaultTimeout
 	}
-	return &Registry{cfg: cfg}
-}
-
-// New builds a registry from bindings, validates it and freezes it: the
-// constructor the composition root uses.
-func New(cfg Config, bindings ...Binding) (*Registry, error) {
-	r := NewRegistry(cfg)
-	if err := r.Register(bindings...); err != nil {
-		return nil, err
-	}
-	if err := r.Freeze(); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// Register adds bindings. Problems with names are reported by Freeze, all at
-// once; Register itself only refuses to change a frozen registry.
-func (r *Registry) Register(bindings ...Binding) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.frozen.Load() {
-		return ErrFrozen
-	}
-	r.bindings = append(r.bindings, bindings...)
-	return nil
-}
-
-// Freeze validates the whole set of bindings — name format, duplicates, every
-// declared operation bound exactly once, a transaction runner when needed —
-// reports every problem together, and makes the registry read-only.
-func (r *Registry) Freeze() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.frozen.Load() {
-		return ErrFrozen
-	}
+	r := &Registry{cfg: cfg, bindings: bindings}
 	if err := r.validate(); err != nil {
-		return fmt.Errorf("operation registry: %w", err)
+		return nil, fmt.Errorf("operation registry: %w", err)
 	}
 	if err := r.registerMetrics(); err != nil {
-		return err
+		return nil, err
 	}
 	chain := r.middleware()
-	r.entries = make(map[string]*entry, len(r.bindings))
-	for _, b := range r.bindings {
-		e := &entry{op: b.op, binding: b}
-		var call Next = func(ctx context.Context, inv *Invocation) (any, error) {
-			return inv.binding.handle(ctx, inv.Input)
-		}
+	r.entries = make(map[string]*entry, len(bindings))
+	for _, b := range bindings {
+		e := &entry{op: b.op, binding: b, ok: r.duration.WithLabelValues(b.op.name, "ok")}
+		call := chainFunc(func(ctx context.Context, inv invocation) (any, error) {
+			return inv.entry.binding.handle(ctx, inv.input)
+		})
 		for i := len(chain) - 1; i >= 0; i-- {
 			call = chain[i](call)
 		}
 		e.call = call
 		r.entries[b.op.name] = e
 	}
-	r.frozen.Store(true)
-	return nil
+	return r, nil
 }
 
 func (r *Registry) validate() error {
@@ -205,26 +162,15 @@ func (r *Registry) registerMetrics() error {
 	return nil
 }
 
-func (r *Registry) lookup(op *Operation) (*entry, error) {
-	if !r.frozen.Load() {
-		return nil, Internal(ErrNotFrozen)
-	}
-	e, ok := r.entries[op.name]
-	if !ok || e.op != op {
-		return nil, Internal(fmt.Errorf("%w: %s", ErrUnknownOperation, op.name))
-	}
-	return e, nil
-}
-
 // Call executes the operation behind h with input in, through the
 // registry's middleware chain. Every error it returns is an *Error.
 func (h *Handle[I, O]) Call(ctx context.Context, r *Registry, in I) (O, error) {
 	var zero O
-	e, err := r.lookup(h.op)
-	if err != nil {
-		return zero, err
+	e, ok := r.entries[h.op.name]
+	if !ok || e.op != h.op {
+		return zero, Internal(fmt.Errorf("%w: %s", ErrUnknownOperation, h.op.name))
 	}
-	out, err := e.call(ctx, &Invocation{Op: e.op, Input: in, binding: e.binding})
+	out, err := e.call(ctx, invocation{entry: e, input: in})
 	if err != nil {
 		return zero, err
 	}
@@ -241,8 +187,6 @@ type OperationInfo struct {
 
 // Operations lists every bound operation sorted by name.
 func (r *Registry) Operations() []OperationInfo {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	list := make([]OperationInfo, 0, len(r.bindings))
 	for _, b := range r.bindings {
 		list = append(list, OperationInfo{Name: b.op.name, Input: b.op.input, Output: b.op.output, Description: b.op.description})

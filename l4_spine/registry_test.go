@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -88,32 +89,6 @@ func TestRegistry_DeclaredButUnboundRefusesToBuild(t *testing.T) {
 	_, err := New(quietConfig(bound.Operation(), missing.Operation()), Bind(bound, identity))
 	if err == nil || !strings.Contains(err.Error(), `"test.unbound.missing": declared but has no handler`) {
 		t.Fatalf("err = %v, want missing handler", err)
-	}
-}
-
-func TestRegistry_RegisterAfterFreezeFails(t *testing.T) {
-	a := Declare[echoIn, echoOut]("test.freeze.first", "first")
-	late := Declare[echoIn, echoOut]("test.freeze.late", "late")
-	reg, err := New(quietConfig(a.Operation()), Bind(a, identity))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Register(Bind(late, identity)); !errors.Is(err, ErrFrozen) {
-		t.Fatalf("Register after freeze = %v, want ErrFrozen", err)
-	}
-	if err := reg.Freeze(); !errors.Is(err, ErrFrozen) {
-		t.Fatalf("second Freeze = %v, want ErrFrozen", err)
-	}
-}
-
-func TestRegistry_CallBeforeFreezeFails(t *testing.T) {
-	a := Declare[echoIn, echoOut]("test.open.call", "call")
-	reg := NewRegistry(quietConfig(a.Operation()))
-	if err := reg.Register(Bind(a, identity)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Call(founderCtx(), reg, echoIn{}); !errors.Is(err, ErrNotFrozen) {
-		t.Fatalf("err = %v, want ErrNotFrozen", err)
 	}
 }
 
@@ -362,5 +337,24 @@ func TestAfterCommit_RunsOnlyAfterTheOutermostCommit(t *testing.T) {
 	AfterCommit(context.Background(), func() { ran = append(ran, "no transaction") })
 	if len(ran) != 1 {
 		t.Fatal("without a transaction the hook must run at once")
+	}
+}
+
+// BenchmarkRegistry_Dispatch is one call of a no-op operation through the
+// whole chain, from a context that carries a deadline as every HTTP
+// request's does.
+func BenchmarkRegistry_Dispatch(b *testing.B) {
+	op := Declare[echoIn, echoOut]("test.bench.noop", "no-op")
+	reg, err := New(quietConfig(op.Operation()), Bind(op, identity))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(founderCtx(), 10*time.Second)
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := op.Call(ctx, reg, echoIn{Text: "x"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
