@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestBoot_GraphValidates(t *testing.T) {
 	cfg := testConfig(t, "sqlite")
-	if err := fx.ValidateApp(core(cfg, newLogger("json", os.Stderr)), server(cfg)); err != nil {
+	if err := fx.ValidateApp(core(cfg, newLogger("json", "", os.Stderr)), server(cfg)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Config is hocd's configuration: environment variables (SPEC §2.4), each of
@@ -15,6 +16,7 @@ type Config struct {
 	RedisURL      string
 	FounderSecret string
 	LogFormat     string
+	LogLevel      string
 	BodyLimit     int
 	OIDC          OIDCConfig
 	Protection    ProtectionConfig
@@ -49,6 +51,7 @@ var configVars = []struct {
 	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for protection state shared by replicas (default: process memory)", func(c *Config) *string { return &c.RedisURL }},
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
+	{"HOC_LOG_LEVEL", "log-level", "info", "debug, info, warn or error; debug adds the audit line of every operation", func(c *Config) *string { return &c.LogLevel }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
 	{"HOC_OIDC_AUDIENCE", "oidc-audience", "", "customer token audience", func(c *Config) *string { return &c.OIDC.Audience }},
 	{"HOC_OIDC_JWKS_URL", "oidc-jwks-url", "", "customer token signing keys (JWKS URL)", func(c *Config) *string { return &c.OIDC.JWKSURL }},
@@ -127,6 +130,11 @@ func (c Config) validate() error {
 	case "", "text", "json":
 	default:
 		return fmt.Errorf("log format must be text or json, not %q", c.LogFormat)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level must be debug, info, warn or error, not %q", c.LogLevel)
 	}
 	if o := c.OIDC; o.Issuer != "" && (o.Audience == "" || (o.JWKSURL == "") == (o.JWKSFile == "")) {
 		return fmt.Errorf("HOC_OIDC_ISSUER needs HOC_OIDC_AUDIENCE and exactly one of HOC_OIDC_JWKS_URL or HOC_OIDC_JWKS_FILE")

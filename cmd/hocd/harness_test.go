@@ -61,8 +61,13 @@ func newHarness(t testing.TB, dialect db.Dialect, extra ...fx.Option) *harness {
 
 func newHarnessWithConfig(t testing.TB, cfg Config, extra ...fx.Option) *harness {
 	t.Helper()
+	return newHarnessWithLogger(t, cfg, slog.New(slog.NewJSONHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), extra...)
+}
+
+// newHarnessWithLogger is newHarnessWithConfig with the process logger given.
+func newHarnessWithLogger(t testing.TB, cfg Config, log *slog.Logger, extra ...fx.Option) *harness {
+	t.Helper()
 	h := &harness{t: t, cfg: cfg}
-	log := slog.New(slog.NewJSONHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := append([]fx.Option{core(cfg, log), server(cfg), fx.Populate(&h.app, &h.db, &h.integrations)}, extra...)
 	app := fxtest.New(t, opts...)
 	app.RequireStart()

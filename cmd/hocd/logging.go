@@ -7,8 +7,14 @@ import (
 )
 
 // newLogger returns the process logger: text on a terminal, JSON otherwise,
-// unless format says which.
-func newLogger(format string, w io.Writer) *slog.Logger {
+// unless format says which; at level (debug, info, warn or error; empty is
+// info, and validate refuses anything else).
+func newLogger(format, level string, w io.Writer) *slog.Logger {
+	var opts slog.HandlerOptions
+	var l slog.Level
+	if l.UnmarshalText([]byte(level)) == nil {
+		opts.Level = l
+	}
 	if format == "" {
 		format = "json"
 		if f, ok := w.(*os.File); ok {
@@ -18,7 +24,7 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		}
 	}
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.New(slog.NewTextHandler(w, &opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(slog.NewJSONHandler(w, &opts))
 }

@@ -19,7 +19,7 @@ func oneShot(cfg Config, stderr io.Writer, fn func(ctx context.Context) error, t
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, stderr)
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	app := fx.New(core(cfg, log), fx.Populate(targets...))
 	if err := app.Err(); err != nil {
 		return err

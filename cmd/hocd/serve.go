@@ -29,7 +29,7 @@ func runServe(cfg Config, args []string, _, stderr io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, stderr)
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	app := fx.New(core(cfg, log), server(cfg))
 	if err := app.Err(); err != nil {
 		return err
