@@ -82,6 +82,10 @@ type pending struct {
 	req, index int // request and item it came from
 	hash       []byte
 	row        store.RecordRow
+	// stored is the record stored under the call id once write is done:
+	// this one if it was inserted, else the one found.
+	storedID   string
+	storedHash []byte
 }
 
 // callKey identifies a record for idempotency: call ids are unique per tenant.
@@ -109,10 +113,12 @@ func (e *Engine) Ingest(ctx context.Context, req IngestRequest) (IngestResult, e
 // writes the new records of all of them with one set-based insert-or-ignore,
 // one lookup per tenant of the call ids that turned out to be stored
 // already, and one rollup upsert that adds exactly the records inserted.
-// The outcome is as if the requests had been ingested one after the other in
-// order: a call_id that an earlier item (of any request of the same tenant)
-// carries is a duplicate of it, or a conflict when the content differs. Run
-// it inside one transaction so that records and rollups commit together.
+// The outcome is as if the items had been ingested one after the other in
+// order: an item whose call_id an earlier item (of any request of the same
+// tenant) carries is compared with the record stored under that call id once
+// the earlier one is done — a duplicate of it when the content is the same,
+// a conflict when it differs. Run it inside one transaction so that records
+// and rollups commit together.
 func (e *Engine) IngestMany(ctx context.Context, reqs []IngestRequest) ([]IngestResult, error) {
 	now := e.now().UTC()
 	results := make([]IngestResult, len(reqs))
@@ -148,13 +154,11 @@ func (e *Engine) IngestMany(ctx context.Context, reqs []IngestRequest) ([]Ingest
 		return nil, err
 	}
 	for _, rp := range repeats {
-		firstResult := results[rp.first.req].Results[rp.first.index]
 		r := &results[rp.req].Results[rp.index]
-		switch {
-		case !bytes.Equal(rp.hash, rp.first.hash) || firstResult.Status == StatusConflict:
+		if bytes.Equal(rp.hash, rp.first.storedHash) {
+			r.Status, r.ID = StatusDuplicate, rp.first.storedID
+		} else {
 			r.Status, r.Error = StatusConflict, idempotencyConflict()
-		default:
-			r.Status, r.ID = StatusDuplicate, firstResult.ID
 		}
 	}
 	for ri := range results {
@@ -257,6 +261,7 @@ func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestRe
 		p := byCall[key]
 		r := &results[p.req].Results[p.index]
 		r.Status, r.ID = StatusAccepted, ins.ID
+		p.storedID, p.storedHash = ins.ID, p.hash
 		deltas = append(deltas, rollupDelta(p.row))
 		delete(byCall, key)
 	}
@@ -294,6 +299,7 @@ func (e *Engine) resolveStored(ctx context.Context, skipped map[callKey]*pending
 				continue
 			}
 			r := &results[p.req].Results[p.index]
+			p.storedID, p.storedHash = ex.ID, ex.ContentHash
 			if bytes.Equal(ex.ContentHash, p.hash) {
 				r.Status, r.ID = StatusDuplicate, ex.ID
 			} else {

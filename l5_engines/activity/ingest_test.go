@@ -225,6 +225,17 @@ func TestResolveWindow(t *testing.T) {
 	}
 }
 
+func TestIngest_RepeatIsComparedWithWhatEndsUpStored(t *testing.T) {
+	e, _ := newTestEngine(t)
+	ingest(t, e, integA, rec("stored", 1))
+	// The first occurrence conflicts with the stored record and is not
+	// stored; the second equals the stored record, so it is a duplicate.
+	res := ingest(t, e, integA, rec("stored", 2), rec("stored", 1))
+	if got := statuses(res); got != "cd" {
+		t.Fatalf("statuses = %s, want cd", got)
+	}
+}
+
 func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
 	e, s := newTestEngine(t)
 	const otherTenant = "0193a8e0-0000-7000-8000-00000000000b"
