@@ -96,7 +96,7 @@ func TestFactStaleness_ARevokedAPIKeyIsRefusedEverywhereWithinTheBound(t *testin
 				map[string]any{"name": "reader", "scopes": []string{"telemetry:read"}}, r.a.founder()...)
 			var key struct {
 				APIKey struct{ ID string } `json:"api_key"`
-				Key    string             `json:"key"`
+				Key    string              `json:"key"`
 			}
 			created.decode(t, &key)
 			read := func(h *harness) response {

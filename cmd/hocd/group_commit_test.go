@@ -215,7 +215,9 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 	answers := make([]response, len(records))
 	var wg sync.WaitGroup
 	for i, rec := range records {
-		wg.Go(func() { answers[i] = h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, f.integrationKeyHeader()...) })
+		wg.Go(func() {
+			answers[i] = h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, f.integrationKeyHeader()...)
+		})
 	}
 	waitFor(t, "the records to queue behind the gate", func() bool {
 		return metricValue(t, h, "hoc_ingest_group_queue") == float64(len(records))
