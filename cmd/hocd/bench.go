@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -19,7 +22,12 @@ type benchOptions struct {
 	batchClients int
 	duration     time.Duration
 	json         bool
+	only         string // comma-separated workload groups; empty runs all
+	cpuProfile   string // file for a CPU profile of the run
 }
+
+// benchGroups are the workload groups --only can name, in the order they run.
+var benchGroups = []string{"batch", "single", "queries", "micro"}
 
 // The batch workload's request size: the largest batch the API accepts, and
 // the rows per transaction of the batch baseline.
@@ -38,6 +46,8 @@ func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&opts.batchClients, "batch-clients", opts.batchClients, "concurrent clients of the batch ingest workload")
 	fs.DurationVar(&opts.duration, "duration", opts.duration, "how long each load runs (and at most each query workload)")
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object instead of the table")
+	fs.StringVar(&opts.only, "only", "", "run only these workload groups, comma-separated: "+strings.Join(benchGroups, ","))
+	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the workloads (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,8 +60,24 @@ func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
 	if opts.records <= historyPageSize {
 		return fmt.Errorf("--records must be more than one history page (%d), so that there are cursor pages to time", historyPageSize)
 	}
+	for _, g := range opts.groups() {
+		if !slices.Contains(benchGroups, g) {
+			return fmt.Errorf("--only: unknown workload group %q (want %s)", g, strings.Join(benchGroups, ","))
+		}
+	}
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	if opts.cpuProfile != "" {
+		f, err := os.Create(opts.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -63,6 +89,14 @@ func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, rep)
 	}
 	return rep.writeText(stdout)
+}
+
+// groups lists the workload groups --only names.
+func (o benchOptions) groups() []string {
+	if o.only == "" {
+		return nil
+	}
+	return strings.Split(o.only, ",")
 }
 
 // runBenchWorkloads runs every workload in the order of the report, each
@@ -96,15 +130,19 @@ func runBenchWorkloads(ctx context.Context, cfg Config, opts benchOptions, stder
 	client := newBenchClient(h.base, max(opts.clients, opts.batchClients))
 	defer client.close()
 
-	for _, step := range []func() ([]benchRow, error){
-		func() ([]benchRow, error) { return benchBatch(ctx, client, base, ingest, opts) },
-		func() ([]benchRow, error) { return benchSingle(ctx, client, base, ingest, opts) },
-		func() ([]benchRow, error) { return benchQueries(ctx, h, client, opts, stderr) },
+	steps := map[string]func() ([]benchRow, error){
+		"batch":   func() ([]benchRow, error) { return benchBatch(ctx, client, base, ingest, opts) },
+		"single":  func() ([]benchRow, error) { return benchSingle(ctx, h, client, base, ingest, opts) },
+		"queries": func() ([]benchRow, error) { return benchQueries(ctx, h, client, opts, stderr) },
 		// The micro benchmarks come last, long after the server built its
 		// registry: the registry one declares an operation (see benchNoop).
-		func() ([]benchRow, error) { return benchMicro() },
-	} {
-		rows, err := step()
+		"micro": func() ([]benchRow, error) { return benchMicro() },
+	}
+	for _, g := range benchGroups {
+		if only := opts.groups(); len(only) > 0 && !slices.Contains(only, g) {
+			continue
+		}
+		rows, err := steps[g]()
 		if err != nil {
 			return benchReport{}, err
 		}

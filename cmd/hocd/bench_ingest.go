@@ -45,8 +45,12 @@ func benchBatch(ctx context.Context, client *benchClient, base baseline, t bench
 // benchSingle measures single-record ingest over HTTP while sampling the
 // process's RSS, then the single-row baseline with as many clients for as
 // long.
-func benchSingle(ctx context.Context, client *benchClient, base baseline, t benchTenant, opts benchOptions) ([]benchRow, error) {
+func benchSingle(ctx context.Context, h *benchHocd, client *benchClient, base baseline, t benchTenant, opts benchOptions) ([]benchRow, error) {
 	var next atomic.Int64
+	groupsBefore, err := h.groupCommits()
+	if err != nil {
+		return nil, err
+	}
 	rss := startRSSSampler(ctx)
 	hoc, err := closedLoop(ctx, opts.clients, opts.duration, func(ctx context.Context) (int, error) {
 		body, err := json.Marshal(newWireRecord("single-", next.Add(1)))
@@ -59,6 +63,11 @@ func benchSingle(ctx context.Context, client *benchClient, base baseline, t benc
 	if err != nil {
 		return nil, fmt.Errorf("single ingest: %w", err)
 	}
+	groupsAfter, err := h.groupCommits()
+	if err != nil {
+		return nil, err
+	}
+	groups := groupsAfter.since(groupsBefore)
 	ref, err := base.singles(ctx, opts.clients, opts.duration)
 	if err != nil {
 		return nil, fmt.Errorf("single baseline: %w", err)
@@ -66,9 +75,10 @@ func benchSingle(ctx context.Context, client *benchClient, base baseline, t benc
 	single := benchRow{
 		Name:        "single",
 		Description: fmt.Sprintf("single ingest (1 record/request, %d clients)", opts.clients),
-		Hoc:         append(benchFigures{recordsPerS(hoc.perSecond())}, latencyFigures(hoc.latencies)...),
-		Baseline:    benchFigures{rowsPerS(ref.perSecond())},
-		Ratio:       hoc.perSecond() / ref.perSecond(), RatioOf: "hoc/baseline",
+		Hoc: append(append(benchFigures{recordsPerS(hoc.perSecond())}, latencyFigures(hoc.latencies)...),
+			recordsPerGroup(groups.records/groups.groups), groupWriteMS(1000*groups.seconds/groups.groups)),
+		Baseline: benchFigures{rowsPerS(ref.perSecond())},
+		Ratio:    hoc.perSecond() / ref.perSecond(), RatioOf: "hoc/baseline",
 		Target: "≥ 1.5 × baseline",
 	}
 	rssRow := benchRow{

@@ -144,6 +144,14 @@ func allocsPerOp(n int64) benchFigure {
 	return benchFigure{"allocs_per_op", float64(n), "%.0f allocs/op"}
 }
 
+func recordsPerGroup(v float64) benchFigure {
+	return benchFigure{"records_per_group_commit", v, "%.1f records per transaction"}
+}
+
+func groupWriteMS(v float64) benchFigure {
+	return benchFigure{"group_write_ms", v, "%.2f ms per group write"}
+}
+
 func rssMaxMB(v float64) benchFigure {
 	return benchFigure{"rss_max_mb", v, "max %.0f MB"}
 }

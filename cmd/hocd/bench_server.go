@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	accountadapter "hoc/l3_adapters/account"
@@ -41,6 +43,7 @@ type benchHocd struct {
 	tenants      *accountadapter.Tenants
 	integrations *integrationsadapter.Integrations
 	activity     *activityengine.Engine
+	metrics      prometheus.Gatherer
 	owned        *ownedTenants
 }
 
@@ -69,7 +72,7 @@ func startBenchHocd(ctx context.Context, cfg Config, log *slog.Logger, progress 
 	h := &benchHocd{base: "http://" + addr, runID: hex.EncodeToString(runID), owned: &ownedTenants{progress: progress}}
 	h.app = fx.New(core(cfg, log), server(cfg),
 		fx.Decorate(h.owned.deleteOnStop),
-		fx.Populate(&h.db, &h.tenants, &h.integrations, &h.activity))
+		fx.Populate(&h.db, &h.tenants, &h.integrations, &h.activity, &h.metrics))
 	if err := h.app.Err(); err != nil {
 		return nil, err
 	}
@@ -79,6 +82,41 @@ func startBenchHocd(ctx context.Context, cfg Config, log *slog.Logger, progress 
 		return nil, fmt.Errorf("start hocd: %w", err)
 	}
 	return h, nil
+}
+
+// groupCommits reads from the server's metrics how many single-record
+// ingests group commit has written, in how many groups, and the seconds the
+// groups' writes took in all.
+func (h *benchHocd) groupCommits() (groupTotals, error) {
+	families, err := h.metrics.Gather()
+	if err != nil {
+		return groupTotals{}, fmt.Errorf("gather metrics: %w", err)
+	}
+	var g groupTotals
+	for _, f := range families {
+		if len(f.GetMetric()) != 1 {
+			continue
+		}
+		hist := f.GetMetric()[0].GetHistogram()
+		switch f.GetName() {
+		case "hoc_ingest_group_records":
+			g.records, g.groups = hist.GetSampleSum(), float64(hist.GetSampleCount())
+		case "hoc_ingest_group_seconds":
+			g.seconds = hist.GetSampleSum()
+		}
+	}
+	if g.groups == 0 && g.records == 0 && g.seconds == 0 && len(families) == 0 {
+		return groupTotals{}, errors.New("the server exports no group commit metrics")
+	}
+	return g, nil
+}
+
+// groupTotals are the group commit counters at one instant.
+type groupTotals struct{ records, groups, seconds float64 }
+
+// since is what happened between before and g.
+func (g groupTotals) since(before groupTotals) groupTotals {
+	return groupTotals{g.records - before.records, g.groups - before.groups, g.seconds - before.seconds}
 }
 
 // freeLoopbackAddr asks the kernel for a free port on 127.0.0.1. The port

@@ -16,7 +16,7 @@ import (
 // GroupOptions tune group commit. The zero value of a field takes its
 // default.
 type GroupOptions struct {
-	// Workers is how many groups may be committing at once; default 4. On
+	// Workers is how many groups may be committing at once; default 2. On
 	// SQLite, whose single connection admits one writer, 1 is enough.
 	Workers int
 	// MaxRecords caps a group; default 256.
@@ -25,13 +25,13 @@ type GroupOptions struct {
 	// before it commits; default 1 ms. A request that finds no other pending
 	// never waits.
 	MaxWait time.Duration
-	// Timeout bounds one group's transaction; default 10 s.
+	// Timeout bounds one group's write; default 10 s.
 	Timeout time.Duration
 }
 
 func (o GroupOptions) withDefaults() GroupOptions {
 	if o.Workers <= 0 {
-		o.Workers = 4
+		o.Workers = 2
 	}
 	if o.MaxRecords <= 0 {
 		o.MaxRecords = 256
@@ -45,25 +45,24 @@ func (o GroupOptions) withDefaults() GroupOptions {
 	return o
 }
 
-// groupWork is what a group does inside its one transaction: ingest every
-// request and return each one's result in order.
+// groupWork writes a group atomically — one statement, or one transaction —
+// and returns each request's result in order.
 type groupWork func(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error)
 
-// committer coalesces concurrent single-record ingests into shared
-// transactions (group commit). A record costs a transaction's round trips
-// and, worse, holds its day's rollup row locked until it commits, so that
-// concurrent ingests of one tenant queue on that row one commit at a time;
-// a group pays both once for all its records, and its rollup deltas are
-// merged into one upsert per row.
+// committer coalesces concurrent single-record ingests into shared writes
+// (group commit). A record's write costs round trips and a commit and, worse,
+// holds its day's rollup row locked until it commits, so that concurrent
+// ingests of one tenant queue on that row one commit at a time; a group pays
+// all of it once for all its records, and its rollups are added with one
+// upsert per row.
 //
 // Each caller is answered only after the group holding its record has
-// committed, with its own result. When a group's transaction fails because
+// committed, with its own result. When a group's write fails because
 // the database is unavailable (or too slow), every caller in it gets that
 // error and nothing of the group is stored; when it fails for any other
 // reason, each record is retried in a transaction of its own, so that one
 // record the database refuses does not fail its neighbours.
 type committer struct {
-	tx      spine.TxRunner
 	work    groupWork
 	opts    GroupOptions
 	log     *slog.Logger
@@ -90,11 +89,11 @@ type outcome struct {
 // errStopped answers callers that arrive while the server shuts down.
 var errStopped = spine.Unavailable(errors.New("ingest is shutting down"))
 
-func newCommitter(tx spine.TxRunner, work groupWork, opts GroupOptions, log *slog.Logger, m *ingestMetrics) *committer {
+func newCommitter(work groupWork, opts GroupOptions, log *slog.Logger, m *ingestMetrics) *committer {
 	opts = opts.withDefaults()
 	// The queue holds a few groups per worker; past that, callers wait to
 	// be queued, which holds back the HTTP requests behind them.
-	return &committer{tx: tx, work: work, opts: opts, log: log, metrics: m,
+	return &committer{work: work, opts: opts, log: log, metrics: m,
 		queue: make(chan *submission, 4*opts.MaxRecords*opts.Workers)}
 }
 
@@ -207,7 +206,9 @@ func (c *committer) commit(group []*submission) {
 	if len(live) == 0 {
 		return
 	}
+	start := time.Now()
 	results, err := c.transact(live)
+	c.metrics.groupSeconds.Observe(time.Since(start).Seconds())
 	c.metrics.groupRecords.Observe(float64(len(live)))
 	if err == nil {
 		for i, s := range live {
@@ -227,10 +228,10 @@ func (c *committer) commit(group []*submission) {
 	}
 }
 
-// transact runs the group's work in one transaction. The transaction has a
-// deadline of its own: it serves many callers, so no one caller's context
-// may cancel it. A panic rolls the transaction back and fails the group
-// with INTERNAL instead of ending the process.
+// transact runs the group's work. The work has a deadline of its own: it
+// serves many callers, so no one caller's context may cancel it. A panic
+// (which rolls back a transaction the work opened) fails the group with
+// INTERNAL instead of ending the process.
 func (c *committer) transact(group []*submission) (results []engine.IngestResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -244,13 +245,5 @@ func (c *committer) transact(group []*submission) (results []engine.IngestResult
 	for i, s := range group {
 		reqs[i] = s.req
 	}
-	err = spine.InTx(ctx, c.tx, func(ctx context.Context) error {
-		var err error
-		results, err = c.work(ctx, reqs)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return c.work(ctx, reqs)
 }

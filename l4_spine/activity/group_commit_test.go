@@ -16,13 +16,8 @@ import (
 	engine "hoc/l5_engines/activity"
 )
 
-// plainTx runs fn without a database: the committer's own logic is under
-// test here; the HTTP suite in cmd/hocd runs it on SQLite and Postgres.
-type plainTx struct{}
-
-func (plainTx) InTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
-
-// groupRecorder is a group's work that records the call ids of every group,
+// groupRecorder is a group's work (the committer's own logic is under test
+// here; the HTTP suite in cmd/hocd runs it on SQLite and Postgres) that records the call ids of every group,
 // answers each record accepted with an id derived from its call id, and can
 // be held at a gate or made to fail.
 type groupRecorder struct {
@@ -82,7 +77,7 @@ func newTestCommitter(t *testing.T, g *groupRecorder, opts GroupOptions) *commit
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCommitter(plainTx{}, g.work, opts, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
+	c := newCommitter(g.work, opts, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
 	c.start()
 	t.Cleanup(c.stop)
 	t.Cleanup(g.release) // runs first
@@ -313,7 +308,7 @@ func isInternal(err error) bool {
 func TestCommitter_StopCommitsWhatIsQueuedThenRefuses(t *testing.T) {
 	g := &groupRecorder{gate: make(chan struct{})}
 	m, _ := newIngestMetrics(prometheus.NewRegistry())
-	c := newCommitter(plainTx{}, g.work, GroupOptions{Workers: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
+	c := newCommitter(g.work, GroupOptions{Workers: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
 	c.start()
 	t.Cleanup(g.release)
 	ctx := testCtx(t)

@@ -50,7 +50,7 @@ func newIngester(d ingesterDeps, opts GroupOptions) (*ingester, error) {
 	}
 	i := &ingester{activity: d.Activity, accounts: d.Accounts, tenants: d.Tenants, integrations: d.Integrations,
 		facts: d.IntegrationFacts, metrics: d.Metrics, tx: d.Tx}
-	i.group = newCommitter(d.Tx, i.write, opts, d.Logger, d.Metrics)
+	i.group = newCommitter(i.write, opts, d.Logger, d.Metrics)
 	return i, nil
 }
 
@@ -63,7 +63,7 @@ func (i *ingester) stop() { i.group.stop() }
 
 // ingest runs after the registry's tenant guard admitted the write (the
 // tenant is ACTIVE). One record goes through group commit; several are
-// written in one transaction. Metrics count what committed.
+// written together. Metrics count what committed.
 func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
 	req, err := i.request(ctx, in)
 	if err != nil {
@@ -73,13 +73,10 @@ func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, er
 	if len(req.Items) == 1 && req.Items[0].Record != nil {
 		res, err = i.group.submit(ctx, req)
 	} else {
-		err = spine.InTx(ctx, i.tx, func(ctx context.Context) error {
-			results, err := i.write(ctx, []engine.IngestRequest{req})
-			if err == nil {
-				res = results[0]
-			}
-			return err
-		})
+		var results []engine.IngestResult
+		if results, err = i.write(ctx, []engine.IngestRequest{req}); err == nil {
+			res = results[0]
+		}
 	}
 	if err != nil {
 		return IngestResult{}, err
@@ -106,9 +103,47 @@ func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRe
 	return engine.IngestRequest{TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: items, Integrations: statuses}, nil
 }
 
-// write ingests requests inside the caller's transaction and applies the
-// onboarding triggers of each tenant that had a record accepted.
+// write ingests requests atomically and applies the onboarding triggers of
+// each tenant that had a record accepted. The engine's write is atomic on
+// its own (one statement on Postgres); a transaction is opened only when a
+// tenant of the requests may still need its onboarding advanced, so that a
+// busy, onboarded tenant's ingest costs one round trip.
 func (i *ingester) write(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error) {
+	onboarding, err := i.anyOnboarding(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	if !onboarding {
+		return i.activity.IngestMany(ctx, reqs)
+	}
+	var results []engine.IngestResult
+	err = spine.InTx(ctx, i.tx, func(ctx context.Context) error {
+		var err error
+		results, err = i.writeAndOnboard(ctx, reqs)
+		return err
+	})
+	return results, err
+}
+
+// anyOnboarding reports whether a tenant of reqs is not known to be
+// COMPLETE. The tenants were just read by the tenant guard, so this costs
+// no query.
+func (i *ingester) anyOnboarding(ctx context.Context, reqs []engine.IngestRequest) (bool, error) {
+	for _, req := range reqs {
+		t, err := i.tenants.Get(ctx, req.TenantID)
+		if err != nil {
+			return false, err
+		}
+		if t.Onboarding < accountengine.OnboardingComplete {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// writeAndOnboard ingests inside the caller's transaction and applies the
+// onboarding triggers.
+func (i *ingester) writeAndOnboard(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error) {
 	results, err := i.activity.IngestMany(ctx, reqs)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ type ingestMetrics struct {
 	// groupRecords and groupQueue show group commit at work: how many
 	// records each shared transaction carried, and how many wait for one.
 	groupRecords prometheus.Histogram
+	groupSeconds prometheus.Histogram
 	groupQueue   prometheus.Gauge
 }
 
@@ -45,10 +46,13 @@ func newIngestMetrics(reg prometheus.Registerer) (*ingestMetrics, error) {
 		groupRecords: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hoc_ingest_group_records",
 			Help:    "Single-record ingests committed together in one transaction (group commit).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		groupSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hoc_ingest_group_seconds",
+			Help:    "Duration of one group commit's write, from its first statement to its commit.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1}}),
 		groupQueue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "hoc_ingest_group_queue",
 			Help: "Single-record ingests waiting for a group commit."}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.tokens, m.cost, m.errors, m.latency, m.groupRecords, m.groupQueue} {
+	for _, c := range []prometheus.Collector{m.calls, m.tokens, m.cost, m.errors, m.latency, m.groupRecords, m.groupSeconds, m.groupQueue} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -10,9 +10,7 @@ import (
 
 // Store is the persistence port of the activity engine.
 type Store interface {
-	InsertRecords(ctx context.Context, rows []store.RecordRow) ([]store.Inserted, error)
-	FindByCallIDs(ctx context.Context, tenantID string, callIDs []string) ([]store.Existing, error)
-	ApplyRollups(ctx context.Context, deltas []store.RollupDelta) error
+	WriteRecords(ctx context.Context, rows []store.RecordRow) (store.Written, error)
 	SumTotals(ctx context.Context, q store.RangeQuery) (store.Totals, error)
 	SumByIntegration(ctx context.Context, q store.RangeQuery) ([]store.IntegrationTotals, error)
 	SumByModel(ctx context.Context, q store.RangeQuery) ([]store.ModelTotals, error)

@@ -110,15 +110,17 @@ func (e *Engine) Ingest(ctx context.Context, req IngestRequest) (IngestResult, e
 }
 
 // IngestMany judges every item of several requests — of any tenants — and
-// writes the new records of all of them with one set-based insert-or-ignore,
-// one lookup per tenant of the call ids that turned out to be stored
-// already, and one rollup upsert that adds exactly the records inserted.
+// writes the new records of all of them with one store write, which adds
+// exactly the records it inserted to the daily rollups and finds the stored
+// record of every call id it skipped (see store.WriteRecords). The write is
+// atomic on its own; a caller that writes more in the same unit (the
+// onboarding triggers) runs it in a transaction.
+//
 // The outcome is as if the items had been ingested one after the other in
 // order: an item whose call_id an earlier item (of any request of the same
 // tenant) carries is compared with the record stored under that call id once
 // the earlier one is done — a duplicate of it when the content is the same,
-// a conflict when it differs. Run it inside one transaction so that records
-// and rollups commit together.
+// a conflict when it differs.
 func (e *Engine) IngestMany(ctx context.Context, reqs []IngestRequest) ([]IngestResult, error) {
 	now := e.now().UTC()
 	results := make([]IngestResult, len(reqs))
@@ -239,8 +241,8 @@ func newRow(tenantID, integrationID string, r *Record, hash []byte, now time.Tim
 	}
 }
 
-// write inserts the first occurrences, marks each accepted, duplicate or
-// conflict in results, and adds the inserted records to the rollups.
+// write stores the first occurrences (adding exactly those to the daily
+// rollups) and marks each accepted, duplicate or conflict in results.
 func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestResult) error {
 	if len(batch) == 0 {
 		return nil
@@ -251,84 +253,35 @@ func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestRe
 		rows[i] = p.row
 		byCall[callKey{p.row.TenantID, p.row.CallID}] = p
 	}
-	inserted, err := e.store.InsertRecords(ctx, rows)
+	w, err := e.store.WriteRecords(ctx, rows)
 	if err != nil {
-		return fmt.Errorf("insert usage records: %w", err)
+		return fmt.Errorf("write usage records: %w", err)
 	}
-	deltas := make([]store.RollupDelta, 0, len(inserted))
-	for _, ins := range inserted {
+	for _, ins := range w.Inserted {
 		key := callKey{ins.TenantID, ins.CallID}
 		p := byCall[key]
 		r := &results[p.req].Results[p.index]
 		r.Status, r.ID = StatusAccepted, ins.ID
 		p.storedID, p.storedHash = ins.ID, p.hash
-		deltas = append(deltas, rollupDelta(p.row))
 		delete(byCall, key)
 	}
-	if err := e.resolveStored(ctx, byCall, results); err != nil {
-		return err
+	for _, ex := range w.Existing {
+		key := callKey{ex.TenantID, ex.CallID}
+		p, ok := byCall[key]
+		if !ok {
+			continue
+		}
+		r := &results[p.req].Results[p.index]
+		p.storedID, p.storedHash = ex.ID, ex.ContentHash
+		if bytes.Equal(ex.ContentHash, p.hash) {
+			r.Status, r.ID = StatusDuplicate, ex.ID
+		} else {
+			r.Status, r.Error = StatusConflict, idempotencyConflict()
+		}
+		delete(byCall, key)
 	}
-	if len(deltas) == 0 {
-		return nil
-	}
-	if err := e.store.ApplyRollups(ctx, deltas); err != nil {
-		return fmt.Errorf("apply usage rollups: %w", err)
+	if len(byCall) > 0 {
+		return fmt.Errorf("%d usage records were neither inserted nor found", len(byCall))
 	}
 	return nil
-}
-
-// resolveStored marks the records the insert skipped as duplicates of the
-// stored ones (same content hash) or conflicts, with one lookup per tenant.
-func (e *Engine) resolveStored(ctx context.Context, skipped map[callKey]*pending, results []IngestResult) error {
-	if len(skipped) == 0 {
-		return nil
-	}
-	byTenant := make(map[string][]string)
-	for key := range skipped {
-		byTenant[key.tenantID] = append(byTenant[key.tenantID], key.callID)
-	}
-	for tenantID, callIDs := range byTenant {
-		existing, err := e.store.FindByCallIDs(ctx, tenantID, callIDs)
-		if err != nil {
-			return fmt.Errorf("find stored usage records: %w", err)
-		}
-		for _, ex := range existing {
-			key := callKey{tenantID, ex.CallID}
-			p, ok := skipped[key]
-			if !ok {
-				continue
-			}
-			r := &results[p.req].Results[p.index]
-			p.storedID, p.storedHash = ex.ID, ex.ContentHash
-			if bytes.Equal(ex.ContentHash, p.hash) {
-				r.Status, r.ID = StatusDuplicate, ex.ID
-			} else {
-				r.Status, r.Error = StatusConflict, idempotencyConflict()
-			}
-			delete(skipped, key)
-		}
-	}
-	if len(skipped) > 0 {
-		return fmt.Errorf("%d usage records were neither inserted nor found", len(skipped))
-	}
-	return nil
-}
-
-// rollupDelta is what one inserted record adds to its day's rollup.
-func rollupDelta(r store.RecordRow) store.RollupDelta {
-	d := store.RollupDelta{
-		TenantID: r.TenantID, Day: r.OccurredAt.UTC().Format(dateLayout), IntegrationID: r.IntegrationID,
-		Provider: r.Provider, Model: r.Model, Calls: 1, TokensIn: r.TokensIn, TokensOut: r.TokensOut,
-		CostCents: r.CostCents, CostMicros: r.CostMicros,
-	}
-	if r.LatencyMS != nil {
-		d.LatencySum, d.LatencyCount = *r.LatencyMS, 1
-	}
-	if r.ErrorCode != nil && *r.ErrorCode != "" {
-		d.ErrorCount = 1
-	}
-	if r.PolicyResult == "blocked" {
-		d.BlockedCount = 1
-	}
-	return d
 }

@@ -13,36 +13,23 @@ import (
 // fakeStore is an in-memory Store for engine unit tests; the SQL behind the
 // real one is tested on SQLite and Postgres in l6_drivers/activity.
 type fakeStore struct {
-	rows   map[string]store.RecordRow // tenant/call_id → row
-	deltas []store.RollupDelta
+	rows map[string]store.RecordRow // tenant/call_id → row
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{rows: map[string]store.RecordRow{}} }
 
-func (f *fakeStore) InsertRecords(_ context.Context, rows []store.RecordRow) ([]store.Inserted, error) {
-	var out []store.Inserted
+func (f *fakeStore) WriteRecords(_ context.Context, rows []store.RecordRow) (store.Written, error) {
+	var w store.Written
 	for _, r := range rows {
 		k := r.TenantID + "/" + r.CallID
-		if _, ok := f.rows[k]; ok {
+		if old, ok := f.rows[k]; ok {
+			w.Existing = append(w.Existing, store.Existing{ID: old.ID, TenantID: old.TenantID, CallID: old.CallID, ContentHash: old.ContentHash})
 			continue
 		}
 		f.rows[k] = r
-		out = append(out, store.Inserted{ID: r.ID, TenantID: r.TenantID, CallID: r.CallID})
+		w.Inserted = append(w.Inserted, store.Inserted{ID: r.ID, TenantID: r.TenantID, CallID: r.CallID})
 	}
-	return out, nil
-}
-func (f *fakeStore) FindByCallIDs(_ context.Context, tenantID string, callIDs []string) ([]store.Existing, error) {
-	var out []store.Existing
-	for _, c := range callIDs {
-		if r, ok := f.rows[tenantID+"/"+c]; ok {
-			out = append(out, store.Existing{ID: r.ID, CallID: c, ContentHash: r.ContentHash})
-		}
-	}
-	return out, nil
-}
-func (f *fakeStore) ApplyRollups(_ context.Context, d []store.RollupDelta) error {
-	f.deltas = append(f.deltas, d...)
-	return nil
+	return w, nil
 }
 func (f *fakeStore) SumTotals(context.Context, store.RangeQuery) (store.Totals, error) {
 	return store.Totals{}, nil
@@ -119,8 +106,8 @@ func TestIngest_RepeatInsideBatchFollowsTheFirstOccurrence(t *testing.T) {
 	if res.Results[1].ID != res.Results[0].ID || res.Accepted != 1 || res.Duplicates != 1 || res.Conflicts != 3 {
 		t.Fatalf("result = %+v", res)
 	}
-	if len(s.rows) != 2 || len(s.deltas) != 2 {
-		t.Fatalf("rows %d, rollup deltas %d; want 2 and 2 (one per inserted record)", len(s.rows), len(s.deltas))
+	if len(s.rows) != 2 {
+		t.Fatalf("rows %d, want 2", len(s.rows))
 	}
 }
 
@@ -182,26 +169,19 @@ func TestIngest_OccurredAtWindow(t *testing.T) {
 	if got := statuses(res); got != "arar" {
 		t.Fatalf("statuses = %s, want arar", got)
 	}
-	for _, d := range s.deltas {
-		if d.Day != "2026-10-26" && d.Day != "2026-11-25" {
-			t.Fatalf("rollup day %s", d.Day)
+	for _, r := range s.rows {
+		if day := r.OccurredAt.Format("2006-01-02"); day != "2026-10-26" && day != "2026-11-25" {
+			t.Fatalf("stored occurred_at %v", r.OccurredAt)
 		}
 	}
 }
 
-func TestIngest_DefaultsAndRollupDelta(t *testing.T) {
+func TestIngest_ServerDefaults(t *testing.T) {
 	e, s := newTestEngine(t)
-	r := rec("x", 10)
-	latency, code, blocked := int64(250), "timeout", "blocked"
-	r.LatencyMS, r.ErrorCode, r.PolicyResult = &latency, &code, &blocked
-	ingest(t, e, integA, r, rec("y", 5))
+	ingest(t, e, integA, rec("y", 5))
 	row := s.rows[tenant+"/y"]
 	if row.CostMicros != 20_000 || row.PolicyResult != "allowed" || string(row.Metadata) != "{}" || !row.OccurredAt.Equal(now) {
 		t.Fatalf("defaults: %+v", row)
-	}
-	d := s.deltas[0]
-	if d.Calls != 1 || d.LatencySum != 250 || d.LatencyCount != 1 || d.ErrorCount != 1 || d.BlockedCount != 1 || d.Day != "2026-11-25" {
-		t.Fatalf("delta: %+v", d)
 	}
 }
 
@@ -266,7 +246,7 @@ func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
 	if res[0].Accepted != 1 || res[1].Duplicates != 1 || res[2].Conflicts != 1 || res[3].Accepted != 1 {
 		t.Fatalf("counts: %+v", res)
 	}
-	if len(s.rows) != 2 || len(s.deltas) != 2 {
-		t.Fatalf("rows %d, rollup deltas %d; want 2 and 2", len(s.rows), len(s.deltas))
+	if len(s.rows) != 2 {
+		t.Fatalf("rows %d, want 2", len(s.rows))
 	}
 }

@@ -50,6 +50,7 @@ type Inserted struct {
 // from a conflict.
 type Existing struct {
 	ID          string
+	TenantID    string
 	CallID      string
 	ContentHash []byte
 }
@@ -85,10 +86,7 @@ const insertRecordsUnnest = "INSERT INTO usage_records (" + recordColumns + ") "
 // transactions take the unique index's locks in the same order and cannot
 // deadlock on each other.
 func (s *Store) InsertRecords(ctx context.Context, rows []RecordRow) ([]Inserted, error) {
-	sorted := slices.Clone(rows)
-	slices.SortFunc(sorted, func(a, b RecordRow) int {
-		return cmp.Or(strings.Compare(a.TenantID, b.TenantID), strings.Compare(a.CallID, b.CallID))
-	})
+	sorted := sortedByCall(rows)
 	inserted := make([]Inserted, 0, len(rows))
 	scan := func(r *sql.Rows) error {
 		var ins Inserted
@@ -105,6 +103,16 @@ func (s *Store) InsertRecords(ctx context.Context, rows []RecordRow) ([]Inserted
 		}
 	}
 	return inserted, nil
+}
+
+// sortedByCall returns rows in (tenant_id, call_id) order, the order in which
+// every write takes the unique index's locks.
+func sortedByCall(rows []RecordRow) []RecordRow {
+	sorted := slices.Clone(rows)
+	slices.SortFunc(sorted, func(a, b RecordRow) int {
+		return cmp.Or(strings.Compare(a.TenantID, b.TenantID), strings.Compare(a.CallID, b.CallID))
+	})
+	return sorted
 }
 
 // insertRecordsStatement is the insert of one chunk: column arrays on
@@ -168,7 +176,7 @@ func (s *Store) FindByCallIDs(ctx context.Context, tenantID string, callIDs []st
 	found := make([]Existing, 0, len(callIDs))
 	for _, c := range chunks(len(callIDs), inListChunk) {
 		var got []Existing
-		err := s.db.Conn(ctx).Raw("SELECT id, call_id, content_hash FROM usage_records WHERE tenant_id = ? AND call_id IN ?",
+		err := s.db.Conn(ctx).Raw("SELECT id, tenant_id, call_id, content_hash FROM usage_records WHERE tenant_id = ? AND call_id IN ?",
 			tenantID, callIDs[c[0]:c[1]]).Find(&got).Error
 		if err != nil {
 			return nil, fmt.Errorf("find usage records by call id: %w", db.Classify(err))
