@@ -5,22 +5,23 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
+	integrationops "hoc/l4_spine/integrations"
 	engine "hoc/l5_engines/activity"
-	integrationsengine "hoc/l5_engines/integrations"
 )
 
-// handlers binds the telemetry operations. The queries need one fact from
-// the integrations domain (that a filtered integration is the tenant's, and
-// the names of the integrations in a summary), so they ask that engine:
-// domains meet here, in L4.
+// handlers binds the telemetry operations. The queries need facts from the
+// integrations domain (that a filtered integration is the tenant's, and the
+// names of the integrations in a summary), which they read through that
+// domain's cached facts, at most integrationops.FactsTTL old: domains meet
+// here, in L4.
 type handlers struct {
 	activity     *engine.Engine
-	integrations *integrationsengine.Engine
+	integrations *integrationops.Facts
 }
 
 // Bindings returns the telemetry operation bindings. Ingest opens its own
 // transactions (see ingester), so it is not marked transactional.
-func Bindings(a *engine.Engine, integrations *integrationsengine.Engine, ingest *ingester) ([]spine.Binding, error) {
+func Bindings(a *engine.Engine, integrations *integrationops.Facts, ingest *ingester) ([]spine.Binding, error) {
 	if a == nil || integrations == nil || ingest == nil {
 		return nil, errors.New("activity operations: nil dependency")
 	}
@@ -38,7 +39,7 @@ func (h handlers) requireIntegration(ctx context.Context, tenantID, integrationI
 	if integrationID == "" {
 		return nil
 	}
-	_, err := h.integrations.GetIntegration(ctx, tenantID, integrationID)
+	_, err := h.integrations.Integration(ctx, tenantID, integrationID)
 	return err
 }
 
@@ -60,7 +61,7 @@ func (h handlers) summary(ctx context.Context, in RangeInput) (Summary, error) {
 		for i, t := range s.ByIntegration {
 			ids[i] = t.IntegrationID
 		}
-		names, err := h.integrations.GetIntegrations(ctx, in.TenantID, ids)
+		names, err := h.integrations.Integrations(ctx, in.TenantID, ids)
 		if err != nil {
 			return Summary{}, err
 		}

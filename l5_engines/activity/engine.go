@@ -12,8 +12,7 @@ import (
 type Store interface {
 	WriteRecords(ctx context.Context, rows []store.RecordRow) (store.Written, error)
 	SumTotals(ctx context.Context, q store.RangeQuery) (store.Totals, error)
-	SumByIntegration(ctx context.Context, q store.RangeQuery) ([]store.IntegrationTotals, error)
-	SumByModel(ctx context.Context, q store.RangeQuery) ([]store.ModelTotals, error)
+	SumShares(ctx context.Context, q store.RangeQuery) ([]store.Share, error)
 	Daily(ctx context.Context, q store.RangeQuery) ([]store.DailyRow, error)
 	ListRecords(ctx context.Context, q store.HistoryQuery) ([]store.RecordRow, error)
 	CountRecords(ctx context.Context, tenantID, integrationID string) (int64, error)

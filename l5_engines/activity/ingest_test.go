@@ -3,6 +3,8 @@ package activity
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +15,8 @@ import (
 // fakeStore is an in-memory Store for engine unit tests; the SQL behind the
 // real one is tested on SQLite and Postgres in l6_drivers/activity.
 type fakeStore struct {
-	rows map[string]store.RecordRow // tenant/call_id → row
+	rows   map[string]store.RecordRow // tenant/call_id → row
+	shares []store.Share
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{rows: map[string]store.RecordRow{}} }
@@ -34,11 +37,8 @@ func (f *fakeStore) WriteRecords(_ context.Context, rows []store.RecordRow) (sto
 func (f *fakeStore) SumTotals(context.Context, store.RangeQuery) (store.Totals, error) {
 	return store.Totals{}, nil
 }
-func (f *fakeStore) SumByIntegration(context.Context, store.RangeQuery) ([]store.IntegrationTotals, error) {
-	return nil, nil
-}
-func (f *fakeStore) SumByModel(context.Context, store.RangeQuery) ([]store.ModelTotals, error) {
-	return nil, nil
+func (f *fakeStore) SumShares(context.Context, store.RangeQuery) ([]store.Share, error) {
+	return f.shares, nil
 }
 func (f *fakeStore) Daily(context.Context, store.RangeQuery) ([]store.DailyRow, error) {
 	return nil, nil
@@ -248,5 +248,42 @@ func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
 	}
 	if len(s.rows) != 2 {
 		t.Fatalf("rows %d, want 2", len(s.rows))
+	}
+}
+
+func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
+	e, s := newTestEngine(t)
+	share := func(integration, provider, model string, calls, cents int64) store.Share {
+		return store.Share{IntegrationID: integration, Provider: provider, Model: model,
+			Totals: store.Totals{Calls: calls, CostCents: cents, LatencySum: 10 * calls, LatencyCount: calls}}
+	}
+	s.shares = []store.Share{
+		share(integA, "openai", "b-model", 1, 4),
+		share(integA, "openai", "gpt-4o", 2, 10),
+		share(integB, "openai", "C-model", 1, 4),
+		share(integB, "openai", "gpt-4o", 3, 4),
+	}
+	sum, err := e.Summary(context.Background(), RangeRequest{TenantID: tenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Totals.Calls != 7 || sum.Totals.CostCents != 22 || *sum.Totals.AvgLatencyMS != 10 {
+		t.Fatalf("totals %+v", sum.Totals)
+	}
+	var models []string
+	for _, m := range sum.ByModel {
+		models = append(models, fmt.Sprint(m.Model, "=", m.CostCents))
+	}
+	// gpt-4o costs most; the two 4-cent models tie and sort in byte order ('C' < 'b').
+	if got := strings.Join(models, " "); got != "gpt-4o=14 C-model=4 b-model=4" {
+		t.Fatalf("by model: %s", got)
+	}
+	if len(sum.ByIntegration) != 2 || sum.ByIntegration[0].IntegrationID != integA || sum.ByIntegration[0].CostCents != 14 ||
+		sum.ByIntegration[1].CostCents != 8 {
+		t.Fatalf("by integration: %+v", sum.ByIntegration)
+	}
+	one, err := e.Summary(context.Background(), RangeRequest{TenantID: tenant, IntegrationID: integA})
+	if err != nil || one.ByIntegration != nil {
+		t.Fatalf("filtered by integration: by_integration %+v (%v), want nil", one.ByIntegration, err)
 	}
 }

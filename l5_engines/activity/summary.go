@@ -1,8 +1,11 @@
 package activity
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	store "hoc/l6_drivers/activity"
 )
@@ -48,37 +51,64 @@ type RangeRequest struct {
 	TenantID, IntegrationID, StartDate, EndDate string
 }
 
-// Summary reads totals and breakdowns from the daily rollups only, so its
-// cost grows with days × integrations × models, not with records.
+// Summary reads totals and breakdowns from the daily rollups only, in one
+// read of their sums per integration and model, so its cost grows with days
+// × integrations × models, not with records. The breakdowns are ordered by
+// cost, most costly first: integrations then by id, models by provider and
+// model in byte order.
 func (e *Engine) Summary(ctx context.Context, req RangeRequest) (Summary, error) {
 	w, err := resolveWindow(req.StartDate, req.EndDate, e.now())
 	if err != nil {
 		return Summary{}, err
 	}
-	q := store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End}
-	totals, err := e.store.SumTotals(ctx, q)
+	shares, err := e.store.SumShares(ctx, store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End})
 	if err != nil {
 		return Summary{}, fmt.Errorf("sum usage: %w", err)
 	}
-	byModel, err := e.store.SumByModel(ctx, q)
-	if err != nil {
-		return Summary{}, fmt.Errorf("sum usage by model: %w", err)
+	var total store.Totals
+	byModel := map[[2]string]*store.Totals{}
+	byIntegration := map[string]*store.Totals{}
+	for _, sh := range shares {
+		total = addTotals(total, sh.Totals)
+		accumulate(byModel, [2]string{sh.Provider, sh.Model}, sh.Totals)
+		accumulate(byIntegration, sh.IntegrationID, sh.Totals)
 	}
-	s := Summary{Window: w, Totals: totalsOf(totals), ByModel: make([]ModelTotals, len(byModel))}
-	for i, m := range byModel {
-		s.ByModel[i] = ModelTotals{Provider: m.Provider, Model: m.Model, Totals: totalsOf(m.Totals)}
+	s := Summary{Window: w, Totals: totalsOf(total), ByModel: make([]ModelTotals, 0, len(byModel))}
+	for k, t := range byModel {
+		s.ByModel = append(s.ByModel, ModelTotals{Provider: k[0], Model: k[1], Totals: totalsOf(*t)})
 	}
+	slices.SortFunc(s.ByModel, func(a, b ModelTotals) int {
+		return cmp.Or(cmp.Compare(b.CostCents, a.CostCents), strings.Compare(a.Provider, b.Provider), strings.Compare(a.Model, b.Model))
+	})
 	if req.IntegrationID == "" {
-		byIntegration, err := e.store.SumByIntegration(ctx, q)
-		if err != nil {
-			return Summary{}, fmt.Errorf("sum usage by integration: %w", err)
+		s.ByIntegration = make([]IntegrationTotals, 0, len(byIntegration))
+		for id, t := range byIntegration {
+			s.ByIntegration = append(s.ByIntegration, IntegrationTotals{IntegrationID: id, Totals: totalsOf(*t)})
 		}
-		s.ByIntegration = make([]IntegrationTotals, len(byIntegration))
-		for i, t := range byIntegration {
-			s.ByIntegration[i] = IntegrationTotals{IntegrationID: t.IntegrationID, Totals: totalsOf(t.Totals)}
-		}
+		slices.SortFunc(s.ByIntegration, func(a, b IntegrationTotals) int {
+			return cmp.Or(cmp.Compare(b.CostCents, a.CostCents), strings.Compare(a.IntegrationID, b.IntegrationID))
+		})
 	}
 	return s, nil
+}
+
+// accumulate adds t to the sums of key.
+func accumulate[K comparable](m map[K]*store.Totals, key K, t store.Totals) {
+	sum, ok := m[key]
+	if !ok {
+		sum = &store.Totals{}
+		m[key] = sum
+	}
+	*sum = addTotals(*sum, t)
+}
+
+func addTotals(a, b store.Totals) store.Totals {
+	return store.Totals{
+		Calls: a.Calls + b.Calls, TokensIn: a.TokensIn + b.TokensIn, TokensOut: a.TokensOut + b.TokensOut,
+		CostCents: a.CostCents + b.CostCents, CostMicros: a.CostMicros + b.CostMicros,
+		LatencySum: a.LatencySum + b.LatencySum, LatencyCount: a.LatencyCount + b.LatencyCount,
+		ErrorCount: a.ErrorCount + b.ErrorCount, BlockedCount: a.BlockedCount + b.BlockedCount,
+	}
 }
 
 // Daily reads one row per (day, integration) with usage from the rollups;

@@ -31,16 +31,11 @@ type Totals struct {
 	BlockedCount int64
 }
 
-// IntegrationTotals is one integration's share of a range.
-type IntegrationTotals struct {
+// Share is one integration, provider and model's sums over a range.
+type Share struct {
 	IntegrationID string
-	Totals
-}
-
-// ModelTotals is one provider and model's share of a range.
-type ModelTotals struct {
-	Provider string
-	Model    string
+	Provider      string
+	Model         string
 	Totals
 }
 
@@ -71,29 +66,17 @@ func (s *Store) SumTotals(ctx context.Context, q RangeQuery) (Totals, error) {
 	return t, nil
 }
 
-// SumByIntegration sums the range per integration with usage, most costly
-// first, ties by integration id.
-func (s *Store) SumByIntegration(ctx context.Context, q RangeQuery) ([]IntegrationTotals, error) {
-	out := []IntegrationTotals{}
+// SumShares sums the range per integration, provider and model with usage,
+// ordered by those three in byte order on both backends. It is the one read
+// a summary needs: totals and both breakdowns are sums of these rows.
+func (s *Store) SumShares(ctx context.Context, q RangeQuery) ([]Share, error) {
+	out := []Share{}
 	where, args := rangeFilter(q)
-	err := s.db.Conn(ctx).Raw("SELECT integration_id, "+sums+" FROM usage_daily WHERE "+where+
-		" GROUP BY integration_id ORDER BY SUM(cost_cents) DESC, integration_id", args...).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("sum usage by integration: %w", db.Classify(err))
-	}
-	return out, nil
-}
-
-// SumByModel sums the range per provider and model, most costly first, ties
-// by provider then model in byte order on both backends.
-func (s *Store) SumByModel(ctx context.Context, q RangeQuery) ([]ModelTotals, error) {
-	out := []ModelTotals{}
-	where, args := rangeFilter(q)
-	err := s.db.Conn(ctx).Raw("SELECT provider, model, "+sums+" FROM usage_daily WHERE "+where+
-		" GROUP BY provider, model ORDER BY SUM(cost_cents) DESC, provider"+s.byteOrder+", model"+s.byteOrder,
+	err := s.db.Conn(ctx).Raw("SELECT integration_id, provider, model, "+sums+" FROM usage_daily WHERE "+where+
+		" GROUP BY integration_id, provider, model ORDER BY integration_id, provider"+s.byteOrder+", model"+s.byteOrder,
 		args...).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("sum usage by model: %w", db.Classify(err))
+		return nil, fmt.Errorf("sum usage by integration and model: %w", db.Classify(err))
 	}
 	return out, nil
 }

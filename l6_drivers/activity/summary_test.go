@@ -83,53 +83,35 @@ func TestSumTotals_HandComputedOverInclusiveDays(t *testing.T) {
 	})
 }
 
-func TestSumByIntegration_CostliestFirstTiesByID(t *testing.T) {
-	forEach(t, func(t *testing.T, f fixture) {
-		seedSummary(t, f)
-		got, err := f.s.SumByIntegration(f.ctx, activity.RangeQuery{TenantID: f.acme, From: "2026-11-01", To: "2026-11-03"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []activity.IntegrationTotals{ // both cost 41 cents: prod's id sorts first
-			{IntegrationID: f.prod, Totals: tot(4, 115, 60, 41, 404_000, 300, 3, 2, 2)},
-			{IntegrationID: f.dev, Totals: tot(7, 305, 36, 41, 405_000, 100, 4, 0, 0)},
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("by integration =\n%+v\nwant\n%+v", got, want)
-		}
-	})
-}
-
-func TestSumByModel_CostliestFirstTiesInByteOrder(t *testing.T) {
+func TestSumShares_PerIntegrationAndModelInByteOrder(t *testing.T) {
 	forEach(t, func(t *testing.T, f fixture) {
 		seedSummary(t, f)
 		q := activity.RangeQuery{TenantID: f.acme, From: "2026-11-01", To: "2026-11-03"}
-		got, err := f.s.SumByModel(f.ctx, q)
+		got, err := f.s.SumShares(f.ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []activity.ModelTotals{
-			{Provider: "anthropic", Model: "claude", Totals: tot(5, 306, 36, 62, 619_000, 100, 4, 1, 1)},
-			{Provider: "openai", Model: "gpt-4o", Totals: tot(4, 112, 58, 12, 110_000, 300, 3, 1, 1)},
-			{Provider: "openai", Model: "C-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)}, // 'C' < 'b' in bytes
-			{Provider: "openai", Model: "b-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)},
+		want := []activity.Share{ // prod's id sorts before dev's; 'C' < 'b' in bytes
+			{IntegrationID: f.prod, Provider: "anthropic", Model: "claude", Totals: tot(1, 5, 5, 30, 299_000, 0, 0, 1, 1)},
+			{IntegrationID: f.prod, Provider: "openai", Model: "gpt-4o", Totals: tot(3, 110, 55, 11, 105_000, 300, 3, 1, 1)},
+			{IntegrationID: f.dev, Provider: "anthropic", Model: "claude", Totals: tot(4, 301, 31, 32, 320_000, 100, 4, 0, 0)},
+			{IntegrationID: f.dev, Provider: "openai", Model: "C-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)},
+			{IntegrationID: f.dev, Provider: "openai", Model: "b-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)},
+			{IntegrationID: f.dev, Provider: "openai", Model: "gpt-4o", Totals: tot(1, 2, 3, 1, 5_000, 0, 0, 0, 0)},
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("by model =\n%+v\nwant\n%+v", got, want)
+			t.Fatalf("shares =\n%+v\nwant\n%+v", got, want)
 		}
-		q.IntegrationID = f.dev
-		got, err = f.s.SumByModel(f.ctx, q)
-		if err != nil {
-			t.Fatal(err)
+		var sum activity.Totals
+		for _, s := range got {
+			sum = add(sum, s.Totals)
 		}
-		want = []activity.ModelTotals{
-			{Provider: "anthropic", Model: "claude", Totals: tot(4, 301, 31, 32, 320_000, 100, 4, 0, 0)},
-			{Provider: "openai", Model: "C-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)},
-			{Provider: "openai", Model: "b-model", Totals: tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)},
-			{Provider: "openai", Model: "gpt-4o", Totals: tot(1, 2, 3, 1, 5_000, 0, 0, 0, 0)},
+		if total, _ := f.s.SumTotals(f.ctx, q); sum != total {
+			t.Fatalf("shares add up to %+v, totals are %+v", sum, total)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("dev by model =\n%+v\nwant\n%+v", got, want)
+		q.IntegrationID = f.prod
+		if got, err = f.s.SumShares(f.ctx, q); err != nil || !reflect.DeepEqual(got, want[:2]) {
+			t.Fatalf("prod shares = %+v, %v", got, err)
 		}
 	})
 }
@@ -172,14 +154,13 @@ func TestDaily_ByDayThenIntegrationAddingUpToTheTotals(t *testing.T) {
 func TestSummaries_EmptyRangeGivesEmptyLists(t *testing.T) {
 	forEach(t, func(t *testing.T, f fixture) {
 		q := activity.RangeQuery{TenantID: f.acme, From: "2026-01-01", To: "2026-12-31"}
-		byIntegration, err1 := f.s.SumByIntegration(f.ctx, q)
-		byModel, err2 := f.s.SumByModel(f.ctx, q)
-		daily, err3 := f.s.Daily(f.ctx, q)
-		if err1 != nil || err2 != nil || err3 != nil {
-			t.Fatal(err1, err2, err3)
+		shares, err1 := f.s.SumShares(f.ctx, q)
+		daily, err2 := f.s.Daily(f.ctx, q)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
 		}
-		if byIntegration == nil || len(byIntegration) != 0 || byModel == nil || len(byModel) != 0 || daily == nil || len(daily) != 0 {
-			t.Fatalf("empty range = %#v %#v %#v, want empty non-nil lists", byIntegration, byModel, daily)
+		if shares == nil || len(shares) != 0 || daily == nil || len(daily) != 0 {
+			t.Fatalf("empty range = %#v %#v, want empty non-nil lists", shares, daily)
 		}
 	})
 }
