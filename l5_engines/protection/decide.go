@@ -126,7 +126,7 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 	over := e.overBudget(r)
 	buckets := e.buckets(r)
 	out, err := e.state.Take(ctx, store.Check{
-		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:" + tenantTag(r.TenantID),
+		Buckets: buckets, Now: r.Now, AnomalyKey: "anomaly:{" + r.TenantID + "}",
 		AnomalyFactor: e.limits.AnomalyFactor, AnomalyFloor: e.limits.AnomalyFloor,
 		Probe: over != nil && !r.Ingest,
 	})
@@ -147,21 +147,22 @@ func (e *Engine) Decide(ctx context.Context, r Request) Decision {
 }
 
 // buckets are, in order: the credential's own limit (if any), the route
-// limit, then the tenant's burst.
+// limit, then the tenant's burst. Every key of a decision carries the tenant
+// id in braces, so that on Redis Cluster they all hash to the tenant's slot,
+// as one Lua script requires; each key is built in one concatenation (one
+// allocation) on the request path.
 func (e *Engine) buckets(r Request) []store.Bucket {
-	tenant := tenantTag(r.TenantID)
-	var b []store.Bucket
+	b := make([]store.Bucket, 0, 3)
 	if r.CredentialRPM > 0 {
-		b = append(b, store.Bucket{Key: "cred:" + tenant + ":" + r.CredentialKey, Limit: r.CredentialRPM, Period: minute})
+		b = append(b, store.Bucket{Key: "cred:{" + r.TenantID + "}:" + r.CredentialKey, Limit: r.CredentialRPM, Period: minute})
 	}
 	return append(b,
-		store.Bucket{Key: "route:" + tenant + ":" + r.Method + " " + r.Route, Limit: e.limits.RoutePerMinute, Period: minute},
-		store.Bucket{Key: "burst:" + tenant, Limit: e.limits.BurstPerSecond, Period: second},
+		store.Bucket{Key: "route:{" + r.TenantID + "}:" + r.Method + " " + r.Route, Limit: e.limits.RoutePerMinute, Period: minute},
+		store.Bucket{Key: "burst:{" + r.TenantID + "}", Limit: e.limits.BurstPerSecond, Period: second},
 	)
 }
 
-// tenantTag puts the tenant id in braces: on Redis Cluster every key of one
-// decision then hashes to the tenant's slot, as one Lua script requires.
+// tenantTag puts the tenant id in braces (see buckets).
 func tenantTag(tenantID string) string { return "{" + tenantID + "}" }
 
 func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, headers *RateHeaders) Decision {
@@ -266,21 +267,22 @@ func (e *Engine) record(r Request, outcome Outcome, dimension string, details ma
 
 // closest returns the headers of the bucket with the smallest share left.
 func closest(buckets []store.Bucket, states []store.BucketState) *RateHeaders {
-	var best *RateHeaders
+	best := -1
 	bestShare := math.Inf(1)
 	for i, b := range buckets {
-		s := states[i]
-		share := float64(s.Remaining) / float64(b.Limit)
-		if share < bestShare {
-			bestShare = share
-			name := "minute"
-			if b.Period == second {
-				name = "burst"
-			}
-			best = &RateHeaders{Name: name, Limit: b.Limit, Window: b.Period, Remaining: s.Remaining, Reset: s.ResetAfter}
+		if share := float64(states[i].Remaining) / float64(b.Limit); share < bestShare {
+			best, bestShare = i, share
 		}
 	}
-	return best
+	if best < 0 {
+		return nil
+	}
+	b, s := buckets[best], states[best]
+	name := "minute"
+	if b.Period == second {
+		name = "burst"
+	}
+	return &RateHeaders{Name: name, Limit: b.Limit, Window: b.Period, Remaining: s.Remaining, Reset: s.ResetAfter}
 }
 
 func dollars(micros int64) float64 { return math.Round(float64(micros)/1e4) / 100 }

@@ -3,6 +3,7 @@ package protection
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -263,5 +264,31 @@ func TestDecide_BackendFailureFailsOpenUnlessConfiguredClosed(t *testing.T) {
 	e, _ = newTestEngine(t, closed, brokenState{})
 	if d := e.Decide(context.Background(), request(t0, "POST")); codeOf(d) != fault.CodeUnavailable {
 		t.Fatalf("fail closed: %+v", d)
+	}
+}
+
+// BenchmarkDecide_MemoryRead is one decision on a dashboard read of an
+// onboarded tenant, on the memory backend, over many tenants.
+func BenchmarkDecide_MemoryRead(b *testing.B) {
+	e, err := NewEngine(store.NewMemory(store.MemoryOptions{}), &sink{}, DefaultLimits(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := make([]Request, 10_000)
+	for i := range reqs {
+		reqs[i] = Request{TenantID: fmt.Sprintf("0193a8e0-0000-7000-8000-%012d", i), ActorType: "machine", ActorID: "k",
+			CredentialKey: "api_key:k", Route: "/api/v1/telemetry/usage-summary", Path: "/api/v1/telemetry/usage-summary",
+			Method: "GET", Facts: Facts{Plan: "pro", OnboardingComplete: true}}
+	}
+	start := time.Now()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		r := reqs[i%len(reqs)]
+		r.Now = start.Add(time.Duration(i) * 100 * time.Microsecond)
+		if d := e.Decide(context.Background(), r); d.Outcome != OutcomeAllow {
+			b.Fatalf("decision %d: %s", i, d.Outcome)
+		}
 	}
 }
