@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
 	spine "hoc/l4_spine"
@@ -27,11 +30,14 @@ type telemetryRoutes struct{ telemetry Telemetry }
 // ingestOne handles POST /api/v1/telemetry/llm-usage: 201 accepted, 200
 // duplicate (with the original id), 409 for a changed payload.
 func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
+	dec, err := jsonBody(c)
 	if err != nil {
 		return err
 	}
-	rec, fields := readRecord(obj, "")
+	rec, _, fields, err := readRecord(dec, "")
+	if err = endOfBody(dec, err); err != nil {
+		return err
+	}
 	if len(fields) > 0 {
 		return spine.Validation(fields...)
 	}
@@ -42,11 +48,42 @@ func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
 	item := res.Results[0]
 	switch item.Status {
 	case activity.StatusAccepted:
-		return respond(c, fiber.StatusCreated, fiber.Map{"status": item.Status, "id": item.ID, "call_id": item.CallID})
+		return respond(c, fiber.StatusCreated, ingestedJSON{Status: item.Status, ID: item.ID, CallID: item.CallID})
 	case activity.StatusDuplicate:
-		return respond(c, fiber.StatusOK, fiber.Map{"status": item.Status, "id": item.ID, "call_id": item.CallID})
+		return respond(c, fiber.StatusOK, ingestedJSON{Status: item.Status, ID: item.ID, CallID: item.CallID})
 	}
 	return recordErrorAsError(item.Error)
+}
+
+// ingestedJSON is the answer to one stored record.
+type ingestedJSON struct {
+	Status string `json:"status"`
+	ID     string `json:"id"`
+	CallID string `json:"call_id"`
+}
+
+// jsonBody checks the content type and the nesting depth of the body and
+// returns a decoder over it (SPEC §1.4).
+func jsonBody(c *fiber.Ctx) (*jsontext.Decoder, error) {
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
+		return nil, spine.InvalidRequest("Content-Type must be application/json")
+	}
+	body := c.Body()
+	if jsonDepth(body) > maxJSONDepth {
+		return nil, spine.Validation(spine.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
+	}
+	return newJSONDecoder(body), nil
+}
+
+// endOfBody turns a decoding error, or anything after the one top-level
+// value, into 400: the body is not JSON.
+func endOfBody(dec *jsontext.Decoder, err error) error {
+	if err == nil {
+		if _, err = dec.ReadToken(); err == io.EOF {
+			return nil
+		}
+	}
+	return spine.InvalidRequest("request body is not valid JSON")
 }
 
 // recordErrorAsError turns a record's refusal into the error a
@@ -66,30 +103,13 @@ func recordErrorAsError(e *activity.RecordError) error {
 // Records are judged one by one; the answer is 200 when every record is
 // accepted or a duplicate, else 207 with a result per record in input order.
 func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
+	dec, err := jsonBody(c)
 	if err != nil {
 		return err
 	}
-	var records []json.RawMessage
-	raw, ok := obj["records"]
-	switch {
-	case !ok || isNull(raw) || json.Unmarshal(raw, &records) != nil:
-		return spine.Validation(spine.FieldError{Field: "records", Message: "must be an array of records"})
-	case len(records) == 0:
-		return spine.Validation(spine.FieldError{Field: "records", Message: "must hold at least one record"})
-	case len(records) > maxBatchRecords:
-		return spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "a batch holds at most 1000 records")
-	}
-	items := make([]activity.BatchItem, len(records))
-	for i, raw := range records {
-		rec, fields := parseRecord(raw, recordIndexPrefix(i))
-		if len(fields) > 0 {
-			items[i] = activity.BatchItem{CallID: callIDOf(raw), Error: &activity.RecordError{
-				Kind: spine.KindValidation, Code: spine.CodeValidationFailed, Message: "record validation failed", Fields: fields,
-			}}
-			continue
-		}
-		items[i] = activity.BatchItem{CallID: rec.CallID, Record: rec}
+	items, err := readBatch(dec)
+	if err != nil {
+		return err
 	}
 	res, err := r.telemetry.Ingest(c.UserContext(), items)
 	if err != nil {
@@ -102,15 +122,81 @@ func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
 	return respond(c, status, toBatchJSON(res))
 }
 
-// callIDOf returns a refused record's call_id when it has a readable one,
-// so the client can match results to records.
-func callIDOf(raw json.RawMessage) string {
-	var probe struct {
-		CallID any `json:"call_id"`
+// readBatch reads {"records": [...]} in one pass: every record is judged on
+// its own, and a batch over maxBatchRecords is refused as soon as the
+// reading gets past it. Other members are ignored.
+func readBatch(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
+	notArray := spine.Validation(spine.FieldError{Field: "records", Message: "must be an array of records"})
+	if dec.PeekKind() != '{' {
+		_, err := dec.ReadValue()
+		if err = endOfBody(dec, err); err != nil {
+			return nil, err
+		}
+		return nil, spine.Validation(spine.FieldError{Field: "body", Message: "must be a JSON object"})
 	}
-	_ = json.Unmarshal(raw, &probe)
-	s, _ := probe.CallID.(string)
-	return s
+	var items []activity.BatchItem
+	found := false
+	_, err := dec.ReadToken()
+	for err == nil && dec.PeekKind() != '}' {
+		var name jsontext.Value
+		if name, err = dec.ReadValue(); err != nil {
+			break
+		}
+		if key, _ := unquote(name); key != "records" || found {
+			err = dec.SkipValue()
+			continue
+		}
+		found = true
+		if dec.PeekKind() != '[' {
+			if _, err = dec.ReadValue(); err == nil {
+				err = notArray
+			}
+			break
+		}
+		items, err = readRecords(dec)
+	}
+	if err == nil {
+		_, err = dec.ReadToken() // the closing brace
+	}
+	if fe, ok := spine.AsError(err); ok {
+		return nil, fe
+	}
+	if err = endOfBody(dec, err); err != nil {
+		return nil, err
+	}
+	switch {
+	case !found:
+		return nil, notArray
+	case len(items) == 0:
+		return nil, spine.Validation(spine.FieldError{Field: "records", Message: "must hold at least one record"})
+	}
+	return items, nil
+}
+
+// readRecords reads the elements of the records array.
+func readRecords(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	var items []activity.BatchItem
+	for dec.PeekKind() != ']' {
+		if len(items) == maxBatchRecords {
+			return nil, spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "a batch holds at most 1000 records")
+		}
+		rec, callID, fields, err := readRecord(dec, recordIndexPrefix(len(items)))
+		if err != nil {
+			return nil, err
+		}
+		item := activity.BatchItem{CallID: callID, Record: rec}
+		if len(fields) > 0 {
+			item.Record, item.Error = nil, &activity.RecordError{
+				Kind: spine.KindValidation, Code: spine.CodeValidationFailed, Message: "record validation failed", Fields: fields,
+			}
+		}
+		items = append(items, item)
+	}
+	_, err := dec.ReadToken()
+	return items, err
 }
 
 type batchJSON struct {

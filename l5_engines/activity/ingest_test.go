@@ -287,3 +287,13 @@ func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
 		t.Fatalf("filtered by integration: by_integration %+v (%v), want nil", one.ByIntegration, err)
 	}
 }
+
+func BenchmarkContentHash(b *testing.B) {
+	r := rec("call-0123456789abcdef", 812)
+	lat, sess := int64(400), "sess-1"
+	r.LatencyMS, r.SessionID, r.Metadata = &lat, &sess, []byte(`{"feature":"chat","k":"v","n":3}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		contentHash(r, integA)
+	}
+}
