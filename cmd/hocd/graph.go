@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,7 +65,6 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			func(r *protectionengine.Recorder) protectionengine.EventSink { return r },
 			newProtectionState,
 			newProtectionLimits,
-			newGroupOptions,
 		),
 		db.Module,
 		spine.Module,
@@ -154,16 +152,6 @@ func newProtectionLimits(cfg Config) protectionengine.Limits {
 	}
 	limits.FailClosed = cfg.Protection.FailClosed
 	return limits
-}
-
-// newGroupOptions sizes single-record group commit for the database: SQLite
-// admits one writer, so one group at a time; Postgres takes several, which
-// the defaults allow.
-func newGroupOptions(cfg Config) activityops.GroupOptions {
-	if strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
-		return activityops.GroupOptions{Workers: 1}
-	}
-	return activityops.GroupOptions{}
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

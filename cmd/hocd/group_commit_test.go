@@ -15,7 +15,6 @@ import (
 
 	"go.uber.org/fx"
 
-	activityops "hoc/l4_spine/activity"
 	activityengine "hoc/l5_engines/activity"
 	activitydb "hoc/l6_drivers/activity"
 	"hoc/l6_drivers/db"
@@ -192,7 +191,7 @@ func (s *gatedStore) WriteRecords(ctx context.Context, rows []activitydb.RecordR
 	return s.Store.WriteRecords(ctx, rows)
 }
 
-// gatedGroup starts a one-worker server with a gatedStore, sends the gate
+// gatedGroup starts a server (group commit writes one group at a time) with a gatedStore, sends the gate
 // record, queues records behind it — which therefore form one group — and
 // opens the gate. It returns the gate record's answer and the answers to
 // the queued records, in their order.
@@ -200,8 +199,7 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 	t.Helper()
 	store := &gatedStore{held: make(chan struct{}), gate: make(chan struct{}), fail: fail}
 	h := groupHarness(t, dialect,
-		fx.Decorate(func(s activityengine.Store) activityengine.Store { store.Store = s; return store }),
-		fx.Decorate(func(o activityops.GroupOptions) activityops.GroupOptions { o.Workers = 1; return o }))
+		fx.Decorate(func(s activityengine.Store) activityengine.Store { store.Store = s; return store }))
 	f := h.newTenant("gated")
 	var once sync.Once
 	open := func() { once.Do(func() { close(store.gate) }) }

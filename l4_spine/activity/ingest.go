@@ -43,14 +43,14 @@ type ingesterDeps struct {
 }
 
 // newIngester returns an ingester; start runs its group commit.
-func newIngester(d ingesterDeps, opts GroupOptions) (*ingester, error) {
+func newIngester(d ingesterDeps) (*ingester, error) {
 	if d.Activity == nil || d.Accounts == nil || d.Tenants == nil || d.Integrations == nil || d.IntegrationFacts == nil ||
 		d.Metrics == nil || d.Tx == nil || d.Logger == nil {
 		return nil, errors.New("activity ingester: nil dependency")
 	}
 	i := &ingester{activity: d.Activity, accounts: d.Accounts, tenants: d.Tenants, integrations: d.Integrations,
 		facts: d.IntegrationFacts, metrics: d.Metrics, tx: d.Tx}
-	i.group = newCommitter(i.write, opts, d.Logger, d.Metrics)
+	i.group = newCommitter(i.write, GroupOptions{}, d.Logger, d.Metrics)
 	return i, nil
 }
 

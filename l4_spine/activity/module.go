@@ -14,8 +14,7 @@ import (
 )
 
 // Module wires the activity engine, the ingest metrics and the ingester, and
-// adds the telemetry operations to the registry. GroupOptions may be supplied
-// (cmd/hocd does, per database); without them the defaults apply.
+// adds the telemetry operations to the registry.
 var Module = fx.Module("activity.operations",
 	fx.Provide(
 		engine.NewEngine,
@@ -39,12 +38,11 @@ type ingesterParams struct {
 	Metrics          *ingestMetrics
 	Tx               spine.TxRunner
 	Logger           *slog.Logger
-	Options          GroupOptions `optional:"true"`
 }
 
 func newIngesterFromGraph(p ingesterParams) (*ingester, error) {
 	return newIngester(ingesterDeps{
 		Activity: p.Activity, Accounts: p.Accounts, Tenants: p.Tenants, Integrations: p.Integrations,
 		IntegrationFacts: p.IntegrationFacts, Metrics: p.Metrics, Tx: p.Tx, Logger: p.Logger,
-	}, p.Options)
+	})
 }
