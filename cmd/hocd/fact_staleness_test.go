@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -45,6 +46,15 @@ func (r twoReplicas) ingestOn(h *harness, callID string) response {
 	return h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage(callID), r.f.integrationKeyHeader()...)
 }
 
+// ingestsOnB returns a function that sends replica b a new record each time.
+func (r twoReplicas) ingestsOnB() func() response {
+	n := 0
+	return func() response {
+		n++
+		return r.ingestOn(r.b, fmt.Sprint("after-", n))
+	}
+}
+
 // expectStaleThenRefused checks that replica b, which has just used the fact,
 // still answers want before the bound and refuses once it has passed.
 func (r twoReplicas) expectStaleThenRefused(t *testing.T, bound time.Duration, send func() response, status int, code string) {
@@ -77,11 +87,7 @@ func TestFactStaleness_ASuspendedTenantIsRefusedEverywhereWithinTheBound(t *test
 			}
 			// The replica that suspended enforces it at once.
 			r.ingestOn(r.a, "on-a").expectError(t, http.StatusForbidden, "TENANT_SUSPENDED")
-			n := 0
-			r.expectStaleThenRefused(t, tenantStaleness, func() response {
-				n++
-				return r.ingestOn(r.b, "after-"+string(rune('a'+n)))
-			}, http.StatusForbidden, "TENANT_SUSPENDED")
+			r.expectStaleThenRefused(t, tenantStaleness, r.ingestsOnB(), http.StatusForbidden, "TENANT_SUSPENDED")
 		})
 	}
 }
@@ -130,11 +136,7 @@ func TestFactStaleness_ADisabledIntegrationIsRefusedEverywhereWithinTheBound(t *
 				t.Fatalf("disable: %s", got.Raw)
 			}
 			r.ingestOn(r.a, "on-a").expectError(t, http.StatusForbidden, "INTEGRATION_DISABLED")
-			n := 0
-			r.expectStaleThenRefused(t, integrationStaleness, func() response {
-				n++
-				return r.ingestOn(r.b, "after-"+string(rune('a'+n)))
-			}, http.StatusForbidden, "INTEGRATION_DISABLED")
+			r.expectStaleThenRefused(t, integrationStaleness, r.ingestsOnB(), http.StatusForbidden, "INTEGRATION_DISABLED")
 		})
 	}
 }
@@ -153,11 +155,7 @@ func TestFactStaleness_ADeletedIntegrationsKeyIsRefusedEverywhereWithinTheBound(
 				t.Fatalf("delete: %s", got.Raw)
 			}
 			r.ingestOn(r.a, "on-a").expectError(t, http.StatusUnauthorized, "INVALID_CREDENTIALS")
-			n := 0
-			r.expectStaleThenRefused(t, credentialStaleness, func() response {
-				n++
-				return r.ingestOn(r.b, "after-"+string(rune('a'+n)))
-			}, http.StatusUnauthorized, "INVALID_CREDENTIALS")
+			r.expectStaleThenRefused(t, credentialStaleness, r.ingestsOnB(), http.StatusUnauthorized, "INVALID_CREDENTIALS")
 		})
 	}
 }

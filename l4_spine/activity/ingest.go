@@ -30,27 +30,16 @@ type ingester struct {
 	group        *committer
 }
 
-// ingesterDeps are the ingester's collaborators.
-type ingesterDeps struct {
-	Activity         *engine.Engine
-	Accounts         *accountengine.Engine
-	Tenants          *accountops.TenantFacts
-	Integrations     *integrationsengine.Engine
-	IntegrationFacts *integrationops.Facts
-	Metrics          *ingestMetrics
-	Tx               spine.TxRunner
-	Logger           *slog.Logger
-}
-
 // newIngester returns an ingester; start runs its group commit.
-func newIngester(d ingesterDeps) (*ingester, error) {
-	if d.Activity == nil || d.Accounts == nil || d.Tenants == nil || d.Integrations == nil || d.IntegrationFacts == nil ||
-		d.Metrics == nil || d.Tx == nil || d.Logger == nil {
+func newIngester(a *engine.Engine, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
+	integrations *integrationsengine.Engine, facts *integrationops.Facts, m *ingestMetrics, tx spine.TxRunner,
+	log *slog.Logger) (*ingester, error) {
+	if a == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || tx == nil || log == nil {
 		return nil, errors.New("activity ingester: nil dependency")
 	}
-	i := &ingester{activity: d.Activity, accounts: d.Accounts, tenants: d.Tenants, integrations: d.Integrations,
-		facts: d.IntegrationFacts, metrics: d.Metrics, tx: d.Tx}
-	i.group = newCommitter(i.write, GroupOptions{}, d.Logger, d.Metrics)
+	i := &ingester{activity: a, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
+		metrics: m, tx: tx}
+	i.group = newCommitter(i.write, GroupOptions{}, log, m)
 	return i, nil
 }
 
