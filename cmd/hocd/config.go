@@ -17,6 +17,7 @@ type Config struct {
 	FounderSecret string
 	LogFormat     string
 	LogLevel      string
+	MetricsModels string
 	BodyLimit     int
 	OIDC          OIDCConfig
 	Protection    ProtectionConfig
@@ -52,6 +53,7 @@ var configVars = []struct {
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
 	{"HOC_LOG_LEVEL", "log-level", "info", "debug, info, warn or error; debug adds the audit line of every operation", func(c *Config) *string { return &c.LogLevel }},
+	{"HOC_METRICS_MODELS", "metrics-models", "", "comma-separated model names that ingest metrics name; any other model counts as \"other\" (default: a list of widely used public models)", func(c *Config) *string { return &c.MetricsModels }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
 	{"HOC_OIDC_AUDIENCE", "oidc-audience", "", "customer token audience", func(c *Config) *string { return &c.OIDC.Audience }},
 	{"HOC_OIDC_JWKS_URL", "oidc-jwks-url", "", "customer token signing keys (JWKS URL)", func(c *Config) *string { return &c.OIDC.JWKSURL }},

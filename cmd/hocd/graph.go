@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,6 +66,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			func(r *protectionengine.Recorder) protectionengine.EventSink { return r },
 			newProtectionState,
 			newProtectionLimits,
+			newMetricLabels,
 		),
 		db.Module,
 		spine.Module,
@@ -152,6 +154,20 @@ func newProtectionLimits(cfg Config) protectionengine.Limits {
 	}
 	limits.FailClosed = cfg.Protection.FailClosed
 	return limits
+}
+
+// newMetricLabels is the bounded set of model names the ingest metrics use.
+func newMetricLabels(cfg Config) activityops.MetricLabels {
+	if cfg.MetricsModels == "" {
+		return activityops.MetricLabels{Models: activityops.DefaultMetricModels}
+	}
+	var models []string
+	for _, m := range strings.Split(cfg.MetricsModels, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			models = append(models, m)
+		}
+	}
+	return activityops.MetricLabels{Models: models}
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

@@ -238,6 +238,35 @@ func TestTelemetry_IngestMetricsByProviderAndModel(t *testing.T) {
 	}
 }
 
+// TestTelemetry_MetricLabelsAreBounded sends a batch of records with a
+// thousand distinct model names and made-up providers: /metrics, which is
+// public, must show none of them, only "other", and keep its size.
+func TestTelemetry_MetricLabelsAreBounded(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	f := h.newTenant("Acme")
+	before := len(h.do(http.MethodGet, "/metrics", nil).Raw)
+	records := make([]any, 1000)
+	for i := range records {
+		records[i] = usage(fmt.Sprint("secret-", i), func(m map[string]any) {
+			m["model"] = fmt.Sprintf("acme-private-model-%04d", i)
+			m["provider"] = fmt.Sprintf("acme-gateway-%d", i%7)
+		})
+	}
+	if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": records}, f.integrationKeyHeader()...); r.Status != 200 {
+		t.Fatalf("batch: %s", r.Raw)
+	}
+	metrics := h.do(http.MethodGet, "/metrics", nil).Raw
+	if strings.Contains(metrics, "acme-") {
+		t.Fatal("/metrics shows a tenant's model or provider names")
+	}
+	if want := `hoc_llm_calls_total{model="other",provider="other"} 1000`; !strings.Contains(metrics, want) {
+		t.Fatalf("/metrics lacks %s", want)
+	}
+	if grown := len(metrics) - before; grown > 20_000 {
+		t.Fatalf("/metrics grew by %d bytes for 1000 distinct models; the series must stay a fixed set", grown)
+	}
+}
+
 // TestTelemetry_ConcurrentSameCallIDStoresOne sends one record many times at
 // once: the database decides, exactly one is accepted, the rest are
 // duplicates of it.

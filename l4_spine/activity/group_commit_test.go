@@ -73,7 +73,7 @@ func (g *groupRecorder) sizes() []int {
 
 func newTestCommitter(t *testing.T, g *groupRecorder, opts GroupOptions) *committer {
 	t.Helper()
-	m, err := newIngestMetrics(prometheus.NewRegistry())
+	m, err := newIngestMetrics(prometheus.NewRegistry(), MetricLabels{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func isInternal(err error) bool {
 
 func TestCommitter_StopCommitsWhatIsQueuedThenRefuses(t *testing.T) {
 	g := &groupRecorder{gate: make(chan struct{})}
-	m, _ := newIngestMetrics(prometheus.NewRegistry())
+	m, _ := newIngestMetrics(prometheus.NewRegistry(), MetricLabels{})
 	c := newCommitter(g.work, GroupOptions{Workers: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
 	c.start()
 	t.Cleanup(g.release)

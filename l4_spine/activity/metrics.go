@@ -1,21 +1,44 @@
 package activity
 
 import (
-	"strings"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	engine "hoc/l5_engines/activity"
 )
 
-// maxLabelLen bounds provider and model label values, which clients choose:
-// the labels are never tenant or record ids (SPEC §3.4), and a long value
-// cannot inflate the series.
-const maxLabelLen = 64
+// otherLabel stands for every provider or model outside the known set.
+const otherLabel = "other"
+
+// knownProviders are the provider types of SPEC §2.3.
+var knownProviders = []string{"openai", "anthropic", "azure_openai", "bedrock", "custom"}
+
+// DefaultMetricModels are the model names ingest metrics are labelled with
+// when HOC_METRICS_MODELS does not say otherwise: widely used public models.
+// Every other model is counted as "other".
+var DefaultMetricModels = []string{
+	"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4-turbo", "gpt-3.5-turbo",
+	"o1", "o1-mini", "o3", "o3-mini", "o4-mini",
+	"claude-3-5-sonnet", "claude-3-5-haiku", "claude-3-7-sonnet", "claude-3-opus", "claude-3-haiku",
+	"claude-sonnet-4", "claude-opus-4",
+	"gemini-1.5-pro", "gemini-1.5-flash", "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash",
+	"text-embedding-3-small", "text-embedding-3-large",
+}
+
+// MetricLabels is the bounded set of label values of the ingest metrics:
+// provider and model are free text a tenant chooses, and /metrics is public,
+// so only names from these lists appear there; every other value is "other"
+// (SPEC §3.4). The number of series is therefore fixed, whatever tenants send.
+type MetricLabels struct {
+	// Models are the model names counted under their own name.
+	Models []string
+}
 
 // ingestMetrics are the telemetry ingest counters of SPEC §3.4, counted for
-// accepted records only, labelled by provider and model.
+// accepted records only, labelled by provider and model from a bounded set.
 type ingestMetrics struct {
+	models  []string
 	calls   *prometheus.CounterVec
 	tokens  *prometheus.CounterVec
 	cost    *prometheus.CounterVec
@@ -29,9 +52,10 @@ type ingestMetrics struct {
 }
 
 // newIngestMetrics registers the ingest metrics with reg.
-func newIngestMetrics(reg prometheus.Registerer) (*ingestMetrics, error) {
+func newIngestMetrics(reg prometheus.Registerer, known MetricLabels) (*ingestMetrics, error) {
 	labels := []string{"provider", "model"}
 	m := &ingestMetrics{
+		models: known.Models,
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_calls_total",
 			Help: "LLM calls recorded through telemetry ingest."}, labels),
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_tokens_total",
@@ -67,7 +91,7 @@ func (m *ingestMetrics) observe(items []engine.Item, res engine.IngestResult) {
 			continue
 		}
 		rec := items[r.Index].Record
-		provider, model := clip(rec.Provider), clip(rec.Model)
+		provider, model := m.label(knownProviders, rec.Provider), m.label(m.models, rec.Model)
 		m.calls.WithLabelValues(provider, model).Inc()
 		m.tokens.WithLabelValues(provider, model, "in").Add(float64(rec.TokensIn))
 		m.tokens.WithLabelValues(provider, model, "out").Add(float64(rec.TokensOut))
@@ -85,13 +109,10 @@ func (m *ingestMetrics) observe(items []engine.Item, res engine.IngestResult) {
 	}
 }
 
-// clip shortens s to maxLabelLen runes; label values must stay valid UTF-8.
-func clip(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	for i := range s {
-		if i >= maxLabelLen {
-			return s[:i]
-		}
+// label is value when known holds it, else "other".
+func (m *ingestMetrics) label(known []string, value string) string {
+	if slices.Contains(known, value) {
+		return value
 	}
-	return s
+	return otherLabel
 }
