@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"mime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,15 +26,15 @@ type object map[string]json.RawMessage
 // object. A body that is not JSON is 400; JSON that is not an object or nests
 // too deeply is 422.
 func decodeObject(c *fiber.Ctx) (object, error) {
-	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
-		return nil, spine.InvalidRequest("Content-Type must be application/json")
+	if err := checkContentType(c); err != nil {
+		return nil, err
 	}
 	body := c.Body()
+	if err := checkDepth(body); err != nil {
+		return nil, err
+	}
 	if !json.Valid(body) {
 		return nil, spine.InvalidRequest("request body is not valid JSON")
-	}
-	if jsonDepth(body) > maxJSONDepth {
-		return nil, spine.Validation(spine.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
 	}
 	var obj object
 	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
@@ -43,8 +43,33 @@ func decodeObject(c *fiber.Ctx) (object, error) {
 	return obj, nil
 }
 
-// jsonDepth returns the maximum nesting depth of valid JSON.
-func jsonDepth(b []byte) int {
+// checkContentType refuses a body that is not declared as JSON.
+func checkContentType(c *fiber.Ctx) error {
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
+		return spine.InvalidRequest("Content-Type must be application/json")
+	}
+	return nil
+}
+
+// checkDepth refuses JSON that nests deeper than maxJSONDepth with 422,
+// however deep it goes (SPEC §1.4) — JSON parsers give up at some depth
+// (10,000 for encoding/json), so the decision is made before any of them
+// runs, on a scan of the brackets. Only a deep body whose brackets do not
+// even balance is 400: it is not JSON.
+func checkDepth(body []byte) error {
+	depth, balanced := jsonDepth(body)
+	switch {
+	case depth <= maxJSONDepth:
+		return nil
+	case !balanced:
+		return spine.InvalidRequest("request body is not valid JSON")
+	}
+	return spine.Validation(spine.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
+}
+
+// jsonDepth returns the maximum nesting depth of JSON text, and whether its
+// brackets balance outside strings.
+func jsonDepth(b []byte) (int, bool) {
 	depth, maxDepth, inString, escaped := 0, 0, false, false
 	for _, ch := range b {
 		switch {
@@ -60,9 +85,12 @@ func jsonDepth(b []byte) int {
 			maxDepth = max(maxDepth, depth)
 		case ch == '}' || ch == ']':
 			depth--
+			if depth < 0 {
+				return maxDepth, false
+			}
 		}
 	}
-	return maxDepth
+	return maxDepth, depth == 0 && !inString
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
@@ -73,8 +101,8 @@ func (o object) str(name string, dst *string, fields *spine.Fields) {
 	if !ok || isNull(raw) {
 		return
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		fields.Add(name, "must be a string")
+	if s, ok := textField(name, raw, fields); ok {
+		*dst = s
 	}
 }
 
@@ -84,12 +112,30 @@ func (o object) optStr(name string, dst **string, fields *spine.Fields) {
 	if !ok || isNull(raw) {
 		return
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		fields.Add(name, "must be a string")
-		return
+	if s, ok := textField(name, raw, fields); ok {
+		*dst = &s
 	}
-	*dst = &s
+}
+
+// textField decodes a JSON string strictly (SPEC §1.4): valid UTF-8 — never
+// silently replaced — and no NUL, which Postgres cannot store; a failing
+// value adds the field error that says why.
+func textField(name string, raw json.RawMessage, fields *spine.Fields) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' {
+		fields.Add(name, "must be a string")
+		return "", false
+	}
+	s, ok := unquote(raw)
+	switch {
+	case !ok:
+		fields.Add(name, "must be valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		fields.Add(name, "must not contain NUL characters")
+	default:
+		return s, true
+	}
+	return "", false
 }
 
 // listParams reads limit (1..1000, default 100) and offset (>= 0) (SPEC §7).
@@ -150,21 +196,16 @@ func (o object) optInteger(name string, dst **int64, fields *spine.Fields) {
 	*dst = &n
 }
 
-// parseInteger accepts a JSON number that is a whole number within int64.
+// parseInteger accepts a JSON number that is a whole number within int64,
+// decided on its literal (see wholeNumber): 1e3 and 10.0 are whole numbers
+// written another way, 1e-400 is not one.
 func parseInteger(raw json.RawMessage) (int64, bool) {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
-	}
-	// 1e3 and 10.0 are whole numbers written another way.
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, false
-	}
-	return int64(f), true
+	n, whole, fits := wholeNumber(raw)
+	return n, whole && fits
 }
 
 // strList reads an optional array of strings.
@@ -173,24 +214,31 @@ func (o object) strList(name string, dst *[]string, fields *spine.Fields) {
 	if !ok || isNull(raw) {
 		return
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
 		fields.Add(name, "must be an array of strings")
+		return
 	}
+	list := make([]string, 0, len(items))
+	for i, item := range items {
+		s, ok := textField(name+"["+strconv.Itoa(i)+"]", item, fields)
+		if !ok {
+			return
+		}
+		list = append(list, s)
+	}
+	*dst = list
 }
 
 // optTime reads an optional RFC 3339 timestamp.
 func (o object) optTime(name string, dst **time.Time, fields *spine.Fields) {
-	var s string
 	raw, ok := o[name]
 	if !ok || isNull(raw) {
 		return
 	}
-	if err := json.Unmarshal(raw, &s); err != nil {
-		fields.Add(name, "must be an RFC 3339 timestamp")
-		return
-	}
+	s, ok := unquote(bytes.TrimSpace(raw))
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	if !ok || err != nil {
 		fields.Add(name, "must be an RFC 3339 timestamp")
 		return
 	}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,4 +70,19 @@ func respondPage(c *fiber.Ctx, data any, p page) error {
 // respondError writes an error envelope.
 func respondError(c *fiber.Ctx, status int, body errorBody) error {
 	return c.Status(status).JSON(envelope{Success: false, Meta: newMeta(c), Error: &body})
+}
+
+// marshalJSON is the encoder of every response body: encoding/json without
+// HTML escaping. Escaping would write each '<', '>' and '&' of stored
+// metadata as six bytes, so a record could come back several times larger
+// than the 16 KiB its metadata was admitted at (SPEC §1.4); JSON bodies are
+// never embedded in HTML, so the escaping protects nothing.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

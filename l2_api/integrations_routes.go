@@ -167,12 +167,14 @@ func (o object) presentStr(name string, fields *spine.Fields) *string {
 	if !ok {
 		return nil
 	}
-	var s string
-	if isNull(raw) || json.Unmarshal(raw, &s) != nil {
+	if isNull(raw) {
 		fields.Add(name, "must be a string")
 		return nil
 	}
-	return &s
+	if s, ok := textField(name, raw, fields); ok {
+		return &s
+	}
+	return nil
 }
 
 // presentInteger is presentStr for whole numbers.

@@ -64,6 +64,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(cfg.IdleTimeout, 120*time.Second),
 		ErrorHandler:          errorHandler(d.Logger),
+		JSONEncoder:           marshalJSON,
 		DisableStartupMessage: true,
 		// Values read from a request are copied, so no layer below can keep
 		// a reference into a buffer that Fiber reuses for the next request.

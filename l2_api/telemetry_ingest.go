@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"mime"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
@@ -65,14 +63,13 @@ type ingestedJSON struct {
 // jsonBody checks the content type and the nesting depth of the body and
 // returns a decoder over it (SPEC §1.4).
 func jsonBody(c *fiber.Ctx) (*jsontext.Decoder, error) {
-	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
-		return nil, spine.InvalidRequest("Content-Type must be application/json")
+	if err := checkContentType(c); err != nil {
+		return nil, err
 	}
-	body := c.Body()
-	if jsonDepth(body) > maxJSONDepth {
-		return nil, spine.Validation(spine.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
+	if err := checkDepth(c.Body()); err != nil {
+		return nil, err
 	}
-	return newJSONDecoder(body), nil
+	return newJSONDecoder(c.Body()), nil
 }
 
 // endOfBody turns a decoding error, or anything after the one top-level

@@ -23,7 +23,7 @@ type UsageRecord struct {
 	PolicyResult  string    `gorm:"not null"`
 	ErrorCode     *string   `gorm:""`
 	ErrorMessage  *string   `gorm:""`
-	Metadata      string    `gorm:"type:jsonb;not null"`
+	Metadata      string    `gorm:"type:json;not null"`
 	OccurredAt    time.Time `gorm:"not null;index:ix_usage_records_tenant_time,priority:2,sort:desc;index:ix_usage_records_tenant_integration_time,priority:3,sort:desc"`
 	ReceivedAt    time.Time `gorm:"not null"`
 	ContentHash   []byte    `gorm:"not null"`

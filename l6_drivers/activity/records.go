@@ -13,8 +13,8 @@ import (
 )
 
 // RecordRow is one usage record with every column of usage_records.
-// Metadata is a JSON object; nil or empty means {}. Postgres stores it as
-// jsonb, so it reads back semantically equal, not byte for byte.
+// Metadata is a JSON object; nil or empty means {}. Both backends store and
+// return it byte for byte (a json column on Postgres, text on SQLite).
 type RecordRow struct {
 	ID            string
 	TenantID      string
@@ -69,7 +69,7 @@ const recordColumnCount = 20
 const insertRecordsUnnest = "INSERT INTO usage_records (" + recordColumns + ") " +
 	"SELECT id::uuid, tenant_id::uuid, integration_id::uuid, call_id, provider, model, tokens_in, tokens_out, " +
 	"cost_cents, cost_micros, latency_ms, session_id, agent_id, policy_result, error_code, error_message, " +
-	"metadata::jsonb, occurred_at, received_at, content_hash " +
+	"metadata::json, occurred_at, received_at, content_hash " +
 	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], " +
 	"$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], " +
 	"$15::text[], $16::text[], $17::text[], $18::timestamptz[], $19::timestamptz[], $20::bytea[]) " +

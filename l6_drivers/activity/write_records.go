@@ -68,7 +68,7 @@ var writeRecordsStatement = "WITH input AS (" +
 	"ins AS (INSERT INTO usage_records (" + recordColumns + ") " +
 	"SELECT id::uuid, tenant_id::uuid, integration_id::uuid, call_id, provider, model, tokens_in, tokens_out, " +
 	"cost_cents, cost_micros, latency_ms, session_id, agent_id, policy_result, error_code, error_message, " +
-	"metadata::jsonb, occurred_at, received_at, content_hash FROM input " +
+	"metadata::json, occurred_at, received_at, content_hash FROM input " +
 	"ON CONFLICT (tenant_id, call_id) DO NOTHING " +
 	"RETURNING id, tenant_id, call_id, integration_id, provider, model, tokens_in, tokens_out, cost_cents, " +
 	"cost_micros, latency_ms, error_code, policy_result, occurred_at), " +
