@@ -173,4 +173,3 @@ func sameInserted(got, want []activity.Inserted) bool {
 	slices.SortFunc(want, byCall)
 	return slices.Equal(got, want)
 }
-
