@@ -11,27 +11,41 @@ import (
 
 // statusOf is the one mapping from error kinds to HTTP statuses.
 var statusOf = map[spine.Kind]int{
-	spine.KindInternal:        fiber.StatusInternalServerError,
-	spine.KindInvalidRequest:  fiber.StatusBadRequest,
-	spine.KindValidation:      fiber.StatusUnprocessableEntity,
-	spine.KindUnauthenticated: fiber.StatusUnauthorized,
-	spine.KindForbidden:       fiber.StatusForbidden,
-	spine.KindNotFound:        fiber.StatusNotFound,
-	spine.KindConflict:        fiber.StatusConflict,
-	spine.KindTooLarge:        fiber.StatusRequestEntityTooLarge,
-	spine.KindRateLimited:     fiber.StatusTooManyRequests,
-	spine.KindThrottled:       fiber.StatusServiceUnavailable,
-	spine.KindUnavailable:     fiber.StatusServiceUnavailable,
+	spine.KindInternal:         fiber.StatusInternalServerError,
+	spine.KindInvalidRequest:   fiber.StatusBadRequest,
+	spine.KindValidation:       fiber.StatusUnprocessableEntity,
+	spine.KindUnauthenticated:  fiber.StatusUnauthorized,
+	spine.KindForbidden:        fiber.StatusForbidden,
+	spine.KindNotFound:         fiber.StatusNotFound,
+	spine.KindConflict:         fiber.StatusConflict,
+	spine.KindTooLarge:         fiber.StatusRequestEntityTooLarge,
+	spine.KindRateLimited:      fiber.StatusTooManyRequests,
+	spine.KindThrottled:        fiber.StatusServiceUnavailable,
+	spine.KindUnavailable:      fiber.StatusServiceUnavailable,
+	spine.KindRequestTimeout:   fiber.StatusRequestTimeout,
+	spine.KindURITooLong:       fiber.StatusRequestURITooLong,
+	spine.KindHeadersTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
+	spine.KindMethodNotAllowed: fiber.StatusMethodNotAllowed,
 }
 
-// fiberErrors translates the errors Fiber raises itself (no route, body over
-// the limit, wrong method) into the product's error codes.
+// fiberErrors translates the errors Fiber and fasthttp raise themselves (no
+// route, a body over the limit, a request that could not be read) into the
+// product's error codes. A network error while the request was read (Fiber
+// reports it as 502) is the client's connection failing: a malformed
+// request, not a failure of the server.
 var fiberErrors = map[int]*spine.Error{
-	fiber.StatusNotFound:              spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
-	fiber.StatusMethodNotAllowed:      spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
-	fiber.StatusRequestEntityTooLarge: spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "request body is too large"),
-	fiber.StatusBadRequest:            spine.InvalidRequest("malformed request"),
+	fiber.StatusNotFound:                    spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusMethodNotAllowed:            spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusRequestEntityTooLarge:       spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "request body is too large"),
+	fiber.StatusBadRequest:                  spine.InvalidRequest("malformed request"),
+	fiber.StatusBadGateway:                  spine.InvalidRequest("malformed request"),
+	fiber.StatusRequestTimeout:              spine.NewError(spine.KindRequestTimeout, spine.CodeRequestTimeout, "the request did not arrive in time"),
+	fiber.StatusRequestHeaderFieldsTooLarge: errHeadersTooLarge,
 }
+
+// errHeadersTooLarge answers a request head over maxHeadBytes.
+var errHeadersTooLarge = spine.NewError(spine.KindHeadersTooLarge, spine.CodeHeadersTooLarge,
+	"the request head is larger than 32 KiB")
 
 // errorHandler renders every error a handler or middleware returns. It is
 // the only place that chooses a status for an error, and it never lets the
@@ -39,6 +53,10 @@ var fiberErrors = map[int]*spine.Error{
 // the request id.
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		// A request refused before the middleware ran (fasthttp could not
+		// read it: too slow, head too large) has no access line; it gets a
+		// line here, at info: it is the client's doing, not the server's.
+		_, routed := c.Locals(localRequestID).(string)
 		fe, ok := spine.AsError(err)
 		if !ok {
 			var fiberErr *fiber.Error
@@ -58,6 +76,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		status, ok := statusOf[fe.Kind]
 		if !ok {
 			status = fiber.StatusInternalServerError
+		}
+		if !routed {
+			c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+			log.InfoContext(c.UserContext(), "request refused", slog.String("request_id", requestID(c)),
+				slog.Int("status", status), slog.String("code", fe.Code))
 		}
 		return respondError(c, status, errorBody{Code: fe.Code, Message: fe.Message, Details: fe.Details})
 	}

@@ -175,7 +175,8 @@ func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
 		spine.CodeForbidden, spine.CodeTenantSuspended, spine.CodeIntegrationDisabled, spine.CodeNotFound,
 		spine.CodeConflict, spine.CodeIdempotencyConflict, spine.CodePayloadTooLarge, spine.CodeValidationFailed,
 		spine.CodeMissingIntegrationID, spine.CodeRateLimited, spine.CodeCostLimitExceeded, spine.CodeThrottled,
-		spine.CodeInternal, spine.CodeUnavailable,
+		spine.CodeInternal, spine.CodeUnavailable, spine.CodeRequestTimeout, spine.CodeURITooLong,
+		spine.CodeHeadersTooLarge, spine.CodeMethodNotAllowed,
 	}
 	slices.Sort(got)
 	slices.Sort(want)

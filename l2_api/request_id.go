@@ -31,6 +31,9 @@ func requestIDs(log *slog.Logger) fiber.Handler {
 		}
 		c.Locals(localRequestID, id)
 		c.Set(headerRequestID, id)
+		// Bodies are JSON (or the docs page): never let a browser sniff them
+		// into something it would execute.
+		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 		// One deadline for the whole request, which every operation it calls
 		// inherits instead of starting a timer of its own.
 		ctx, cancel := context.WithTimeout(spine.WithRequestID(c.UserContext(), id), spine.DefaultTimeout)

@@ -21,6 +21,10 @@ type Config struct {
 	// ProtectionOff turns request protection off (for measuring its cost,
 	// or a deployment that protects at its edge).
 	ProtectionOff bool
+	// CORSOrigins are the browser origins (scheme, host and port, e.g.
+	// https://dashboard.example.com) allowed to call the API; none by
+	// default.
+	CORSOrigins []string
 }
 
 // DefaultBodyLimit is 8 MiB.
@@ -60,6 +64,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app := fiber.New(fiber.Config{
 		AppName:               "hoc",
 		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        maxHeadBytes,
 		ReadTimeout:           orDefault(cfg.ReadTimeout, 30*time.Second),
 		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(cfg.IdleTimeout, 120*time.Second),
@@ -71,6 +76,8 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 		Immutable: true,
 	})
 	app.Use(requestIDs(d.Logger))
+	app.Use(checkHead)
+	app.Use(allowOrigins(cfg.CORSOrigins))
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {

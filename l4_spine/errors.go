@@ -22,17 +22,21 @@ type Fields = fault.Fields
 
 // The error kinds, re-exported for the layers above L4.
 const (
-	KindInternal        = fault.KindInternal
-	KindInvalidRequest  = fault.KindInvalidRequest
-	KindValidation      = fault.KindValidation
-	KindUnauthenticated = fault.KindUnauthenticated
-	KindForbidden       = fault.KindForbidden
-	KindNotFound        = fault.KindNotFound
-	KindConflict        = fault.KindConflict
-	KindTooLarge        = fault.KindTooLarge
-	KindRateLimited     = fault.KindRateLimited
-	KindThrottled       = fault.KindThrottled
-	KindUnavailable     = fault.KindUnavailable
+	KindInternal         = fault.KindInternal
+	KindInvalidRequest   = fault.KindInvalidRequest
+	KindValidation       = fault.KindValidation
+	KindUnauthenticated  = fault.KindUnauthenticated
+	KindForbidden        = fault.KindForbidden
+	KindNotFound         = fault.KindNotFound
+	KindConflict         = fault.KindConflict
+	KindTooLarge         = fault.KindTooLarge
+	KindRateLimited      = fault.KindRateLimited
+	KindThrottled        = fault.KindThrottled
+	KindUnavailable      = fault.KindUnavailable
+	KindRequestTimeout   = fault.KindRequestTimeout
+	KindURITooLong       = fault.KindURITooLong
+	KindHeadersTooLarge  = fault.KindHeadersTooLarge
+	KindMethodNotAllowed = fault.KindMethodNotAllowed
 )
 
 // AsError returns the *Error in err's chain, if there is one.
@@ -91,4 +95,8 @@ const (
 	CodeThrottled            = fault.CodeThrottled
 	CodeInternal             = fault.CodeInternal
 	CodeUnavailable          = fault.CodeUnavailable
+	CodeRequestTimeout       = fault.CodeRequestTimeout
+	CodeURITooLong           = fault.CodeURITooLong
+	CodeHeadersTooLarge      = fault.CodeHeadersTooLarge
+	CodeMethodNotAllowed     = fault.CodeMethodNotAllowed
 )

@@ -18,6 +18,7 @@ type Config struct {
 	LogFormat     string
 	LogLevel      string
 	MetricsModels string
+	CORSOrigins   string
 	BodyLimit     int
 	OIDC          OIDCConfig
 	Protection    ProtectionConfig
@@ -54,6 +55,7 @@ var configVars = []struct {
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
 	{"HOC_LOG_LEVEL", "log-level", "info", "debug, info, warn or error; debug adds the audit line of every operation", func(c *Config) *string { return &c.LogLevel }},
 	{"HOC_METRICS_MODELS", "metrics-models", "", "comma-separated model names that ingest metrics name; any other model counts as \"other\" (default: a list of widely used public models)", func(c *Config) *string { return &c.MetricsModels }},
+	{"HOC_CORS_ORIGINS", "cors-origins", "", "comma-separated browser origins allowed to call the API (e.g. https://dash.example.com); none by default", func(c *Config) *string { return &c.CORSOrigins }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
 	{"HOC_OIDC_AUDIENCE", "oidc-audience", "", "customer token audience", func(c *Config) *string { return &c.OIDC.Audience }},
 	{"HOC_OIDC_JWKS_URL", "oidc-jwks-url", "", "customer token signing keys (JWKS URL)", func(c *Config) *string { return &c.OIDC.JWKSURL }},
@@ -73,6 +75,17 @@ const (
 	defaultBurstRPS   = 100
 	positiveNumberFmt = "%s must be a positive whole number"
 )
+
+// list splits a comma-separated setting, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
 
 // configFromEnv reads the environment.
 func configFromEnv() (Config, error) {

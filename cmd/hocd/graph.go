@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,7 +87,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 func server(cfg Config) fx.Option {
 	return fx.Options(
 		fx.Supply(
-			api.Config{BodyLimit: cfg.BodyLimit, ProtectionOff: cfg.Protection.Disabled},
+			api.Config{BodyLimit: cfg.BodyLimit, ProtectionOff: cfg.Protection.Disabled, CORSOrigins: list(cfg.CORSOrigins)},
 			api.ListenConfig{Addr: cfg.Addr},
 		),
 		fx.Provide(
@@ -161,13 +160,7 @@ func newMetricLabels(cfg Config) activityops.MetricLabels {
 	if cfg.MetricsModels == "" {
 		return activityops.MetricLabels{Models: activityops.DefaultMetricModels}
 	}
-	var models []string
-	for _, m := range strings.Split(cfg.MetricsModels, ",") {
-		if m = strings.TrimSpace(m); m != "" {
-			models = append(models, m)
-		}
-	}
-	return activityops.MetricLabels{Models: models}
+	return activityops.MetricLabels{Models: list(cfg.MetricsModels)}
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

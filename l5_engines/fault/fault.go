@@ -30,20 +30,30 @@ const (
 	KindRateLimited                 // protection rejected the request
 	KindThrottled                   // protection throttled the request
 	KindUnavailable                 // a required dependency is down
+	// The request itself could not be read as HTTP: these only the HTTP
+	// layer raises.
+	KindRequestTimeout   // the request did not arrive in time
+	KindURITooLong       // the request target is over its limit
+	KindHeadersTooLarge  // the request head is over its limit
+	KindMethodNotAllowed // the path exists, the method does not
 )
 
 var kindNames = [...]string{
-	KindInternal:        "internal",
-	KindInvalidRequest:  "invalid_request",
-	KindValidation:      "validation",
-	KindUnauthenticated: "unauthenticated",
-	KindForbidden:       "forbidden",
-	KindNotFound:        "not_found",
-	KindConflict:        "conflict",
-	KindTooLarge:        "too_large",
-	KindRateLimited:     "rate_limited",
-	KindThrottled:       "throttled",
-	KindUnavailable:     "unavailable",
+	KindInternal:         "internal",
+	KindInvalidRequest:   "invalid_request",
+	KindValidation:       "validation",
+	KindUnauthenticated:  "unauthenticated",
+	KindForbidden:        "forbidden",
+	KindNotFound:         "not_found",
+	KindConflict:         "conflict",
+	KindTooLarge:         "too_large",
+	KindRateLimited:      "rate_limited",
+	KindThrottled:        "throttled",
+	KindUnavailable:      "unavailable",
+	KindRequestTimeout:   "request_timeout",
+	KindURITooLong:       "uri_too_long",
+	KindHeadersTooLarge:  "headers_too_large",
+	KindMethodNotAllowed: "method_not_allowed",
 }
 
 // String returns the kind's lower-case name.
@@ -74,6 +84,10 @@ const (
 	CodeThrottled            = "THROTTLED"
 	CodeInternal             = "INTERNAL"
 	CodeUnavailable          = "UNAVAILABLE"
+	CodeRequestTimeout       = "REQUEST_TIMEOUT"
+	CodeURITooLong           = "URI_TOO_LONG"
+	CodeHeadersTooLarge      = "HEADERS_TOO_LARGE"
+	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
 )
 
 // InternalMessage is the only text a client ever sees for an unexpected failure.

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	api "hoc/l2_api"
+	"hoc/l6_drivers/db"
+)
+
+// rawServer is a real listener whose read and idle timeouts are short, and
+// whose log the test reads.
+type rawServer struct {
+	addr string
+	logs *lockedBuffer
+	h    *harness
+}
+
+func newRawServer(t *testing.T, mod ...func(*Config)) rawServer {
+	t.Helper()
+	cfg := testConfig(t, db.DialectSQLite)
+	cfg.Addr = freeAddr(t)
+	for _, m := range mod {
+		m(&cfg)
+	}
+	logs := &lockedBuffer{}
+	h := newHarnessWithLogger(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)),
+		fx.Decorate(func(c api.Config) api.Config {
+			c.ReadTimeout, c.IdleTimeout = time.Second, time.Second
+			return c
+		}))
+	return rawServer{addr: cfg.Addr, logs: logs, h: h}
+}
+
+// exchange writes raw bytes on a fresh connection and returns everything the
+// server wrote back until it closed the connection or wait passed.
+func (s rawServer) exchange(t *testing.T, payload string, wait time.Duration) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(payload)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	got, _ := io.ReadAll(bufio.NewReader(conn))
+	return string(got)
+}
+
+// noErrors fails when the server logged at error level: what a client gets
+// wrong is not a server failure.
+func (s rawServer) noErrors(t *testing.T) {
+	t.Helper()
+	for _, l := range s.logs.lines(t) {
+		if l["level"] == "ERROR" {
+			t.Errorf("logged at error level: %v", l)
+		}
+	}
+}
+
+func expectAnswer(t *testing.T, got string, status int, code string) {
+	t.Helper()
+	if !strings.HasPrefix(got, "HTTP/1.1 "+strconv.Itoa(status)+" ") {
+		t.Fatalf("answer %.200q, want status %d", got, status)
+	}
+	if code != "" && !strings.Contains(got, `"code":"`+code+`"`) {
+		t.Fatalf("answer %.300q, want code %s", got, code)
+	}
+	if strings.Count(got, "HTTP/1.1 ") != 1 {
+		t.Fatalf("the connection answered more than one request: %q", got)
+	}
+}
+
+func TestHTTP_LongHeadsFitAndOversizedOnesAre431(t *testing.T) {
+	t.Parallel()
+	s := newRawServer(t)
+	token := strings.Repeat("t", 20<<10) // a long OIDC token
+	got := s.exchange(t, "GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+token+"\r\nConnection: close\r\n\r\n", 5*time.Second)
+	expectAnswer(t, got, 200, "")
+	got = s.exchange(t, "GET /health HTTP/1.1\r\nHost: x\r\nX-Huge: "+strings.Repeat("h", 40<<10)+"\r\nConnection: close\r\n\r\n", 5*time.Second)
+	expectAnswer(t, got, 431, "HEADERS_TOO_LARGE")
+	got = s.exchange(t, "GET /health?q="+strings.Repeat("q", 20<<10)+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5*time.Second)
+	expectAnswer(t, got, 414, "URI_TOO_LONG")
+	s.noErrors(t)
+}
+
+func TestHTTP_ASlowClientIs408AndAnIdleConnectionClosesSilently(t *testing.T) {
+	t.Parallel()
+	s := newRawServer(t)
+	got := s.exchange(t, "GET /health HTTP/1.1\r\nHost: x\r\n", 5*time.Second) // the head never ends
+	expectAnswer(t, got, 408, "REQUEST_TIMEOUT")
+
+	// A keep-alive connection that goes quiet after its request: the server
+	// closes it after the idle timeout without writing anything, so a
+	// client never reads an unsolicited answer as that of its next request.
+	got = s.exchange(t, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 5*time.Second)
+	if strings.Count(got, "HTTP/1.1 ") != 1 || !strings.HasPrefix(got, "HTTP/1.1 200") {
+		t.Fatalf("idle keep-alive connection got %q, want its one 200 and then a silent close", got)
+	}
+	s.noErrors(t)
+}
+
+func TestHTTP_AmbiguousFramingIsRefusedAndTheConnectionClosed(t *testing.T) {
+	t.Parallel()
+	s := newRawServer(t)
+	smuggled := "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+	cases := map[string]string{
+		"Content-Length with Transfer-Encoding": "POST /api/v1/telemetry/llm-usage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+			"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
+		"a bare LF":             "GET /health HTTP/1.1\nHost: x\n\n" + smuggled,
+		"a NUL in a header":     "GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n" + smuggled,
+		"lower-case CL with TE": "POST /health HTTP/1.1\r\nHost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
+	}
+	for name, payload := range cases {
+		got := s.exchange(t, payload, 5*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 400") || !strings.Contains(got, `"code":"INVALID_REQUEST"`) {
+			t.Errorf("%s: %.200q, want 400 INVALID_REQUEST", name, got)
+		}
+		if strings.Count(got, "HTTP/1.1 ") != 1 {
+			t.Errorf("%s: the bytes after the request were served as another request: %q", name, got)
+		}
+	}
+	s.noErrors(t)
+}
+
+func TestHTTP_ResponsesAreNosniffAndCORSIsForConfiguredOriginsOnly(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWithConfig(t, func() Config {
+		cfg := testConfig(t, db.DialectSQLite)
+		cfg.CORSOrigins = "https://dash.example.com"
+		return cfg
+	}())
+	if r := h.do(http.MethodGet, "/api/v1/session/context", nil); r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("error response without nosniff: %v", r.Header)
+	}
+	if r := h.do(http.MethodGet, "/health", nil); r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("health without nosniff: %v", r.Header)
+	}
+	preflight := func(origin string) response {
+		return h.do(http.MethodOptions, "/api/v1/telemetry/usage-summary", nil, "Origin", origin,
+			"Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-aos-key")
+	}
+	if r := preflight("https://dash.example.com"); r.Status != http.StatusNoContent ||
+		r.Header.Get("Access-Control-Allow-Origin") != "https://dash.example.com" ||
+		!strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "x-aos-key") {
+		t.Fatalf("preflight from the dashboard: %d %v", r.Status, r.Header)
+	}
+	if r := preflight("https://evil.example.com"); r.Header.Get("Access-Control-Allow-Origin") != "" || r.Status == http.StatusUnauthorized {
+		t.Fatalf("preflight from another origin: %d %v, want no CORS grant and no 401", r.Status, r.Header)
+	}
+	if r := h.do(http.MethodGet, "/health", nil, "Origin", "https://evil.example.com"); r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("a read from another origin was granted: %v", r.Header)
+	}
+}
