@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -197,22 +198,32 @@ func TestProtection_ExemptionsAndHeaders(t *testing.T) {
 	}
 }
 
+// TestProtection_RedisDownFailsOpenAndRecordsIt: with Redis down every
+// request is let through and counted, and the outage is one event per
+// replica per minute carrying the number of failures, not one per request.
 func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 	var rec *protectionengine.Recorder
 	cfg := testConfig(t, "sqlite")
 	cfg.RedisURL = "redis://127.0.0.1:1/0"
-	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec))
+	clk := &clock{now: time.Now().UTC()}
+	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec), fx.Decorate(func(func() time.Time) func() time.Time { return clk.Now }))
 	f := h.completeTenant("A", "free")
-	for i := 0; i < 2; i++ {
+	summary := func() {
 		if r := h.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...); r.Status != 200 {
 			t.Fatalf("with Redis down: %s", r.Raw)
 		}
 	}
-	if n := len(h.events(t, rec, f.TenantID, "backend_unavailable").events); n != 2 {
-		t.Fatalf("%d backend_unavailable events, want 2", n)
+	for range 20 {
+		summary()
+	}
+	clk.advance(time.Minute)
+	summary() // the first decision after the interval records it
+	events := h.events(t, rec, f.TenantID, "backend_unavailable").events
+	if len(events) != 1 || events[0].Decision != "warn" || fmt.Sprint(events[0].Details["failures"]) != "20" {
+		t.Fatalf("backend_unavailable events %+v, want one warn counting 20 failures", events)
 	}
 	metrics := h.do(http.MethodGet, "/metrics", nil).Raw
-	if !strings.Contains(metrics, "hoc_protection_backend_errors_total 2") {
+	if !strings.Contains(metrics, "hoc_protection_backend_errors_total 21") {
 		t.Fatal("backend errors not counted")
 	}
 }

@@ -52,7 +52,7 @@ func (h handlers) decide(ctx context.Context, in DecideInput) (Decision, error) 
 		return Decision{}, err
 	}
 	d := h.protection.Decide(ctx, engine.Request{
-		TenantID: actor.TenantID, ActorType: string(actor.Type), ActorID: actor.ID,
+		RequestID: spine.RequestID(ctx), TenantID: actor.TenantID, ActorType: string(actor.Type), ActorID: actor.ID,
 		CredentialKey: string(actor.Credential) + ":" + actor.ID, CredentialRPM: actor.RateLimitRPM,
 		Route: in.Route, Path: in.Path, Method: in.Method, Ingest: in.Ingest, Facts: facts, Now: now,
 	})

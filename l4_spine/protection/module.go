@@ -21,4 +21,7 @@ var Module = fx.Module("protection.operations",
 	// earlier) and before the database closes, so no event of a clean
 	// shutdown is lost.
 	fx.Invoke(func(lc fx.Lifecycle, r *engine.Recorder) { lc.Append(fx.StartStopHook(r.Start, r.Close)) }),
+	// Registered after the recorder's hook, so it runs before the recorder
+	// drains: the count of a backend outage still open is recorded.
+	fx.Invoke(func(lc fx.Lifecycle, e *engine.Engine) { lc.Append(fx.StopHook(e.Close)) }),
 )

@@ -14,6 +14,8 @@ import (
 // Request is one request to decide on, with the facts the caller gathered
 // from the other domains (plan, onboarding, recorded cost).
 type Request struct {
+	// RequestID names the request in every log line about it.
+	RequestID string
 	TenantID  string
 	ActorType string
 	ActorID   string
@@ -100,20 +102,28 @@ type Engine struct {
 	events EventSink
 	limits Limits
 	log    *slog.Logger
+	outage *backendOutage
 }
 
-// NewEngine returns an engine on a state backend.
+// NewEngine returns an engine on a state backend. Close records what it
+// still holds of a backend outage.
 func NewEngine(state store.State, events EventSink, limits Limits, log *slog.Logger) (*Engine, error) {
 	if state == nil || events == nil || log == nil {
 		return nil, errors.New("protection engine: nil dependency")
 	}
-	return &Engine{state: state, events: events, limits: limits, log: log}, nil
+	return &Engine{state: state, events: events, limits: limits, log: log,
+		outage: &backendOutage{failClosed: limits.FailClosed, record: events.Record, log: log}}, nil
 }
+
+// Close records the event of a backend outage still being counted; it runs
+// at shutdown, before the event recorder drains.
+func (e *Engine) Close() { e.outage.flush() }
 
 // Decide checks the dimensions in SPEC §4.2's order — rate, burst, cost,
 // anomaly — and the first that blocks wins. Rate and burst are checked in
 // one atomic state call in which a refused request charges nothing.
 func (e *Engine) Decide(ctx context.Context, r Request) Decision {
+	e.outage.due(r.Now)
 	if Exempt(r.Path) {
 		return Decision{Outcome: OutcomeExempt}
 	}
@@ -242,11 +252,11 @@ func (e *Engine) anomaly(r Request, a *store.Anomaly) {
 	})
 }
 
-// backendFailed fails open (the default) or closed, and always logs, counts
-// and records it.
+// backendFailed fails open (the default) or closed; the failure is logged
+// and recorded once per interval with a count (see backendOutage) and
+// counted in the metrics by the caller.
 func (e *Engine) backendFailed(ctx context.Context, r Request, cause error) Decision {
-	e.log.ErrorContext(ctx, "protection state backend failed", slog.String("error", cause.Error()), slog.Bool("fail_closed", e.limits.FailClosed))
-	e.record(r, OutcomeWarn, DimensionBackendUnavailable, map[string]any{"fail_closed": e.limits.FailClosed})
+	e.outage.failed(ctx, r, cause)
 	if e.limits.FailClosed {
 		return Decision{Outcome: OutcomeReject, Dimension: DimensionBackendUnavailable, Err: fault.Unavailable(cause), RetryAfter: time.Second}
 	}
@@ -254,15 +264,20 @@ func (e *Engine) backendFailed(ctx context.Context, r Request, cause error) Deci
 }
 
 func (e *Engine) record(r Request, outcome Outcome, dimension string, details map[string]any) {
+	e.events.Record(eventOf(r, outcome, dimension, details))
+}
+
+// eventOf is the event of a decision on r.
+func eventOf(r Request, outcome Outcome, dimension string, details map[string]any) Event {
 	operation := "write"
 	if r.Method == "GET" || r.Method == "HEAD" {
 		operation = "read"
 	}
-	e.events.Record(Event{
-		OccurredAt: r.Now.UTC(), TenantID: r.TenantID, ActorType: r.ActorType, ActorID: r.ActorID,
+	return Event{
+		OccurredAt: r.Now.UTC(), RequestID: r.RequestID, TenantID: r.TenantID, ActorType: r.ActorType, ActorID: r.ActorID,
 		Endpoint: r.Route, Method: r.Method, Operation: operation, Decision: string(outcome),
 		Dimension: dimension, Details: details,
-	})
+	}
 }
 
 // closest returns the headers of the bucket with the smallest share left.

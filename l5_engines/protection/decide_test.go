@@ -252,18 +252,50 @@ func (brokenState) MarkOnce(context.Context, string, time.Duration) (bool, error
 }
 
 func TestDecide_BackendFailureFailsOpenUnlessConfiguredClosed(t *testing.T) {
-	e, events := newTestEngine(t, DefaultLimits(), brokenState{})
+	e, _ := newTestEngine(t, DefaultLimits(), brokenState{})
 	if d := e.Decide(context.Background(), request(t0, "POST")); d.Outcome != OutcomeAllow || d.Dimension != DimensionBackendUnavailable {
 		t.Fatalf("fail open: %+v", d)
 	}
-	if events.count(DimensionBackendUnavailable) != 1 {
-		t.Fatal("no backend_unavailable event")
-	}
 	closed := DefaultLimits()
 	closed.FailClosed = true
-	e, _ = newTestEngine(t, closed, brokenState{})
+	e, closedEvents := newTestEngine(t, closed, brokenState{})
 	if d := e.Decide(context.Background(), request(t0, "POST")); codeOf(d) != fault.CodeUnavailable {
 		t.Fatalf("fail closed: %+v", d)
+	}
+	e.Close()
+	if got := closedEvents.events; len(got) != 1 || got[0].Decision != decisionReject {
+		t.Fatalf("fail-closed events %+v, want one reject", got)
+	}
+}
+
+// TestDecide_ABackendOutageIsOneEventPerIntervalWithACount fails a thousand
+// decisions in one interval and a few in the next: each interval is one
+// event carrying its count, recorded by the first decision after the
+// interval ends (or by Close), whatever the traffic.
+func TestDecide_ABackendOutageIsOneEventPerIntervalWithACount(t *testing.T) {
+	e, events := newTestEngine(t, DefaultLimits(), brokenState{})
+	for i := range 1000 {
+		e.Decide(context.Background(), request(t0.Add(time.Duration(i)*time.Millisecond), "POST"))
+	}
+	if n := events.count(DimensionBackendUnavailable); n != 0 {
+		t.Fatalf("%d events while the interval is open, want 0", n)
+	}
+	next := t0.Add(outageInterval)
+	for i := range 3 {
+		e.Decide(context.Background(), request(next.Add(time.Duration(i)*time.Second), "GET"))
+	}
+	e.Close()
+	var counts []any
+	for _, ev := range events.events {
+		if ev.Dimension == DimensionBackendUnavailable {
+			if ev.Decision != decisionWarn {
+				t.Fatalf("fail-open outage recorded as %s, want warn", ev.Decision)
+			}
+			counts = append(counts, ev.Details["failures"])
+		}
+	}
+	if fmt.Sprint(counts) != "[1000 3]" {
+		t.Fatalf("outage events carry failures %v, want [1000 3]", counts)
 	}
 }
 

@@ -26,15 +26,18 @@ type Event struct {
 	ID string
 	// OccurredAt is set to the recorder's clock by Record when zero.
 	OccurredAt time.Time
-	TenantID   string
-	ActorType  string
-	ActorID    string
-	Endpoint   string
-	Method     string
-	Operation  string
-	Decision   string
-	Dimension  string
-	Details    map[string]any
+	// RequestID names the request in the event's log line; it is not
+	// stored.
+	RequestID string
+	TenantID  string
+	ActorType string
+	ActorID   string
+	Endpoint  string
+	Method    string
+	Operation string
+	Decision  string
+	Dimension string
+	Details   map[string]any
 }
 
 // The decisions an event can record; allow and the exemptions are never
@@ -228,6 +231,7 @@ func (r *Recorder) logEvent(e Event) {
 	r.log.LogAttrs(context.Background(), slog.LevelWarn, eventMessage,
 		slog.String("event", eventMessage),
 		slog.String("id", e.ID),
+		slog.String("request_id", e.RequestID),
 		slog.Time("occurred_at", e.OccurredAt),
 		slog.String("tenant_id", e.TenantID),
 		slog.String("actor_type", e.ActorType),
