@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -60,7 +61,7 @@ func (f *FounderTokens) Issue(subject, reason string, ttl time.Duration) (string
 	switch {
 	case !f.Enabled():
 		return "", errors.New("founder secret is not configured (HOC_FOUNDER_SECRET)")
-	case subject == "" || reason == "":
+	case strings.TrimSpace(subject) == "" || strings.TrimSpace(reason) == "":
 		return "", errors.New("a founder token needs a subject and a reason")
 	case ttl <= 0:
 		return "", errors.New("a founder token needs a positive ttl")
@@ -81,33 +82,43 @@ func (f *FounderTokens) Issue(subject, reason string, ttl time.Duration) (string
 // Verify checks a founder token in the order SPEC §7 gives: signature and
 // algorithm first (anything but HS256 is invalid), then the required claims,
 // then expiry, so that only an otherwise valid token is reported expired.
+// Claims are read strictly: iat and exp must be JSON numbers (a number in a
+// string is refused), sub and reason strings with more than blanks in them.
 func (f *FounderTokens) Verify(token string) (Founder, error) {
 	if !f.Enabled() {
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("founder authentication is off"))
 	}
-	var claims founderClaims
-	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return f.secret, nil },
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return f.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithoutClaimsValidation())
 	if err != nil {
 		return Founder{}, invalidToken(ReasonJWTInvalid, err)
 	}
+	iss, errIss := claims.GetIssuer()
+	sub, errSub := claims.GetSubject()
+	iat, errIat := claims.GetIssuedAt()
+	exp, errExp := claims.GetExpirationTime()
+	if err := errors.Join(errIss, errSub, errIat, errExp); err != nil {
+		return Founder{}, invalidToken(ReasonJWTInvalid, err)
+	}
+	reason, _ := claims["reason"].(string)
 	now := f.now()
 	switch {
-	case claims.Issuer != FounderIssuer:
-		return Founder{}, invalidToken(ReasonJWTInvalid, fmt.Errorf("issuer %q", claims.Issuer))
-	case claims.Subject == "":
+	case iss != FounderIssuer:
+		return Founder{}, invalidToken(ReasonJWTInvalid, fmt.Errorf("issuer %q", iss))
+	case strings.TrimSpace(sub) == "":
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing sub"))
-	case claims.IssuedAt == nil || claims.ExpiresAt == nil:
+	case iat == nil || exp == nil:
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing iat or exp"))
-	case claims.Reason == "":
-		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing reason"))
-	case claims.IssuedAt.After(now.Add(clockLeeway)):
+	case strings.TrimSpace(reason) == "":
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing or blank reason"))
+	case iat.After(now.Add(clockLeeway)):
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("issued in the future"))
-	case !now.Before(claims.ExpiresAt.Add(clockLeeway)):
+	case !now.Before(exp.Add(clockLeeway)):
 		return Founder{}, invalidToken(ReasonJWTExpired, errors.New("expired"))
 	}
-	return Founder{Subject: claims.Subject, Reason: claims.Reason, ExpiresAt: claims.ExpiresAt.Time}, nil
+	return Founder{Subject: sub, Reason: reason, ExpiresAt: exp.Time}, nil
 }
 
 // invalidToken is the one error for a bad token; the cause stays in the logs.

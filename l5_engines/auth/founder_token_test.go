@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -58,6 +59,11 @@ func TestFounderTokens_Rejections(t *testing.T) {
 		{"missing exp", sign(t, jwt.SigningMethodHS256, []byte(secret), without("exp")), ReasonJWTInvalid},
 		{"missing reason", sign(t, jwt.SigningMethodHS256, []byte(secret), without("reason")), ReasonJWTInvalid},
 		{"empty reason", sign(t, jwt.SigningMethodHS256, []byte(secret), with("reason", "")), ReasonJWTInvalid},
+		{"blank reason", sign(t, jwt.SigningMethodHS256, []byte(secret), with("reason", " \t")), ReasonJWTInvalid},
+		{"reason not a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("reason", 7)), ReasonJWTInvalid},
+		{"blank sub", sign(t, jwt.SigningMethodHS256, []byte(secret), with("sub", " ")), ReasonJWTInvalid},
+		{"exp as a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", fmt.Sprint(t0.Add(time.Hour).Unix()))), ReasonJWTInvalid},
+		{"iat as a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", fmt.Sprint(t0.Unix()))), ReasonJWTInvalid},
 		{"expired", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", t0.Add(-61*time.Second).Unix())), ReasonJWTExpired},
 		{"expired and wrong issuer", sign(t, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"iss": "x", "sub": "a", "iat": t0.Unix(), "exp": t0.Add(-time.Hour).Unix(), "reason": "r"}), ReasonJWTInvalid},
 		{"garbage", "not.a.jwt", ReasonJWTInvalid},
