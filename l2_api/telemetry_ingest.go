@@ -90,6 +90,9 @@ func recordErrorAsError(e *activity.RecordError) error {
 		return spine.Internal(nil)
 	}
 	err := spine.NewError(e.Kind, e.Code, e.Message)
+	if e.Reason != "" {
+		err = err.WithDetail("reason", e.Reason)
+	}
 	if len(e.Fields) > 0 {
 		err = err.WithDetail("fields", e.Fields)
 	}
@@ -217,6 +220,7 @@ type batchItemJSON struct {
 type recordErrorJSON struct {
 	Code    string             `json:"code"`
 	Message string             `json:"message"`
+	Reason  string             `json:"reason,omitempty"`
 	Fields  []spine.FieldError `json:"fields,omitempty"`
 }
 
@@ -228,7 +232,8 @@ func toBatchJSON(res activity.IngestResult) batchJSON {
 	for i, item := range res.Results {
 		out.Results[i] = batchItemJSON{Index: item.Index, CallID: item.CallID, Status: item.Status, ID: item.ID}
 		if item.Error != nil {
-			out.Results[i].Error = &recordErrorJSON{Code: item.Error.Code, Message: item.Error.Message, Fields: item.Error.Fields}
+			out.Results[i].Error = &recordErrorJSON{Code: item.Error.Code, Message: item.Error.Message, Reason: item.Error.Reason,
+				Fields: item.Error.Fields}
 		}
 	}
 	return out

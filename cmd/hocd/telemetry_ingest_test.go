@@ -210,6 +210,13 @@ func TestTelemetry_IntegrationIDRules(t *testing.T) {
 		mismatch := usage("m4", func(m map[string]any) { m["integration_id"] = b.IntegrationID })
 		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", mismatch, a.integrationKeyHeader()...)
 		r.expectError(t, 403, "FORBIDDEN")
+		if r.Error.Details["reason"] != "integration_mismatch" {
+			t.Fatalf("mismatch: %s, want details.reason integration_mismatch (SPEC §3.1)", r.Raw)
+		}
+		batch := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": []any{mismatch}}, a.integrationKeyHeader()...)
+		if !strings.Contains(batch.Raw, `"reason":"integration_mismatch"`) {
+			t.Fatalf("batch mismatch: %s", batch.Raw)
+		}
 	})
 }
 

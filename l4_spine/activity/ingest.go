@@ -79,7 +79,7 @@ func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, er
 func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRequest, error) {
 	items := make([]engine.Item, len(in.Items))
 	for n, it := range in.Items {
-		items[n] = engine.Item{CallID: it.CallID, Record: recordIn(it.Record), Error: recordErrorIn(it.Error)}
+		items[n] = engine.Item{CallID: it.CallID, Record: recordIn(it.Record), Error: it.Error}
 	}
 	found, err := i.facts.Integrations(ctx, in.TenantID, engine.ReferencedIntegrations(in.KeyIntegrationID, items))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	spine "hoc/l4_spine"
+	engine "hoc/l5_engines/activity"
 )
 
 // Record is one usage record as the client sent it, after the HTTP layer's
@@ -33,14 +34,8 @@ type Record struct {
 	OccurredAt *time.Time
 }
 
-// RecordError is why one record was refused. Kind says what a single-record
-// request answers with the same error.
-type RecordError struct {
-	Kind    spine.Kind
-	Code    string
-	Message string
-	Fields  []spine.FieldError
-}
+// RecordError is why one record was refused; see the engine's type.
+type RecordError = engine.RecordError
 
 // BatchItem is one record of a batch: either a Record to ingest, or the
 // error the HTTP layer already found in it.

@@ -197,8 +197,8 @@ func (e *Engine) judge(req IngestRequest, r *Record, now time.Time) (string, *Re
 	case id == "":
 		id = req.KeyIntegrationID
 	case req.KeyIntegrationID != "" && id != req.KeyIntegrationID:
-		return "", &RecordError{Kind: fault.KindForbidden, Code: fault.CodeForbidden,
-			Message: "integration_id differs from the key's integration", Fields: nil}
+		return "", &RecordError{Kind: fault.KindForbidden, Code: fault.CodeForbidden, Reason: "integration_mismatch",
+			Message: "integration_id differs from the key's integration"}
 	}
 	status, ok := req.Integrations[id]
 	if !ok {

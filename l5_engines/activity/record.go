@@ -29,11 +29,14 @@ type Record struct {
 	OccurredAt    *time.Time
 }
 
-// RecordError is why one record was refused.
+// RecordError is why one record was refused. Kind says what a single-record
+// request answers with the same error; Reason, when set, is its
+// details.reason (SPEC §3.1's integration_mismatch).
 type RecordError struct {
 	Kind    fault.Kind
 	Code    string
 	Message string
+	Reason  string
 	Fields  []fault.FieldError
 }
 
