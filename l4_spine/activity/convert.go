@@ -12,7 +12,6 @@ func recordIn(r *Record) *engine.Record {
 	return &rec
 }
 
-
 func ingestOut(res engine.IngestResult) IngestResult {
 	out := IngestResult{Accepted: res.Accepted, Duplicates: res.Duplicates, Conflicts: res.Conflicts, Rejected: res.Rejected,
 		Results: make([]ItemResult, len(res.Results))}
