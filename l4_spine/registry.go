@@ -15,8 +15,13 @@ import (
 // the registry does not hold is called.
 var ErrUnknownOperation = errors.New("unknown operation")
 
-// DefaultTimeout bounds an operation that sets no timeout of its own.
-const DefaultTimeout = 30 * time.Second
+// DefaultTimeout bounds an operation that sets no timeout of its own, and an
+// HTTP request with everything it calls. Every operation takes milliseconds
+// (a batch of a thousand records about 150 ms); one that takes seconds is
+// waiting for a database that hangs, and is answered 503 UNAVAILABLE within
+// this bound — pool waits and statements are cancelled with the context —
+// while /ready, with its own two seconds, already says so.
+const DefaultTimeout = 5 * time.Second
 
 // TxRunner runs fn inside one database transaction whose handle travels in
 // the context fn receives. L6 implements it; cmd binds it.

@@ -25,7 +25,8 @@ type GroupOptions struct {
 	Workers int
 	// MaxRecords caps a group; default 256.
 	MaxRecords int
-	// Timeout bounds one group's write; default 10 s.
+	// Timeout bounds one group's write; default spine.DefaultTimeout, so a
+	// hung database fails the group's callers as it fails any request.
 	Timeout time.Duration
 }
 
@@ -37,7 +38,7 @@ func (o GroupOptions) withDefaults() GroupOptions {
 		o.MaxRecords = 256
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 10 * time.Second
+		o.Timeout = spine.DefaultTimeout
 	}
 	return o
 }
