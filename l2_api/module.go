@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -47,22 +48,34 @@ func newAppFromGraph(p appParams) (*fiber.App, error) {
 }
 
 func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {
+	var ln net.Listener
+	served := make(chan struct{})
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", cfg.Addr)
-			if err != nil {
+			var err error
+			if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 			}
 			log.Info("listening", slog.String("addr", ln.Addr().String()))
 			go func() {
-				if err := app.Listener(ln); err != nil {
+				defer close(served)
+				if err := app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
 					log.Error("server stopped", slog.String("error", err.Error()))
 				}
 			}()
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
-			return app.ShutdownWithContext(ctx)
+			err := app.ShutdownWithContext(ctx)
+			// A stop that comes before the server goroutine got to serve
+			// finds no listener to close in Fiber: close it here, so the
+			// server never starts accepting after it was stopped.
+			_ = ln.Close()
+			select {
+			case <-served:
+			case <-ctx.Done():
+			}
+			return err
 		},
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"go.uber.org/fx"
+	"go.uber.org/goleak"
 	"go.uber.org/fx/fxtest"
 
 	integrationsadapter "hoc/l3_adapters/integrations"
@@ -25,11 +26,20 @@ const testSecret = "test-founder-secret"
 
 // TestMain lets a test run this binary as hocd itself: with HOC_TEST_RUN_MAIN
 // set, the process is the real command (used to test signals and exit codes).
+//
+// Otherwise it runs the tests and then fails when any goroutine is left
+// running: every server a test starts must stop everything it started
+// (group commit, the event recorder, pools, the listener).
 func TestMain(m *testing.M) {
 	if os.Getenv("HOC_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m,
+		// fasthttp's worker pool lets its cleaner sleep out its 10-second
+		// tick after the server stopped, and keeps one clock goroutine for
+		// the Date header per process: both by design.
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"))
 }
 
 // harness is the real fx graph with the real router on a real database,
