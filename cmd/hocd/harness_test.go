@@ -13,8 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"go.uber.org/fx"
-	"go.uber.org/goleak"
 	"go.uber.org/fx/fxtest"
+	"go.uber.org/goleak"
 
 	integrationsadapter "hoc/l3_adapters/integrations"
 	"hoc/l6_drivers/db"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -34,7 +35,7 @@ func (e *UnavailableError) Unavailable() bool { return true }
 // query is wrong" survives the trip up the layers.
 //
 // Connection-level means: the server could not be reached or dropped the
-// connection (refused, reset, DNS, pgx connect errors, SQLSTATE class 08,
+// connection (refused, reset, closed mid-statement, DNS, pgx connect errors, SQLSTATE class 08,
 // server shutting down or out of connection slots), database/sql gave up on
 // the connection (sql.ErrConnDone, driver.ErrBadConn, the pool is closed), or
 // SQLite could not open its file or stayed locked beyond the busy timeout.
@@ -74,6 +75,8 @@ func isConnectionFailure(err error) bool {
 	}
 	var netErr net.Error
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF): // the server closed the connection mid-statement
+		return true
 	case errors.Is(err, sql.ErrConnDone),
 		errors.Is(err, driver.ErrBadConn),
 		errors.Is(err, syscall.ECONNREFUSED),

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"syscall"
 	"testing"
@@ -34,6 +35,7 @@ func TestClassify(t *testing.T) {
 		{"bad connection", driver.ErrBadConn, true},
 		{"connection refused", fmt.Errorf("dial: %w", refused), true},
 		{"closed pool", errors.New("sql: database is closed"), true},
+		{"connection closed mid-statement", fmt.Errorf("write usage records: %w", io.ErrUnexpectedEOF), true},
 		{"postgres connection failure", &pgconn.PgError{Code: "08006"}, true},
 		{"postgres shutting down", &pgconn.PgError{Code: "57P01"}, true},
 		{"postgres too many connections", &pgconn.PgError{Code: "53300"}, true},

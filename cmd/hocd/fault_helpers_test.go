@@ -1,0 +1,508 @@
+package main
+
+// Helpers of the fault tests (fault_*_test.go): real hocd processes started
+// from this test binary (see TestMain), fixtures created the way the CLI
+// creates them, a TCP proxy between hocd and its dependencies
+// (internal/faultproxy), and an HTTP client whose answers keep their timing.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"hoc/cmd/hocd/internal/faultproxy"
+	accountadapter "hoc/l3_adapters/account"
+	integrationsadapter "hoc/l3_adapters/integrations"
+	accountops "hoc/l4_spine/account"
+	integrationops "hoc/l4_spine/integrations"
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+)
+
+// faultPostgresURL returns a fresh Postgres database for a fault test. The
+// fault tests that need Postgres skip without it outside CI, and fail in CI
+// (dbtest.Backends decides, as for every storage test).
+func faultPostgresURL(t *testing.T) string {
+	t.Helper()
+	if !slices.Contains(dbtest.Backends(t), db.DialectPostgres) {
+		t.Skipf("this fault test needs Postgres: set %s", dbtest.EnvDatabaseURL)
+	}
+	return dbtest.URL(t, db.DialectPostgres)
+}
+
+// faultFixture is a tenant with an integration key (for ingest), a
+// telemetry:read key, and optionally a telemetry:read key with a small
+// per-key rate limit.
+type faultFixture struct {
+	TenantID       string
+	IntegrationKey string
+	ReadKey        string
+	LimitedKey     string
+}
+
+// faultSeed says how to create a fixture.
+type faultSeed struct {
+	name       string
+	complete   bool // onboarding COMPLETE, so request protection applies
+	limitedRPM int  // when > 0, also create LimitedKey with this rate_limit_rpm
+}
+
+// faultSeedTenant creates a fixture in the database at dbURL through the same
+// adapters `hocd tenants|integrations|apikeys` use, in one short-lived core
+// graph (no environment variables, so parallel tests may call it).
+func faultSeedTenant(t *testing.T, dbURL string, seed faultSeed) faultFixture {
+	t.Helper()
+	cfg := Config{DatabaseURL: dbURL, LogFormat: "json", LogLevel: "warn"}
+	var tenants *accountadapter.Tenants
+	var integrations *integrationsadapter.Integrations
+	var f faultFixture
+	var stderr faultBuffer
+	err := oneShot(cfg, &stderr, func(ctx context.Context) error {
+		tenant, err := tenants.Create(ctx, accountops.CreateTenantInput{Name: seed.name})
+		if err != nil {
+			return fmt.Errorf("create tenant: %w", err)
+		}
+		f.TenantID = tenant.ID
+		created, err := integrations.Create(ctx, integrationops.CreateIntegrationInput{TenantID: f.TenantID, Name: "prod", ProviderType: "openai"})
+		if err != nil {
+			return fmt.Errorf("create integration: %w", err)
+		}
+		f.IntegrationKey = created.Key
+		read, err := integrations.CreateAPIKey(ctx, integrationops.CreateAPIKeyInput{TenantID: f.TenantID, Name: "reader", Scopes: []string{"telemetry:read"}})
+		if err != nil {
+			return fmt.Errorf("create read key: %w", err)
+		}
+		f.ReadKey = read.Key
+		if seed.limitedRPM > 0 {
+			limited, err := integrations.CreateAPIKey(ctx, integrationops.CreateAPIKeyInput{TenantID: f.TenantID, Name: "limited",
+				Scopes: []string{"telemetry:read"}, RateLimitRPM: seed.limitedRPM})
+			if err != nil {
+				return fmt.Errorf("create limited key: %w", err)
+			}
+			f.LimitedKey = limited.Key
+		}
+		if seed.complete {
+			if _, err := tenants.AdvanceOnboarding(ctx, accountops.AdvanceOnboardingInput{TenantID: f.TenantID, TargetState: "COMPLETE", Reason: "fault test"}); err != nil {
+				return fmt.Errorf("complete onboarding: %w", err)
+			}
+		}
+		return nil
+	}, &tenants, &integrations)
+	if err != nil {
+		t.Fatalf("seed tenant %q: %v\n%s", seed.name, err, stderr.String())
+	}
+	return f
+}
+
+// openFaultDB opens the test's own connection to dbURL (never through a
+// proxy), closed when the test ends, before its database is dropped.
+func openFaultDB(t *testing.T, dbURL string) *db.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := db.Open(ctx, db.Config{URL: dbURL, MaxOpenConns: 4})
+	if err != nil {
+		t.Fatalf("open the test's database connection: %v", err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// faultWithHost returns dbURL with its host:port replaced, e.g. by a proxy's.
+func faultWithHost(t *testing.T, dbURL, hostPort string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = hostPort
+	return u.String()
+}
+
+// faultHostOf returns the host:port of a URL.
+func faultHostOf(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
+}
+
+// faultStartProxy starts a fault proxy to target, closed (and its goroutines
+// waited for) when the test ends.
+func faultStartProxy(t *testing.T, target string) *faultproxy.Proxy {
+	t.Helper()
+	p, err := faultproxy.New(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// faultBuffer is a bytes.Buffer that the exec copier goroutine may write while
+// the test reads it.
+type faultBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *faultBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *faultBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// tail is the last n bytes of the buffer, for failure messages.
+func (s *faultBuffer) tail(n int) string {
+	out := s.String()
+	if len(out) > n {
+		return "…" + out[len(out)-n:]
+	}
+	return out
+}
+
+// faultProcess is a real `hocd serve`: this test binary run with
+// HOC_TEST_RUN_MAIN=1.
+type faultProcess struct {
+	addr   string
+	cmd    *exec.Cmd
+	stderr *faultBuffer
+	exited chan struct{}
+	err    error // cmd.Wait's result, once exited is closed
+}
+
+// faultStartHocd starts hocd on addr with the database at dbURL and extra
+// HOC_* settings ("NAME=value"). It does not wait until it serves (see
+// waitServing) and never calls t.Fatal, so other goroutines may use it; the
+// process is killed, if it still runs, when the test ends.
+func faultStartHocd(t *testing.T, addr, dbURL string, env ...string) (*faultProcess, error) {
+	p := &faultProcess{addr: addr, stderr: &faultBuffer{}, exited: make(chan struct{})}
+	p.cmd = exec.Command(os.Args[0], "serve")
+	p.cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr, "HOC_DATABASE_URL="+dbURL,
+		"HOC_LOG_FORMAT=json", "HOC_LOG_LEVEL=warn", "HOC_REDIS_URL=", "HOC_PROTECTION_FAIL_CLOSED=false", "HOC_PROTECTION_DISABLED=false")
+	p.cmd.Env = append(p.cmd.Env, env...)
+	p.cmd.Stdout = io.Discard
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start hocd: %w", err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		if !p.hasExited() {
+			_ = p.cmd.Process.Kill()
+		}
+		<-p.exited
+	})
+	return p, nil
+}
+
+// faultMustStartHocd is faultStartHocd plus waitServing, for the test goroutine.
+func faultMustStartHocd(t *testing.T, addr, dbURL string, env ...string) *faultProcess {
+	t.Helper()
+	p, err := faultStartHocd(t, addr, dbURL, env...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.waitServing(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (p *faultProcess) hasExited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitServing polls /ready until it answers 200, the process exits, or
+// timeout passes.
+func (p *faultProcess) waitServing(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	client := &http.Client{Timeout: 2 * time.Second}
+	defer client.CloseIdleConnections()
+	for {
+		resp, err := client.Get("http://" + p.addr + "/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if p.hasExited() {
+			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.tail(4000))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("hocd at %s not ready after %v: %s", p.addr, timeout, p.stderr.tail(4000))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// logFor returns the process's log lines that mention requestID.
+func (p *faultProcess) logFor(requestID string) string {
+	if requestID == "" {
+		return ""
+	}
+	var out []string
+	for _, line := range strings.Split(p.stderr.String(), "\n") {
+		if strings.Contains(line, requestID) {
+			if len(line) > 1500 {
+				line = line[:1500] + "…"
+			}
+			out = append(out, "    log: "+line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// kill sends SIGKILL and waits until the process is gone.
+func (p *faultProcess) kill() error {
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("hocd at %s still running 10s after SIGKILL", p.addr)
+	}
+}
+
+// waitExit waits up to timeout for the process to exit and returns its exit
+// code (-1 for a signal), or an error when it is still running.
+func (p *faultProcess) waitExit(timeout time.Duration) (int, error) {
+	select {
+	case <-p.exited:
+		return p.cmd.ProcessState.ExitCode(), nil
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("hocd at %s still running after %v", p.addr, timeout)
+	}
+}
+
+// faultAnswer is one HTTP exchange: what came back and when.
+type faultAnswer struct {
+	status int
+	code   string // the envelope's error code
+	data   json.RawMessage
+	raw    string
+	err    error  // transport error (refused, reset, timeout)
+	reqID  string // X-Request-ID, to find the request in the server's log
+	sent   time.Time
+	done   time.Time
+}
+
+func (a faultAnswer) took() time.Duration { return a.done.Sub(a.sent) }
+
+func (a faultAnswer) String() string {
+	if a.err != nil {
+		return fmt.Sprintf("error after %v: %v", a.took().Round(time.Millisecond), a.err)
+	}
+	raw := a.raw
+	if len(raw) > 300 {
+		raw = raw[:300] + "…"
+	}
+	return fmt.Sprintf("%d %s after %v: %s", a.status, a.code, a.took().Round(time.Millisecond), raw)
+}
+
+// faultHTTPClient is an HTTP client for the fault tests, its idle
+// connections closed when the test ends.
+func faultHTTPClient(t *testing.T) *http.Client {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// faultExchange sends one request (body: nil or a value sent as JSON; headers:
+// name, value pairs) and never fails the test: errors are in the answer.
+func faultExchange(ctx context.Context, client *http.Client, method, rawURL string, body any, headers ...string) faultAnswer {
+	a := faultAnswer{sent: time.Now()}
+	defer func() {
+		if a.done.IsZero() {
+			a.done = time.Now()
+		}
+	}()
+	var reader io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			a.err = err
+			return a
+		}
+		reader = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, reader)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		a.err, a.done = err, time.Now()
+		return a
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	a.status, a.raw, a.done, a.reqID = resp.StatusCode, string(raw), time.Now(), resp.Header.Get("X-Request-ID")
+	if err != nil {
+		a.err = err
+		return a
+	}
+	var env response
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
+		a.data = env.Data
+		if env.Error != nil {
+			a.code = env.Error.Code
+		}
+	}
+	return a
+}
+
+// ingested is the answer to one single-record ingest: its stored id.
+func (a faultAnswer) ingestedID() string {
+	var body struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(a.data, &body)
+	return body.ID
+}
+
+// faultStoredIDs maps each call id of the tenant to the ids stored under it.
+func faultStoredIDs(t *testing.T, d *db.DB, tenantID string) map[string][]string {
+	t.Helper()
+	var rows []struct {
+		CallID string
+		ID     string
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.Conn(ctx).Raw("SELECT call_id, id FROM usage_records WHERE tenant_id = ?", tenantID).Scan(&rows).Error; err != nil {
+		t.Fatalf("read the stored records: %v", err)
+	}
+	out := make(map[string][]string, len(rows))
+	for _, r := range rows {
+		out[r.CallID] = append(out[r.CallID], r.ID)
+	}
+	return out
+}
+
+// faultCheckRollups compares the tenant's usage_daily rows with a
+// recount of its usage_records, grouped the same way (UTC day, integration,
+// provider, model).
+func faultCheckRollups(t *testing.T, d *db.DB, tenantID string) {
+	t.Helper()
+	type group struct {
+		Day           string
+		IntegrationID string
+		Provider      string
+		Model         string
+		Calls         int64
+		TokensIn      int64
+		TokensOut     int64
+		CostCents     int64
+		CostMicros    int64
+	}
+	read := func(query string) map[string]group {
+		var rows []group
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.Conn(ctx).Raw(query, tenantID).Scan(&rows).Error; err != nil {
+			t.Fatalf("read rollups: %v", err)
+		}
+		out := map[string]group{}
+		for _, g := range rows {
+			out[g.Day+" "+g.IntegrationID+" "+g.Provider+" "+g.Model] = g
+		}
+		return out
+	}
+	var rollups, recount map[string]group
+	if d.Dialect() == db.DialectPostgres {
+		rollups = read(`SELECT to_char(day, 'YYYY-MM-DD') AS day, integration_id::text AS integration_id, provider, model,
+			calls, tokens_in, tokens_out, cost_cents, cost_micros FROM usage_daily WHERE tenant_id = ?`)
+		recount = read(`SELECT to_char((occurred_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
+			integration_id::text AS integration_id, provider, model, count(*) AS calls, sum(tokens_in) AS tokens_in,
+			sum(tokens_out) AS tokens_out, sum(cost_cents) AS cost_cents, sum(cost_micros) AS cost_micros
+			FROM usage_records WHERE tenant_id = ? GROUP BY 1, 2, 3, 4`)
+	} else {
+		rollups = read(`SELECT day, integration_id, provider, model, calls, tokens_in, tokens_out, cost_cents, cost_micros
+			FROM usage_daily WHERE tenant_id = ?`)
+		recount = read(`SELECT strftime('%Y-%m-%d', occurred_at) AS day, integration_id, provider, model, count(*) AS calls,
+			sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, sum(cost_cents) AS cost_cents,
+			sum(cost_micros) AS cost_micros FROM usage_records WHERE tenant_id = ? GROUP BY 1, 2, 3, 4`)
+	}
+	for k, want := range recount {
+		if got := rollups[k]; got != want {
+			t.Errorf("usage_daily %s says %+v, the stored records add up to %+v", k, got, want)
+		}
+	}
+	for k, got := range rollups {
+		if _, ok := recount[k]; !ok && got.Calls != 0 {
+			t.Errorf("usage_daily %s counts %+v, but no record of that group is stored", k, got)
+		}
+	}
+}
+
+// faultSummaryTotals reads the usage summary's totals through the API.
+func faultSummaryTotals(t *testing.T, client *http.Client, addr, readKey string) (calls, tokensIn int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a := faultExchange(ctx, client, http.MethodGet, "http://"+addr+"/api/v1/telemetry/usage-summary", nil, "X-AOS-Key", readKey)
+	if a.err != nil || a.status != http.StatusOK {
+		t.Fatalf("usage summary: %v", a)
+	}
+	var s struct {
+		TotalCalls    int64 `json:"total_calls"`
+		TotalTokensIn int64 `json:"total_tokens_in"`
+	}
+	if err := json.Unmarshal(a.data, &s); err != nil {
+		t.Fatalf("usage summary: %v: %s", err, a.raw)
+	}
+	return s.TotalCalls, s.TotalTokensIn
+}
+
+// faultFirstN lists at most n items, for failure messages about many records.
+func faultFirstN(items []string, n int) string {
+	if len(items) <= n {
+		return fmt.Sprint(items)
+	}
+	return fmt.Sprintf("%v … (%d in all)", items[:n], len(items))
+}
