@@ -1,17 +1,32 @@
 # The README's commands. `make test` is what .ci/run calls.
 #
 # arch-go v1.7.0 writes its pass flag from several goroutines, so ./archtest
-# runs without -race; everything else runs with the race detector.
+# runs without -race, and first: it takes seconds and says at once whether
+# a layer imports one it must not; everything else runs with the race
+# detector.
 
 GO_PACKAGES = $(shell go list ./... | grep -v /archtest)
 
-.PHONY: test run build
+# FUZZTIME is how long `make fuzz` runs each fuzz target; CI runs it after
+# the tests. The seed corpora (testdata/fuzz/) also run in `make test`.
+FUZZTIME ?= 10s
+
+.PHONY: test fuzz run build
 
 test:
 	@echo "==> gofmt"; unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "$$unformatted"; exit 1; fi
 	@echo "==> go vet"; go vet ./...
-	@echo "==> go test -race (all but archtest)"; go test -race -count=1 $(GO_PACKAGES)
 	@echo "==> go test archtest"; go test -count=1 ./archtest/...
+	@echo "==> go test -race (all but archtest)"; go test -race -count=1 $(GO_PACKAGES)
+
+# Every Fuzz target of the module, each for FUZZTIME.
+fuzz:
+	@for dir in $$(grep -rlE '^func Fuzz' --include='*_test.go' . | xargs -n1 dirname | sort -u); do \
+		for target in $$(go test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+			echo "==> fuzz $$dir $$target ($(FUZZTIME))"; \
+			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$dir || exit 1; \
+		done; \
+	done
 
 run:
 	go run ./cmd/hocd

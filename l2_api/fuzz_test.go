@@ -283,6 +283,43 @@ func fzCheckCanonical(t *testing.T, b []byte, object bool) {
 	}
 }
 
+// fzCheckIntegers checks that every integer of an accepted record is the
+// exact value of the literal sent (the last non-null member of that name),
+// computed with math/big.
+func fzCheckIntegers(t *testing.T, body []byte, r *activity.Record) {
+	t.Helper()
+	got := map[string]*int64{"tokens_in": &r.TokensIn, "tokens_out": &r.TokensOut, "cost_cents": &r.CostCents,
+		"cost_micros": r.CostMicros, "latency_ms": r.LatencyMS}
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return
+	}
+	sent := map[string]string{}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return
+		}
+		key, _ := jsontext.AppendUnquote(nil, name)
+		v, err := dec.ReadValue()
+		if err != nil {
+			return
+		}
+		if _, ok := got[string(key)]; ok && v.Kind() != 'n' {
+			sent[string(key)] = string(v)
+		}
+	}
+	for name, lit := range sent {
+		x, ok := fzExact(lit)
+		if !ok || got[name] == nil {
+			continue
+		}
+		if !x.IsInt() || x.Cmp(new(big.Float).SetInt64(*got[name])) != 0 {
+			t.Fatalf("%s %.80s accepted as %d, but the literal %s", name, lit, *got[name], fzDescribe(x))
+		}
+	}
+}
+
 // fzRecordResult is everything readRecord returns, for comparing two runs.
 type fzRecordResult struct {
 	Rec    *activity.Record
@@ -347,6 +384,7 @@ func fzCheckRecordResult(t *testing.T, body []byte, r fzRecordResult, prefix str
 			t.Fatalf("call id %q for a record of call_id %q", r.CallID, r.Rec.CallID)
 		}
 		fzCheckRecord(t, r.Rec)
+		fzCheckIntegers(t, body, r.Rec)
 	default:
 		if len(r.Fields) == 0 {
 			t.Fatalf("neither a record, nor field errors, nor an error: %+v", r)
@@ -732,13 +770,20 @@ func fzExact(lit string) (*big.Float, bool) {
 }
 
 func fzDescribe(x *big.Float) string {
-	switch {
-	case x.Sign() == 0:
+	if x.Sign() == 0 {
 		return "is 0"
-	case x.IsInt():
-		return "is the integer " + x.Text('g', 25)
 	}
-	return "has a fractional part: " + x.Text('g', 25)
+	kind := "has a fractional part"
+	if x.IsInt() {
+		kind = "is an integer"
+	}
+	mant := new(big.Float)
+	e := x.MantExp(mant)
+	if e > -128 && e < 128 {
+		return kind + ": " + new(big.Float).SetPrec(128).Set(x).Text('g', 25)
+	}
+	m, _ := mant.Float64()
+	return fmt.Sprintf("%s of about 10^%.0f", kind, float64(e)*math.Log10(2)+math.Log10(math.Abs(m)))
 }
 
 // FuzzListParams: listParams on any query string never panics; it answers a

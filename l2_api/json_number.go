@@ -24,7 +24,7 @@ func wholeNumber(lit []byte) (n int64, whole, fits bool) {
 		}
 		frac, rest = rest[1:end], rest[end:]
 	}
-	exp := 0
+	var exp int64
 	if len(rest) > 0 && (rest[0] == 'e' || rest[0] == 'E') {
 		rest = rest[1:]
 		expNeg := len(rest) > 0 && rest[0] == '-'
@@ -32,8 +32,10 @@ func wholeNumber(lit []byte) (n int64, whole, fits bool) {
 			rest = rest[1:]
 		}
 		for _, c := range rest {
-			if exp < 1<<20 { // beyond any digit count: the verdict cannot change
-				exp = exp*10 + int(c-'0')
+			// Past 2^40, far beyond the digits any request body can hold,
+			// the exponent decides alone, so it stops growing there.
+			if exp < 1<<40 {
+				exp = exp*10 + int64(c-'0')
 			}
 		}
 		if expNeg {
@@ -46,7 +48,7 @@ func wholeNumber(lit []byte) (n int64, whole, fits bool) {
 	// move into the scale.
 	digits := make([]byte, 0, len(intPart)+len(frac))
 	digits = append(append(digits, intPart...), frac...)
-	scale := exp - len(frac)
+	scale := exp - int64(len(frac))
 	for len(digits) > 0 && digits[0] == '0' {
 		digits = digits[1:]
 	}
@@ -60,7 +62,7 @@ func wholeNumber(lit []byte) (n int64, whole, fits bool) {
 	if scale < 0 {
 		return 0, false, false // a non-zero digit is left after the point
 	}
-	if len(digits)+scale > 19 { // int64 holds at most 19 digits
+	if int64(len(digits))+scale > 19 { // int64 holds at most 19 digits
 		return 0, true, false
 	}
 	var u uint64

@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestWholeNumber_DecidesOnTheLiteral(t *testing.T) {
 	cases := []struct {
@@ -31,6 +34,19 @@ func TestWholeNumber_DecidesOnTheLiteral(t *testing.T) {
 		{"0.1", 0, false, false},
 		{"123.4560000", 0, false, false},
 	}
+	// Digit runs longer than the old exponent cap (found by FuzzWholeNumber).
+	cases = append(cases,
+		struct {
+			lit         string
+			n           int64
+			whole, fits bool
+		}{"1" + strings.Repeat("0", 1<<20) + "e-10485760", 0, false, false},
+		struct {
+			lit         string
+			n           int64
+			whole, fits bool
+		}{"0." + strings.Repeat("0", 1<<20) + "1e10485760", 0, true, false},
+	)
 	for _, tc := range cases {
 		n, whole, fits := wholeNumber([]byte(tc.lit))
 		if n != tc.n || whole != tc.whole || fits != tc.fits {

@@ -18,7 +18,8 @@ const dateLayout = "2006-01-02"
 // not YYYY-MM-DD is 400; the window's rules are the engine's.
 func rangeInput(c *fiber.Ctx) (activity.RangeInput, error) {
 	in := activity.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: c.Query("start_date"), EndDate: c.Query("end_date")}
-	for name, v := range map[string]string{"start_date": in.StartDate, "end_date": in.EndDate} {
+	for _, p := range []struct{ name, value string }{{"start_date", in.StartDate}, {"end_date", in.EndDate}} {
+		name, v := p.name, p.value
 		if v == "" {
 			continue
 		}
@@ -157,7 +158,11 @@ type recordJSON struct {
 func (r telemetryRoutes) history(c *fiber.Ctx) error {
 	in := activity.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
 	var fields spine.Fields
-	for name, dst := range map[string]*int{"limit": &in.Limit, "offset": &in.Offset} {
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"limit", &in.Limit}, {"offset", &in.Offset}} {
+		name, dst := p.name, p.dst
 		v := c.Query(name)
 		if v == "" {
 			continue

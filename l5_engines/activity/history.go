@@ -84,18 +84,25 @@ func encodeCursor(c store.Cursor) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(c.OccurredAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
 }
 
+// decodeCursor accepts exactly the cursors encodeCursor writes: another
+// spelling of the same position (an offset, upper-case ids, padding bits)
+// is refused, so that one position has one cursor.
 func decodeCursor(s string) (store.Cursor, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return store.Cursor{}, err
 	}
 	at, id, ok := strings.Cut(string(raw), "|")
-	if !ok || uuid.Validate(id) != nil {
+	if u, err := uuid.Parse(id); !ok || err != nil || u.String() != id {
 		return store.Cursor{}, fmt.Errorf("malformed cursor")
 	}
 	t, err := time.Parse(time.RFC3339Nano, at)
 	if err != nil {
 		return store.Cursor{}, err
 	}
-	return store.Cursor{OccurredAt: t.UTC(), ID: id}, nil
+	c := store.Cursor{OccurredAt: t.UTC(), ID: id}
+	if encodeCursor(c) != s {
+		return store.Cursor{}, fmt.Errorf("cursor not in its canonical form")
+	}
+	return c, nil
 }

@@ -3,6 +3,7 @@ package activity
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -196,6 +197,9 @@ func TestResolveWindow(t *testing.T) {
 		{"2024-01-01", "2024-12-31", "2024-01-01", "2024-12-31", true}, // 366 days
 		{"2024-01-01", "2025-01-01", "", "", false},                    // 367 days
 		{"2026-02-02", "2026-02-01", "", "", false},
+		{"", "0000-01-01", "", "", false}, // the default start would be in year -1 (FuzzResolveWindow)
+		{"", "0001-01-29", "", "", false},
+		{"0000-12-31", "0001-01-01", "", "", false},
 	}
 	for _, tc := range cases {
 		w, err := resolveWindow(tc.start, tc.end, now)
@@ -213,6 +217,26 @@ func TestIngest_RepeatIsComparedWithWhatEndsUpStored(t *testing.T) {
 	res := ingest(t, e, integA, rec("stored", 2), rec("stored", 1))
 	if got := statuses(res); got != "cd" {
 		t.Fatalf("statuses = %s, want cd", got)
+	}
+}
+
+func TestDecodeCursor_AcceptsOnlyWhatEncodeCursorWrites(t *testing.T) {
+	c := store.Cursor{OccurredAt: time.Date(2026, 11, 25, 12, 0, 0, 500_000_000, time.UTC), ID: integA}
+	if got, err := decodeCursor(encodeCursor(c)); err != nil || got != c {
+		t.Fatalf("round trip: %+v, %v", got, err)
+	}
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	// Other spellings of the same position (found by FuzzDecodeCursor).
+	for _, s := range []string{
+		b64("2026-11-25T14:00:00.5+02:00|" + integA),
+		b64("2026-11-25T12:00:00.500Z|" + integA),
+		b64("2026-11-25T12:00:00.5Z|" + strings.ToUpper(integA)),
+		b64("2026-11-25T12:00:00.5Z|{" + integA + "}"),
+		b64("2026-11-25T12:00:00.5Z|" + integA)[:10] + "x",
+	} {
+		if _, err := decodeCursor(s); err == nil {
+			t.Errorf("decodeCursor(%q) accepted another spelling", s)
+		}
 	}
 }
 

@@ -45,6 +45,10 @@ func resolveWindow(start, end string, now time.Time) (Window, error) {
 		return Window{}, err
 	}
 	switch days := int(endDay.Sub(startDay).Hours()/24) + 1; {
+	case endDay.Year() < 1:
+		fields.Add("end_date", "must be a date from 0001-01-01 on")
+	case startDay.Year() < 1:
+		fields.Add("start_date", "must be a date from 0001-01-01 on")
 	case startDay.After(endDay):
 		fields.Add("start_date", "must not be after end_date")
 	case days > maxWindowDays:

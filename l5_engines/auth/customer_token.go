@@ -178,6 +178,8 @@ func (c *CustomerTokens) checkClaims(claims jwt.MapClaims) (Customer, error) {
 		return Customer{}, invalidToken(ReasonJWTInvalid, errors.New("missing sub"))
 	case exp == nil:
 		return Customer{}, invalidToken(ReasonJWTInvalid, errors.New("missing exp"))
+	case !saneDate(exp) || !saneDate(nbf) || !saneDate(iat):
+		return Customer{}, invalidToken(ReasonJWTInvalid, errors.New("exp, nbf or iat out of range"))
 	case org == "":
 		return Customer{}, invalidToken(ReasonJWTInvalid, fmt.Errorf("missing or non-string tenant claim %q", c.tenantClaim))
 	case nbf != nil && nbf.After(now.Add(clockLeeway)):

@@ -96,6 +96,11 @@ func TestCustomerTokens_Rejections(t *testing.T) {
 		{"expired and other issuer", rs(jwt.MapClaims{"iss": "x", "aud": testAudience, "sub": "u", "org_id": "o", "exp": t0.Add(-time.Hour).Unix()}), ReasonJWTInvalid},
 		{"expired and missing tenant claim", rs(func() jwt.MapClaims { c := claimsWithout("org_id"); c["exp"] = t0.Add(-time.Hour).Unix(); return c }()), ReasonJWTInvalid},
 		{"garbage", "not.a.jwt", ReasonJWTInvalid},
+		// Dates beyond an int64 of seconds come out of jwt far in the past
+		// (found by FuzzCustomerClaims): malformed, not expired or valid.
+		{"exp beyond int64", rs(claimsWith("exp", 1e300)), ReasonJWTInvalid},
+		{"iat beyond int64", rs(claimsWith("iat", 9.3e18)), ReasonJWTInvalid},
+		{"nbf beyond int64", rs(claimsWith("nbf", 1e300)), ReasonJWTInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

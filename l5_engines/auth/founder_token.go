@@ -111,6 +111,8 @@ func (f *FounderTokens) Verify(token string) (Founder, error) {
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing sub"))
 	case iat == nil || exp == nil:
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing iat or exp"))
+	case !saneDate(iat) || !saneDate(exp):
+		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("iat or exp out of range"))
 	case strings.TrimSpace(reason) == "":
 		return Founder{}, invalidToken(ReasonJWTInvalid, errors.New("missing or blank reason"))
 	case iat.After(now.Add(clockLeeway)):
@@ -119,6 +121,14 @@ func (f *FounderTokens) Verify(token string) (Founder, error) {
 		return Founder{}, invalidToken(ReasonJWTExpired, errors.New("expired"))
 	}
 	return Founder{Subject: sub, Reason: reason, ExpiresAt: exp.Time}, nil
+}
+
+// saneDate reports whether a token date lies between 1970 and the year 9999.
+// jwt converts seconds to a time through an int64, so a value beyond it (say
+// 1e300) comes out far in the past: an exp would read as expired and an iat
+// or nbf as long ago, where the token is simply malformed.
+func saneDate(d *jwt.NumericDate) bool {
+	return d == nil || d.Unix() >= 0 && d.Year() <= 9999
 }
 
 // invalidToken is the one error for a bad token; the cause stays in the logs.

@@ -64,6 +64,8 @@ func TestFounderTokens_Rejections(t *testing.T) {
 		{"blank sub", sign(t, jwt.SigningMethodHS256, []byte(secret), with("sub", " ")), ReasonJWTInvalid},
 		{"exp as a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", fmt.Sprint(t0.Add(time.Hour).Unix()))), ReasonJWTInvalid},
 		{"iat as a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", fmt.Sprint(t0.Unix()))), ReasonJWTInvalid},
+		{"exp beyond int64", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", 1e300)), ReasonJWTInvalid},
+		{"iat beyond int64", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", 9.3e18)), ReasonJWTInvalid},
 		{"expired", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", t0.Add(-61*time.Second).Unix())), ReasonJWTExpired},
 		{"expired and wrong issuer", sign(t, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"iss": "x", "sub": "a", "iat": t0.Unix(), "exp": t0.Add(-time.Hour).Unix(), "reason": "r"}), ReasonJWTInvalid},
 		{"garbage", "not.a.jwt", ReasonJWTInvalid},
