@@ -38,7 +38,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	spine "hoc/l4_spine"
-	"hoc/l4_spine/activity"
+	"hoc/l4_spine/telemetry"
 )
 
 // fzRecordBase is a valid record's required members, without braces.
@@ -180,7 +180,7 @@ func fzCount(t *testing.T, name string, n, hi int64) {
 
 // fzCheckRecord checks that an accepted record keeps every rule of SPEC
 // §3.1 and §1.4 that the decoder decides.
-func fzCheckRecord(t *testing.T, r *activity.Record) {
+func fzCheckRecord(t *testing.T, r *telemetry.Record) {
 	t.Helper()
 	fzText(t, "call_id", r.CallID, 1, 100)
 	fzText(t, "provider", r.Provider, 1, 50)
@@ -286,7 +286,7 @@ func fzCheckCanonical(t *testing.T, b []byte, object bool) {
 // fzCheckIntegers checks that every integer of an accepted record is the
 // exact value of the literal sent (the last non-null member of that name),
 // computed with math/big.
-func fzCheckIntegers(t *testing.T, body []byte, r *activity.Record) {
+func fzCheckIntegers(t *testing.T, body []byte, r *telemetry.Record) {
 	t.Helper()
 	got := map[string]*int64{"tokens_in": &r.TokensIn, "tokens_out": &r.TokensOut, "cost_cents": &r.CostCents,
 		"cost_micros": r.CostMicros, "latency_ms": r.LatencyMS}
@@ -322,7 +322,7 @@ func fzCheckIntegers(t *testing.T, body []byte, r *activity.Record) {
 
 // fzRecordResult is everything readRecord returns, for comparing two runs.
 type fzRecordResult struct {
-	Rec    *activity.Record
+	Rec    *telemetry.Record
 	CallID string
 	Fields []spine.FieldError
 	Err    string
@@ -523,10 +523,11 @@ func FuzzReadBatch(f *testing.F) {
 					}
 					fzCheckRecord(t, it.Record)
 				default:
-					if it.Error.Kind != spine.KindValidation || it.Error.Code != spine.CodeValidationFailed || len(it.Error.Fields) == 0 {
+					fields, _ := it.Error.Details["fields"].([]spine.FieldError)
+					if it.Error.Kind != spine.KindValidation || it.Error.Code != spine.CodeValidationFailed || len(fields) == 0 {
 						t.Fatalf("item %d: refusal %+v", i, it.Error)
 					}
-					fzCheckFields(t, it.Error.Fields, prefix)
+					fzCheckFields(t, fields, prefix)
 				}
 			}
 		}
@@ -866,7 +867,7 @@ func FuzzRangeInput(f *testing.F) {
 		f.Add(q)
 	}
 	app := fzApp()
-	decide := func(t *testing.T, q string) (activity.RangeInput, map[string]string, string) {
+	decide := func(t *testing.T, q string) (telemetry.RangeInput, map[string]string, string) {
 		c := fzNewCtx(app, nil, q)
 		defer app.ReleaseCtx(c)
 		in, err := rangeInput(c)
@@ -894,20 +895,20 @@ func FuzzRangeInput(f *testing.F) {
 }
 
 // fzTelemetry is a Telemetry that records the history input it is asked for.
-type fzTelemetry struct{ history []activity.HistoryInput }
+type fzTelemetry struct{ history []telemetry.HistoryInput }
 
-func (*fzTelemetry) Ingest(context.Context, []activity.BatchItem) (activity.IngestResult, error) {
-	return activity.IngestResult{}, errors.New("not used")
+func (*fzTelemetry) Ingest(context.Context, []telemetry.BatchItem) (telemetry.IngestResult, error) {
+	return telemetry.IngestResult{}, errors.New("not used")
 }
-func (*fzTelemetry) Summary(context.Context, activity.RangeInput) (activity.Summary, error) {
-	return activity.Summary{}, errors.New("not used")
+func (*fzTelemetry) Summary(context.Context, telemetry.RangeInput) (telemetry.Summary, error) {
+	return telemetry.Summary{}, errors.New("not used")
 }
-func (*fzTelemetry) Daily(context.Context, activity.RangeInput) ([]activity.DailyRow, error) {
+func (*fzTelemetry) Daily(context.Context, telemetry.RangeInput) ([]telemetry.DailyRow, error) {
 	return nil, errors.New("not used")
 }
-func (f *fzTelemetry) History(_ context.Context, in activity.HistoryInput) (activity.HistoryPage, error) {
+func (f *fzTelemetry) History(_ context.Context, in telemetry.HistoryInput) (telemetry.HistoryPage, error) {
 	f.history = append(f.history, in)
-	return activity.HistoryPage{Total: 3}, nil
+	return telemetry.HistoryPage{Total: 3}, nil
 }
 
 // FuzzHistoryParams: the usage-history handler on any query string never
@@ -923,7 +924,7 @@ func FuzzHistoryParams(f *testing.F) {
 	app := fzApp()
 	type result struct {
 		Verdict string
-		Asked   []activity.HistoryInput
+		Asked   []telemetry.HistoryInput
 		Status  int
 		Sent    [4]string
 	}

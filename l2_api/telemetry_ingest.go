@@ -2,25 +2,26 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
 	spine "hoc/l4_spine"
-	"hoc/l4_spine/activity"
+	"hoc/l4_spine/telemetry"
 )
 
 // maxBatchRecords is the most records one batch may carry (SPEC §3.3).
 const maxBatchRecords = 1000
 
-// Telemetry is what the telemetry endpoints need; the l3 activity adapter
+// Telemetry is what the telemetry endpoints need; the l3 telemetry adapter
 // implements it.
 type Telemetry interface {
-	Ingest(ctx context.Context, items []activity.BatchItem) (activity.IngestResult, error)
-	Summary(ctx context.Context, in activity.RangeInput) (activity.Summary, error)
-	Daily(ctx context.Context, in activity.RangeInput) ([]activity.DailyRow, error)
-	History(ctx context.Context, in activity.HistoryInput) (activity.HistoryPage, error)
+	Ingest(ctx context.Context, items []telemetry.BatchItem) (telemetry.IngestResult, error)
+	Summary(ctx context.Context, in telemetry.RangeInput) (telemetry.Summary, error)
+	Daily(ctx context.Context, in telemetry.RangeInput) ([]telemetry.DailyRow, error)
+	History(ctx context.Context, in telemetry.HistoryInput) (telemetry.HistoryPage, error)
 }
 
 type telemetryRoutes struct{ telemetry Telemetry }
@@ -39,18 +40,21 @@ func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return spine.Validation(fields...)
 	}
-	res, err := r.telemetry.Ingest(c.UserContext(), []activity.BatchItem{{CallID: rec.CallID, Record: rec}})
+	res, err := r.telemetry.Ingest(c.UserContext(), []telemetry.BatchItem{{CallID: rec.CallID, Record: rec}})
 	if err != nil {
 		return err
 	}
 	item := res.Results[0]
 	switch item.Status {
-	case activity.StatusAccepted:
+	case telemetry.StatusAccepted:
 		return respond(c, fiber.StatusCreated, ingestedJSON{Status: item.Status, ID: item.ID, CallID: item.CallID})
-	case activity.StatusDuplicate:
+	case telemetry.StatusDuplicate:
 		return respond(c, fiber.StatusOK, ingestedJSON{Status: item.Status, ID: item.ID, CallID: item.CallID})
 	}
-	return recordErrorAsError(item.Error)
+	if item.Error == nil {
+		return spine.Internal(fmt.Errorf("record %s: status %q without an error", item.CallID, item.Status))
+	}
+	return item.Error
 }
 
 // ingestedJSON is the answer to one stored record.
@@ -83,22 +87,6 @@ func endOfBody(dec *jsontext.Decoder, err error) error {
 	return spine.InvalidRequest("request body is not valid JSON")
 }
 
-// recordErrorAsError turns a record's refusal into the error a
-// single-record request answers with.
-func recordErrorAsError(e *activity.RecordError) error {
-	if e == nil {
-		return spine.Internal(nil)
-	}
-	err := spine.NewError(e.Kind, e.Code, e.Message)
-	if e.Reason != "" {
-		err = err.WithDetail("reason", e.Reason)
-	}
-	if len(e.Fields) > 0 {
-		err = err.WithDetail("fields", e.Fields)
-	}
-	return err
-}
-
 // ingestBatch handles POST /api/v1/telemetry/llm-usage/batch {"records": [...]}.
 // Records are judged one by one; the answer is 200 when every record is
 // accepted or a duplicate, else 207 with a result per record in input order.
@@ -125,7 +113,7 @@ func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
 // readBatch reads {"records": [...]} in one pass: every record is judged on
 // its own, and a batch over maxBatchRecords is refused as soon as the
 // reading gets past it. Other members are ignored.
-func readBatch(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
+func readBatch(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 	notArray := spine.Validation(spine.FieldError{Field: "records", Message: "must be an array of records"})
 	if dec.PeekKind() != '{' {
 		_, err := dec.ReadValue()
@@ -134,7 +122,7 @@ func readBatch(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
 		}
 		return nil, spine.Validation(spine.FieldError{Field: "body", Message: "must be a JSON object"})
 	}
-	var items []activity.BatchItem
+	var items []telemetry.BatchItem
 	found := false
 	_, err := dec.ReadToken()
 	for err == nil && dec.PeekKind() != '}' {
@@ -174,11 +162,11 @@ func readBatch(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
 }
 
 // readRecords reads the elements of the records array.
-func readRecords(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
+func readRecords(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
-	var items []activity.BatchItem
+	var items []telemetry.BatchItem
 	for dec.PeekKind() != ']' {
 		if len(items) == maxBatchRecords {
 			return nil, spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "a batch holds at most 1000 records")
@@ -187,11 +175,9 @@ func readRecords(dec *jsontext.Decoder) ([]activity.BatchItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		item := activity.BatchItem{CallID: callID, Record: rec}
+		item := telemetry.BatchItem{CallID: callID, Record: rec}
 		if len(fields) > 0 {
-			item.Record, item.Error = nil, &activity.RecordError{
-				Kind: spine.KindValidation, Code: spine.CodeValidationFailed, Message: "record validation failed", Fields: fields,
-			}
+			item.Record, item.Error = nil, telemetry.RecordInvalid(fields)
 		}
 		items = append(items, item)
 	}
@@ -224,16 +210,17 @@ type recordErrorJSON struct {
 	Fields  []spine.FieldError `json:"fields,omitempty"`
 }
 
-func toBatchJSON(res activity.IngestResult) batchJSON {
+func toBatchJSON(res telemetry.IngestResult) batchJSON {
 	out := batchJSON{
 		Accepted: res.Accepted, Duplicates: res.Duplicates, Conflicts: res.Conflicts, Rejected: res.Rejected,
 		Errors: res.Conflicts + res.Rejected, Total: len(res.Results), Results: make([]batchItemJSON, len(res.Results)),
 	}
 	for i, item := range res.Results {
 		out.Results[i] = batchItemJSON{Index: item.Index, CallID: item.CallID, Status: item.Status, ID: item.ID}
-		if item.Error != nil {
-			out.Results[i].Error = &recordErrorJSON{Code: item.Error.Code, Message: item.Error.Message, Reason: item.Error.Reason,
-				Fields: item.Error.Fields}
+		if e := item.Error; e != nil {
+			reason, _ := e.Details["reason"].(string)
+			fields, _ := e.Details["fields"].([]spine.FieldError)
+			out.Results[i].Error = &recordErrorJSON{Code: e.Code, Message: e.Message, Reason: reason, Fields: fields}
 		}
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	spine "hoc/l4_spine"
-	"hoc/l4_spine/activity"
+	"hoc/l4_spine/telemetry"
 )
 
 // dateLayout is the format of start_date and end_date: UTC calendar days.
@@ -16,8 +16,8 @@ const dateLayout = "2006-01-02"
 
 // rangeInput reads integration_id, start_date and end_date. A date that is
 // not YYYY-MM-DD is 400; the window's rules are the engine's.
-func rangeInput(c *fiber.Ctx) (activity.RangeInput, error) {
-	in := activity.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: c.Query("start_date"), EndDate: c.Query("end_date")}
+func rangeInput(c *fiber.Ctx) (telemetry.RangeInput, error) {
+	in := telemetry.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: c.Query("start_date"), EndDate: c.Query("end_date")}
 	for _, p := range []struct{ name, value string }{{"start_date", in.StartDate}, {"end_date", in.EndDate}} {
 		name, v := p.name, p.value
 		if v == "" {
@@ -41,7 +41,7 @@ type totalsJSON struct {
 	BlockedCount    int64  `json:"blocked_count"`
 }
 
-func toTotalsJSON(t activity.Totals) totalsJSON {
+func toTotalsJSON(t telemetry.Totals) totalsJSON {
 	return totalsJSON{
 		TotalCalls: t.Calls, TotalTokensIn: t.TokensIn, TotalTokensOut: t.TokensOut, TotalCostCents: t.CostCents,
 		TotalCostMicros: t.CostMicros, AvgLatencyMS: t.AvgLatencyMS, ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount,
@@ -156,7 +156,7 @@ type recordJSON struct {
 // history handles GET /api/v1/telemetry/usage-history with limit (1..1000,
 // default 50) and offset or cursor.
 func (r telemetryRoutes) history(c *fiber.Ctx) error {
-	in := activity.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
+	in := telemetry.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
 	var fields spine.Fields
 	for _, p := range []struct {
 		name string

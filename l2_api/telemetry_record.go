@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	spine "hoc/l4_spine"
-	"hoc/l4_spine/activity"
+	"hoc/l4_spine/telemetry"
 )
 
 // Field limits of a usage record (SPEC §3.1, §1.4).
@@ -46,11 +46,11 @@ func newJSONDecoder(body []byte) *jsontext.Decoder {
 // naming every failing field with prefix (e.g. "records[3].") so that a
 // batch reports where each error is. It checks every field rule of SPEC
 // §3.1 except the ones that need the clock or stored state (occurred_at's
-// window, the integration), which the activity engine decides.
+// window, the integration), which the telemetry engine decides.
 type recordReader struct {
 	prefix string
 	fields spine.Fields
-	rec    activity.Record
+	rec    telemetry.Record
 	// callID is the record's call_id as sent, when it is a readable
 	// string, so that a refused record can still be matched to its result.
 	callID string
@@ -81,7 +81,7 @@ var required = []struct {
 // readRecord reads the next value of dec as a record. A value that is not
 // an object, or breaks a field rule, is refused with field errors; only a
 // body that is not JSON at all returns an error, which ends the request.
-func readRecord(dec *jsontext.Decoder, prefix string) (*activity.Record, string, []spine.FieldError, error) {
+func readRecord(dec *jsontext.Decoder, prefix string) (*telemetry.Record, string, []spine.FieldError, error) {
 	r := &recordReader{prefix: prefix}
 	if dec.PeekKind() != '{' {
 		if _, err := dec.ReadValue(); err != nil {

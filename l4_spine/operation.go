@@ -55,6 +55,19 @@ const (
 // ReadOnly marks an operation that only reads.
 func ReadOnly() DeclareOption { return func(o *Operation) { o.policy.Access = AccessRead } }
 
+// accessName is the access of the policy as the listing names it.
+func (p Policy) accessName() string {
+	switch {
+	case p.Public:
+		return "public"
+	case p.Access == AccessRead:
+		return "read"
+	case p.Access == AccessAnyLifecycle:
+		return "any_lifecycle"
+	}
+	return "write"
+}
+
 // AnyLifecycle marks an operation that answers whatever the tenant's
 // lifecycle state, such as the session context that tells the dashboard what
 // the state is.
@@ -89,10 +102,10 @@ type Handle[I, O any] struct {
 func (h *Handle[I, O]) Operation() *Operation { return h.op }
 
 // Declare declares an operation and records it in the process-wide catalog
-// that the registry checks for completeness: a declared handle that no module
-// binds stops the server at start instead of failing a request later.
-// Declare is meant for package-level variables; it never fails, the registry
-// reports bad or duplicate names when it is built.
+// that Registry.Unbound checks for completeness, so that a declared handle
+// that no module binds fails a test instead of a request. Declare is meant
+// for package-level variables; it never fails, the registry reports bad or
+// duplicate names when it is built.
 func Declare[I, O any](name, description string, opts ...DeclareOption) *Handle[I, O] {
 	op := &Operation{
 		name:        name,
@@ -125,9 +138,9 @@ func (d *declared) add(op *Operation) {
 	d.ops = append(d.ops, op)
 }
 
-// Declared returns every operation declared in this process so far.
-func Declared() []*Operation {
-	catalog.mu.Lock()
-	defer catalog.mu.Unlock()
-	return append([]*Operation(nil), catalog.ops...)
+// all returns every operation declared in this process so far.
+func (d *declared) all() []*Operation {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*Operation(nil), d.ops...)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,9 +40,10 @@ type TenantGuard interface {
 
 // Config holds what a registry needs besides its bindings.
 type Config struct {
-	// Declared is the set of operations that must each be bound exactly
-	// once; nil means every operation declared in the process (Declared()).
-	Declared []*Operation
+	// Scopes are the scopes a machine credential can hold; an operation
+	// that requires any other (a typo such as "telemetry:reed" would lock
+	// every key out) stops the registry from being built.
+	Scopes []string
 	// Tx runs transactional operations; required when any binding is.
 	Tx TxRunner
 	// Guard admits tenant actors' operations; nil admits every one (tests
@@ -106,6 +109,11 @@ func New(cfg Config, bindings ...Binding) (*Registry, error) {
 	return r, nil
 }
 
+// validate checks the whole set of bindings and reports every problem at
+// once: a binding without a declared handle, a bad name, a name bound twice,
+// a scope no credential can hold, and a transactional operation without a
+// transaction runner. That every declared handle is bound is checked by
+// Unbound, over the process's declarations.
 func (r *Registry) validate() error {
 	var errs []error
 	byName := make(map[string]int)
@@ -118,6 +126,10 @@ func (r *Registry) validate() error {
 		if !namePattern.MatchString(b.op.name) {
 			errs = append(errs, fmt.Errorf("%q: name must match %s", b.op.name, namePattern))
 		}
+		if scope := b.op.policy.Scope; scope != "" && !slices.Contains(r.cfg.Scopes, scope) {
+			errs = append(errs, fmt.Errorf("%q: requires the unknown scope %q (known: %s)", b.op.name, scope,
+				strings.Join(r.cfg.Scopes, ", ")))
+		}
 		byName[b.op.name]++
 		transactional = transactional || b.transaction
 	}
@@ -126,30 +138,26 @@ func (r *Registry) validate() error {
 			errs = append(errs, fmt.Errorf("%q: bound %d times", name, n))
 		}
 	}
-	declared := r.cfg.Declared
-	if declared == nil {
-		declared = Declared()
-	}
-	seen := make(map[string]*Operation, len(declared))
-	for _, op := range declared {
-		if prev, ok := seen[op.name]; ok && prev != op {
-			errs = append(errs, fmt.Errorf("%q: declared more than once", op.name))
-			continue
-		}
-		seen[op.name] = op
-		if byName[op.name] == 0 {
-			errs = append(errs, fmt.Errorf("%q: declared but has no handler", op.name))
-		}
-	}
-	for _, b := range r.bindings {
-		if b.op != nil && seen[b.op.name] != b.op {
-			errs = append(errs, fmt.Errorf("%q: bound but not in the declared set", b.op.name))
-		}
-	}
 	if transactional && r.cfg.Tx == nil {
 		errs = append(errs, errors.New("transactional operations need a transaction runner"))
 	}
 	return errors.Join(errs...)
+}
+
+// Unbound lists, sorted, the operations declared in this process that the
+// registry does not bind — a handle someone declared and forgot to bind,
+// which would otherwise fail only when called. Operations a test declares
+// for itself are named "test.…" and left out. The server's test asserts
+// the list is empty.
+func (r *Registry) Unbound() []string {
+	var missing []string
+	for _, op := range catalog.all() {
+		if e, ok := r.entries[op.name]; (!ok || e.op != op) && !strings.HasPrefix(op.name, "test.") {
+			missing = append(missing, op.name)
+		}
+	}
+	sort.Strings(missing)
+	return missing
 }
 
 func (r *Registry) registerMetrics() error {
@@ -182,19 +190,32 @@ func (h *Handle[I, O]) Call(ctx context.Context, r *Registry, in I) (O, error) {
 	return out.(O), nil
 }
 
-// OperationInfo is one line of the registry listing.
+// OperationInfo is one line of the registry listing: what an operation
+// takes and gives, and who may call it. The policy is in the listing so that
+// changing it — dropping ReadOnly, a scope typo — shows in the reviewed
+// golden diff like any other change to an operation.
 type OperationInfo struct {
-	Name        string `json:"name"`
-	Input       string `json:"input"`
-	Output      string `json:"output"`
-	Description string `json:"description"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Input         string   `json:"input"`
+	Output        string   `json:"output"`
+	Actors        []string `json:"actors"`          // empty: any authenticated actor
+	Scope         string   `json:"scope,omitempty"` // what a machine credential needs
+	Access        string   `json:"access"`          // write, read, any_lifecycle or public
+	Transactional bool     `json:"transactional,omitempty"`
 }
 
 // Operations lists every bound operation sorted by name.
 func (r *Registry) Operations() []OperationInfo {
 	list := make([]OperationInfo, 0, len(r.bindings))
 	for _, b := range r.bindings {
-		list = append(list, OperationInfo{Name: b.op.name, Input: b.op.input, Output: b.op.output, Description: b.op.description})
+		p := b.op.policy
+		actors := make([]string, len(p.Actors))
+		for i, a := range p.Actors {
+			actors[i] = string(a)
+		}
+		list = append(list, OperationInfo{Name: b.op.name, Description: b.op.description, Input: b.op.input,
+			Output: b.op.output, Actors: actors, Scope: p.Scope, Access: p.accessName(), Transactional: b.transaction})
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list

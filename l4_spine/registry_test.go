@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +21,11 @@ import (
 type echoIn struct{ Text string }
 type echoOut struct{ Text string }
 
-func quietConfig(declared ...*Operation) Config {
-	return Config{Declared: declared, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+// testScopes are the scopes the registry tests' operations may require.
+var testScopes = []string{"telemetry:read", "telemetry:write", "telemetry:*"}
+
+func quietConfig() Config {
+	return Config{Scopes: testScopes, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 func founderCtx() context.Context {
@@ -30,7 +35,7 @@ func founderCtx() context.Context {
 func TestRegistry_RegisterExecuteRoundTripRecordsDuration(t *testing.T) {
 	echo := Declare[echoIn, echoOut]("test.echo.say", "Echo the text")
 	metrics := prometheus.NewRegistry()
-	cfg := quietConfig(echo.Operation())
+	cfg := quietConfig()
 	cfg.Metrics = metrics
 	reg, err := New(cfg, Bind(echo, func(_ context.Context, in echoIn) (echoOut, error) {
 		return echoOut{Text: strings.ToUpper(in.Text)}, nil
@@ -54,7 +59,7 @@ func TestRegistry_RegisterExecuteRoundTripRecordsDuration(t *testing.T) {
 func TestRegistry_UnknownOperationIsInternal(t *testing.T) {
 	known := Declare[echoIn, echoOut]("test.unknown.known", "bound")
 	stray := Declare[echoIn, echoOut]("test.unknown.stray", "never bound")
-	reg, err := New(quietConfig(known.Operation()), Bind(known, identity))
+	reg, err := New(quietConfig(), Bind(known, identity))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +76,7 @@ func TestRegistry_DuplicateAndBadNamesReportedTogether(t *testing.T) {
 	a := Declare[echoIn, echoOut]("test.dup.same", "first")
 	bad := Declare[echoIn, echoOut]("Test.Bad-Name", "bad")
 	single := Declare[echoIn, echoOut]("nodots", "bad too")
-	_, err := New(quietConfig(a.Operation(), bad.Operation(), single.Operation()),
+	_, err := New(quietConfig(),
 		Bind(a, identity), Bind(a, identity), Bind(bad, identity), Bind(single, identity))
 	if err == nil {
 		t.Fatal("want an error")
@@ -83,19 +88,32 @@ func TestRegistry_DuplicateAndBadNamesReportedTogether(t *testing.T) {
 	}
 }
 
-func TestRegistry_DeclaredButUnboundRefusesToBuild(t *testing.T) {
-	bound := Declare[echoIn, echoOut]("test.unbound.bound", "bound")
-	missing := Declare[echoIn, echoOut]("test.unbound.missing", "not bound")
-	_, err := New(quietConfig(bound.Operation(), missing.Operation()), Bind(bound, identity))
-	if err == nil || !strings.Contains(err.Error(), `"test.unbound.missing": declared but has no handler`) {
-		t.Fatalf("err = %v, want missing handler", err)
+func TestRegistry_UnboundListsDeclaredOperationsWithoutAHandler(t *testing.T) {
+	bound := Declare[echoIn, echoOut]("unbound.echo.bound", "bound")
+	Declare[echoIn, echoOut]("unbound.echo.missing", "not bound")
+	Declare[echoIn, echoOut]("test.unbound.ignored", "a test's own operation")
+	reg, err := New(quietConfig(), Bind(bound, identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reg.Unbound(); !slices.Contains(got, "unbound.echo.missing") || slices.Contains(got, "unbound.echo.bound") ||
+		slices.Contains(got, "test.unbound.ignored") {
+		t.Fatalf("Unbound() = %v, want unbound.echo.missing and neither the bound nor the test operation", got)
+	}
+}
+
+func TestRegistry_UnknownScopeRefusesToBuild(t *testing.T) {
+	typo := Declare[echoIn, echoOut]("test.scope.typo", "reads", RequireScope("telemetry:reed"))
+	_, err := New(quietConfig(), Bind(typo, identity))
+	if err == nil || !strings.Contains(err.Error(), `"test.scope.typo": requires the unknown scope "telemetry:reed"`) {
+		t.Fatalf("err = %v, want the unknown scope named", err)
 	}
 }
 
 func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
 	op := Declare[echoIn, echoOut]("test.errors.conflict", "conflict")
 	want := fault.Conflict("slug taken").WithDetail("field", "slug")
-	reg, err := New(quietConfig(op.Operation()), Bind(op, func(context.Context, echoIn) (echoOut, error) {
+	reg, err := New(quietConfig(), Bind(op, func(context.Context, echoIn) (echoOut, error) {
 		return echoOut{}, want
 	}))
 	if err != nil {
@@ -111,7 +129,7 @@ func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
 func TestRegistry_PlainErrorsBecomeInternalOrUnavailable(t *testing.T) {
 	plain := Declare[echoIn, echoOut]("test.normalize.plain", "plain")
 	down := Declare[echoIn, echoOut]("test.normalize.down", "down")
-	reg, err := New(quietConfig(plain.Operation(), down.Operation()),
+	reg, err := New(quietConfig(),
 		Bind(plain, func(context.Context, echoIn) (echoOut, error) {
 			return echoOut{}, errors.New("pq: syntax error at SELECT")
 		}),
@@ -137,7 +155,7 @@ func (fakeUnavailable) Unavailable() bool { return true }
 func TestRegistry_PanicBecomesInternalAndProcessSurvives(t *testing.T) {
 	op := Declare[echoIn, echoOut]("test.panic.boom", "panics")
 	metrics := prometheus.NewRegistry()
-	cfg := quietConfig(op.Operation())
+	cfg := quietConfig()
 	cfg.Metrics = metrics
 	reg, err := New(cfg, Bind(op, func(context.Context, echoIn) (echoOut, error) { panic("boom") }))
 	if err != nil {
@@ -160,24 +178,19 @@ func TestRegistry_OperationsListedSortedByName(t *testing.T) {
 	c := Declare[echoIn, echoOut]("test.list.c", "C")
 	a := Declare[echoIn, echoOut]("test.list.a", "A")
 	b := Declare[echoIn, []echoOut]("test.list.b", "B")
-	reg, err := New(quietConfig(c.Operation(), a.Operation(), b.Operation()),
+	reg, err := New(quietConfig(),
 		Bind(c, identity), Bind(a, identity), Bind(b, func(context.Context, echoIn) ([]echoOut, error) { return nil, nil }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := reg.Operations()
 	want := []OperationInfo{
-		{Name: "test.list.a", Input: "spine.echoIn", Output: "spine.echoOut", Description: "A"},
-		{Name: "test.list.b", Input: "spine.echoIn", Output: "[]spine.echoOut", Description: "B"},
-		{Name: "test.list.c", Input: "spine.echoIn", Output: "spine.echoOut", Description: "C"},
+		{Name: "test.list.a", Input: "spine.echoIn", Output: "spine.echoOut", Description: "A", Actors: []string{}, Access: "write"},
+		{Name: "test.list.b", Input: "spine.echoIn", Output: "[]spine.echoOut", Description: "B", Actors: []string{}, Access: "write"},
+		{Name: "test.list.c", Input: "spine.echoIn", Output: "spine.echoOut", Description: "C", Actors: []string{}, Access: "write"},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d operations, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("[%d] = %+v, want %+v", i, got[i], want[i])
-		}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Operations() = %+v\nwant %+v", got, want)
 	}
 }
 
@@ -186,7 +199,7 @@ func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
 	scoped := Declare[echoIn, echoOut]("test.policy.scoped", "needs scope", RequireScope("telemetry:read"))
 	ran := 0
 	count := func(context.Context, echoIn) (echoOut, error) { ran++; return echoOut{}, nil }
-	reg, err := New(quietConfig(founderOnly.Operation(), scoped.Operation()), Bind(founderOnly, count), Bind(scoped, count))
+	reg, err := New(quietConfig(), Bind(founderOnly, count), Bind(scoped, count))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,11 +237,11 @@ func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
 
 func TestRegistry_TransactionalNeedsRunnerAndWrapsHandler(t *testing.T) {
 	op := Declare[echoIn, echoOut]("test.tx.write", "writes")
-	if _, err := New(quietConfig(op.Operation()), Bind(op, identity, Transactional())); err == nil {
+	if _, err := New(quietConfig(), Bind(op, identity, Transactional())); err == nil {
 		t.Fatal("want an error without a transaction runner")
 	}
 	tx := &recordingTx{}
-	cfg := quietConfig(op.Operation())
+	cfg := quietConfig()
 	cfg.Tx = tx
 	reg, err := New(cfg, Bind(op, func(ctx context.Context, in echoIn) (echoOut, error) {
 		if ctx.Value(inTxKey{}) == nil {
@@ -286,7 +299,7 @@ func TestRegistry_TenantGuardSeesEveryTenantOperationByAccess(t *testing.T) {
 	read := Declare[echoIn, echoOut]("test.guard.read", "reads", ReadOnly())
 	any := Declare[echoIn, echoOut]("test.guard.any", "any state", AnyLifecycle())
 	guard := &recordingGuard{}
-	cfg := quietConfig(write.Operation(), read.Operation(), any.Operation())
+	cfg := quietConfig()
 	cfg.Guard = guard
 	reg, err := New(cfg, Bind(write, identity), Bind(read, identity), Bind(any, identity))
 	if err != nil {
@@ -345,7 +358,7 @@ func TestAfterCommit_RunsOnlyAfterTheOutermostCommit(t *testing.T) {
 // request's does.
 func BenchmarkRegistry_Dispatch(b *testing.B) {
 	op := Declare[echoIn, echoOut]("test.bench.noop", "no-op")
-	reg, err := New(quietConfig(op.Operation()), Bind(op, identity))
+	reg, err := New(quietConfig(), Bind(op, identity))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -356,5 +369,20 @@ func BenchmarkRegistry_Dispatch(b *testing.B) {
 		if _, err := op.Call(ctx, reg, echoIn{Text: "x"}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRegistry_OperationsListThePolicy(t *testing.T) {
+	read := Declare[echoIn, echoOut]("test.listpolicy.read", "reads", Allow(ActorMachine, ActorCustomer),
+		RequireScope("telemetry:read"), ReadOnly())
+	reg, err := New(quietConfig(), Bind(read, identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reg.Operations()
+	want := []OperationInfo{{Name: "test.listpolicy.read", Description: "reads", Input: "spine.echoIn",
+		Output: "spine.echoOut", Actors: []string{"machine", "customer"}, Scope: "telemetry:read", Access: "read"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Operations() = %+v, want %+v", got, want)
 	}
 }

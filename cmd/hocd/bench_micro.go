@@ -63,7 +63,7 @@ var benchNoop = sync.OnceValue(func() *spine.Handle[noopIO, noopIO] {
 // middleware starts no timer of its own, as on the request path).
 func benchRegistryDispatch() (testing.BenchmarkResult, error) {
 	op := benchNoop()
-	reg, err := spine.New(spine.Config{Declared: []*spine.Operation{op.Operation()}, Logger: slog.New(slog.DiscardHandler)},
+	reg, err := spine.New(spine.Config{Logger: slog.New(slog.DiscardHandler)},
 		spine.Bind(op, func(_ context.Context, in noopIO) (noopIO, error) { return in, nil }))
 	if err != nil {
 		return testing.BenchmarkResult{}, err

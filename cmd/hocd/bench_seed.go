@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	activityengine "hoc/l5_engines/activity"
+	telemetryengine "hoc/l5_engines/telemetry"
 )
 
 // seedModels are the models the seeded records spread over.
@@ -17,7 +17,7 @@ var seedModels = []string{"gpt-4o", "gpt-4o-mini", "o1"}
 // all inside the default 30-day summary window.
 const seedMinutes = 29 * 24 * 60
 
-// seed stores total records for t through the activity engine, the ingest
+// seed stores total records for t through the telemetry engine, the ingest
 // path minus HTTP, in transactions of benchBatchSize records, as the Go
 // query benchmarks do (seedRecords in bench_test.go). It reports its
 // progress every tenth of the way.
@@ -27,18 +27,18 @@ func (h *benchHocd) seed(ctx context.Context, t benchTenant, total int, progress
 	latency := int64(benchLatencyMS)
 	reported := 0
 	for done := 0; done < total; {
-		items := make([]activityengine.Item, min(benchBatchSize, total-done))
+		items := make([]telemetryengine.Item, min(benchBatchSize, total-done))
 		for i := range items {
 			n := done + i
 			at := start.UTC().Add(-time.Duration(n%seedMinutes) * time.Minute)
 			callID := "seed-" + strconv.Itoa(n)
-			items[i] = activityengine.Item{CallID: callID, Record: &activityengine.Record{
+			items[i] = telemetryengine.Item{CallID: callID, Record: &telemetryengine.Record{
 				CallID: callID, Provider: benchProvider, Model: seedModels[n%len(seedModels)],
 				TokensIn: 500, TokensOut: benchTokensOut, CostCents: benchCostCents, LatencyMS: &latency, OccurredAt: &at,
 			}}
 		}
 		err := h.db.InTx(ctx, func(ctx context.Context) error {
-			res, err := h.activity.Ingest(ctx, activityengine.IngestRequest{TenantID: t.ID, KeyIntegrationID: t.IntegrationID,
+			res, err := h.telemetry.Ingest(ctx, telemetryengine.IngestRequest{TenantID: t.ID, KeyIntegrationID: t.IntegrationID,
 				Items: items, Integrations: integrations})
 			if err != nil {
 				return err

@@ -20,7 +20,7 @@ import (
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
 	integrationops "hoc/l4_spine/integrations"
-	activityengine "hoc/l5_engines/activity"
+	telemetryengine "hoc/l5_engines/telemetry"
 	"hoc/l6_drivers/db"
 )
 
@@ -42,7 +42,7 @@ type benchHocd struct {
 	db           *db.DB
 	tenants      *accountadapter.Tenants
 	integrations *integrationsadapter.Integrations
-	activity     *activityengine.Engine
+	telemetry    *telemetryengine.Engine
 	metrics      prometheus.Gatherer
 	owned        *ownedTenants
 }
@@ -72,7 +72,7 @@ func startBenchHocd(ctx context.Context, cfg Config, log *slog.Logger, progress 
 	h := &benchHocd{base: "http://" + addr, runID: hex.EncodeToString(runID), owned: &ownedTenants{progress: progress}}
 	h.app = fx.New(core(cfg, log), server(cfg),
 		fx.Decorate(h.owned.deleteOnStop),
-		fx.Populate(&h.db, &h.tenants, &h.integrations, &h.activity, &h.metrics))
+		fx.Populate(&h.db, &h.tenants, &h.integrations, &h.telemetry, &h.metrics))
 	if err := h.app.Err(); err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 
 	"go.uber.org/fx"
 
-	activityengine "hoc/l5_engines/activity"
+	telemetryengine "hoc/l5_engines/telemetry"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 )
@@ -116,7 +116,7 @@ func BenchmarkIngestBatch1000(b *testing.B) {
 	}
 }
 
-// BenchmarkQueriesOverManyRecords seeds the records through the activity
+// BenchmarkQueriesOverManyRecords seeds the records through the telemetry
 // engine (the ingest path minus HTTP, 1000 records per transaction), then
 // times usage-summary and daily-aggregates over HTTP.
 func BenchmarkQueriesOverManyRecords(b *testing.B) {
@@ -126,7 +126,7 @@ func BenchmarkQueriesOverManyRecords(b *testing.B) {
 	}
 	for _, dialect := range dbtest.Backends(b) {
 		b.Run(string(dialect), func(b *testing.B) {
-			var engine *activityengine.Engine
+			var engine *telemetryengine.Engine
 			s := newBenchServer(b, dialect, false, fx.Populate(&engine))
 			seedRecords(b, s, engine, total)
 			for _, path := range []string{"usage-summary", "daily-aggregates"} {
@@ -140,23 +140,23 @@ func BenchmarkQueriesOverManyRecords(b *testing.B) {
 	}
 }
 
-func seedRecords(b *testing.B, s *benchServer, engine *activityengine.Engine, total int) {
+func seedRecords(b *testing.B, s *benchServer, engine *telemetryengine.Engine, total int) {
 	start := time.Now()
 	ctx := context.Background()
 	integrations := map[string]string{s.f.IntegrationID: "enabled"}
 	for done := 0; done < total; done += 1000 {
-		items := make([]activityengine.Item, min(1000, total-done))
+		items := make([]telemetryengine.Item, min(1000, total-done))
 		for i := range items {
 			n := done + i
 			at := time.Now().UTC().Add(-time.Duration(n%(29*24*60)) * time.Minute)
 			latency := int64(400)
-			items[i] = activityengine.Item{CallID: fmt.Sprint("seed-", n), Record: &activityengine.Record{
+			items[i] = telemetryengine.Item{CallID: fmt.Sprint("seed-", n), Record: &telemetryengine.Record{
 				CallID: fmt.Sprint("seed-", n), Provider: "openai", Model: []string{"gpt-4o", "gpt-4o-mini", "o1"}[n%3],
 				TokensIn: 500, TokensOut: 100, CostCents: 3, LatencyMS: &latency, OccurredAt: &at,
 			}}
 		}
 		err := s.h.db.InTx(ctx, func(ctx context.Context) error {
-			_, err := engine.Ingest(ctx, activityengine.IngestRequest{TenantID: s.f.TenantID, KeyIntegrationID: s.f.IntegrationID,
+			_, err := engine.Ingest(ctx, telemetryengine.IngestRequest{TenantID: s.f.TenantID, KeyIntegrationID: s.f.IntegrationID,
 				Items: items, Integrations: integrations})
 			return err
 		})

@@ -73,6 +73,17 @@ func TestRegistry_HoldsExactlyTheGoldenOperations(t *testing.T) {
 	}
 }
 
+// TestRegistry_BindsEveryDeclaredOperation: a handle declared and never
+// bound would fail only when called; adding an operation without its
+// Bindings line fails here, naming it.
+func TestRegistry_BindsEveryDeclaredOperation(t *testing.T) {
+	var reg *spine.Registry
+	newHarness(t, "sqlite", fx.Populate(&reg))
+	if missing := reg.Unbound(); len(missing) > 0 {
+		t.Fatalf("declared but not bound (add spine.Bind to the domain's Bindings): %v", missing)
+	}
+}
+
 func TestCLI_OpsPrintsTheSameListAsTheAPI(t *testing.T) {
 	h := newHarness(t, "sqlite")
 	r := h.do(http.MethodGet, "/api/v1/fdr/operations", nil, h.founder()...)

@@ -12,27 +12,27 @@ import (
 
 	api "hoc/l2_api"
 	accountadapter "hoc/l3_adapters/account"
-	activityadapter "hoc/l3_adapters/activity"
 	authadapter "hoc/l3_adapters/auth"
 	integrationsadapter "hoc/l3_adapters/integrations"
 	opsadapter "hoc/l3_adapters/ops"
 	protectionadapter "hoc/l3_adapters/protection"
+	telemetryadapter "hoc/l3_adapters/telemetry"
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
-	activityops "hoc/l4_spine/activity"
 	authops "hoc/l4_spine/auth"
 	integrationops "hoc/l4_spine/integrations"
 	protectionops "hoc/l4_spine/protection"
+	telemetryops "hoc/l4_spine/telemetry"
 	accountengine "hoc/l5_engines/account"
-	activityengine "hoc/l5_engines/activity"
 	authengine "hoc/l5_engines/auth"
 	integrationsengine "hoc/l5_engines/integrations"
 	protectionengine "hoc/l5_engines/protection"
+	telemetryengine "hoc/l5_engines/telemetry"
 	accountdb "hoc/l6_drivers/account"
-	activitydb "hoc/l6_drivers/activity"
 	"hoc/l6_drivers/db"
 	integrationsdb "hoc/l6_drivers/integrations"
 	protectiondb "hoc/l6_drivers/protection"
+	telemetrydb "hoc/l6_drivers/telemetry"
 )
 
 // core is the part of the graph every command needs: configuration, logging,
@@ -59,25 +59,26 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			func(d *db.DB) spine.TxRunner { return d },
 			fx.Annotate(accountdb.NewStore, fx.As(new(accountengine.Store))),
 			fx.Annotate(integrationsdb.NewStore, fx.As(new(integrationsengine.Store))),
-			fx.Annotate(activitydb.NewStore, fx.As(new(activityengine.Store)), fx.As(new(activityengine.RecentCounter))),
+			fx.Annotate(telemetrydb.NewStore, fx.As(new(telemetryengine.Store)), fx.As(new(telemetryengine.RecentCounter))),
 			fx.Annotate(protectiondb.NewEvents, fx.As(new(protectionengine.EventStore))),
 			protectionengine.NewRecorder,
 			func(r *protectionengine.Recorder) protectionengine.EventSink { return r },
 			newProtectionState,
 			newProtectionLimits,
 			newMetricLabels,
+			func() spine.Scopes { return integrationsengine.Scopes() },
 		),
 		db.Module,
 		spine.Module,
 		accountops.Module,
 		authops.Module,
 		integrationops.Module,
-		activityops.Module,
+		telemetryops.Module,
 		protectionops.Module,
 		accountadapter.Module,
 		authadapter.Module,
 		integrationsadapter.Module,
-		activityadapter.Module,
+		telemetryadapter.Module,
 		protectionadapter.Module,
 		opsadapter.Module,
 	)
@@ -95,7 +96,7 @@ func server(cfg Config) fx.Option {
 			func(a *accountadapter.Tenants) api.Tenants { return a },
 			func(a *integrationsadapter.Integrations) api.APIKeys { return a },
 			func(a *integrationsadapter.Integrations) api.Integrations { return a },
-			func(a *activityadapter.Telemetry) api.Telemetry { return a },
+			func(a *telemetryadapter.Telemetry) api.Telemetry { return a },
 			func(a *protectionadapter.Events) api.ProtectionEvents { return a },
 			func(g *protectionadapter.Guard) api.Protection { return g },
 			func(a *opsadapter.Catalog) api.Catalog { return a },
@@ -156,11 +157,11 @@ func newProtectionLimits(cfg Config) protectionengine.Limits {
 }
 
 // newMetricLabels is the bounded set of model names the ingest metrics use.
-func newMetricLabels(cfg Config) activityops.MetricLabels {
+func newMetricLabels(cfg Config) telemetryops.MetricLabels {
 	if cfg.MetricsModels == "" {
-		return activityops.MetricLabels{Models: activityops.DefaultMetricModels}
+		return telemetryops.MetricLabels{Models: telemetryops.DefaultMetricModels}
 	}
-	return activityops.MetricLabels{Models: list(cfg.MetricsModels)}
+	return telemetryops.MetricLabels{Models: list(cfg.MetricsModels)}
 }
 
 // newMetrics returns the process's Prometheus registry with the Go and

@@ -15,10 +15,10 @@ import (
 
 	"go.uber.org/fx"
 
-	activityengine "hoc/l5_engines/activity"
-	activitydb "hoc/l6_drivers/activity"
+	telemetryengine "hoc/l5_engines/telemetry"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	telemetrydb "hoc/l6_drivers/telemetry"
 	models "hoc/l7_models"
 )
 
@@ -161,14 +161,14 @@ func TestGroupCommit_ConcurrentSinglesEachGetTheirOwnAnswer(t *testing.T) {
 // database itself refuse any group holding the call id "bad", by giving
 // that record a policy result the table's CHECK refuses.
 type gatedStore struct {
-	activityengine.Store
+	telemetryengine.Store
 	held chan struct{} // closed when the gate group reaches the database
 	gate chan struct{}
 	once sync.Once
 	fail func(callIDs []string) error
 }
 
-func (s *gatedStore) WriteRecords(ctx context.Context, rows []activitydb.RecordRow) (activitydb.Written, error) {
+func (s *gatedStore) WriteRecords(ctx context.Context, rows []telemetrydb.RecordRow) (telemetrydb.Written, error) {
 	rows = slices.Clone(rows)
 	callIDs := make([]string, len(rows))
 	for i, r := range rows {
@@ -185,7 +185,7 @@ func (s *gatedStore) WriteRecords(ctx context.Context, rows []activitydb.RecordR
 	}
 	if s.fail != nil {
 		if err := s.fail(callIDs); err != nil {
-			return activitydb.Written{}, err
+			return telemetrydb.Written{}, err
 		}
 	}
 	return s.Store.WriteRecords(ctx, rows)
@@ -199,7 +199,7 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 	t.Helper()
 	store := &gatedStore{held: make(chan struct{}), gate: make(chan struct{}), fail: fail}
 	h := groupHarness(t, dialect,
-		fx.Decorate(func(s activityengine.Store) activityengine.Store { store.Store = s; return store }))
+		fx.Decorate(func(s telemetryengine.Store) telemetryengine.Store { store.Store = s; return store }))
 	f := h.newTenant("gated")
 	var once sync.Once
 	open := func() { once.Do(func() { close(store.gate) }) }

@@ -234,7 +234,7 @@ func TestTelemetry_IngestMetricsByProviderAndModel(t *testing.T) {
 		`hoc_llm_cost_micros_total{model="gpt-4o",provider="openai"} 65000`,
 		`hoc_llm_errors_total{model="gpt-4o",provider="openai"} 1`,
 		`hoc_llm_latency_seconds_count{model="gpt-4o",provider="openai"} 1`,
-		`hoc_operation_duration_seconds_count{operation="activity.telemetry.ingest",outcome="ok"} 2`,
+		`hoc_operation_duration_seconds_count{operation="telemetry.records.ingest",outcome="ok"} 2`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -13,6 +13,6 @@ var Module = fx.Module("account.operations",
 		engine.NewEngine,
 		NewTenantFacts,
 		fx.Annotate(NewGuard, fx.As(new(spine.TenantGuard))),
-		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
+		spine.AsBindings(Bindings),
 	),
 )

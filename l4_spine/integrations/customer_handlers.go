@@ -76,10 +76,10 @@ func changed[T any](ctx context.Context, f *Facts, out T, err error) (T, error) 
 }
 
 // integrationLimits asks the integrations engine for the integration, the
-// activity engine for its usage this month and in the last minute, both at
+// telemetry engine for its usage this month and in the last minute, both at
 // one instant, and the integrations engine again to set the one against the
 // other. The current rate is counted from telemetry records (see
-// activity.CallRate) until request protection offers a live rate.
+// telemetry.CallRate) until request protection offers a live rate.
 func (h handlers) integrationLimits(ctx context.Context, in IntegrationInput) (IntegrationLimits, error) {
 	if err := mayReadLimits(ctx, in.ID); err != nil {
 		return IntegrationLimits{}, err
@@ -89,7 +89,7 @@ func (h handlers) integrationLimits(ctx context.Context, in IntegrationInput) (I
 		return IntegrationLimits{}, err
 	}
 	now := h.now()
-	month, err := h.activity.MonthToDate(ctx, i.TenantID, i.ID, now)
+	month, err := h.telemetry.MonthToDate(ctx, i.TenantID, i.ID, now)
 	if err != nil {
 		return IntegrationLimits{}, err
 	}

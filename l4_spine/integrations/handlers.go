@@ -7,33 +7,33 @@ import (
 
 	spine "hoc/l4_spine"
 	accountengine "hoc/l5_engines/account"
-	activityengine "hoc/l5_engines/activity"
 	engine "hoc/l5_engines/integrations"
+	telemetryengine "hoc/l5_engines/telemetry"
 )
 
 // integrationKeyScopes are the fixed capabilities of an integration key.
 var integrationKeyScopes = []string{scopeLimitsRead, "telemetry:write"}
 
 type handlers struct {
-	engine   *engine.Engine
-	facts    *Facts
-	accounts *accountengine.Engine
-	activity *activityengine.Engine
-	calls    *activityengine.CallRate
-	now      func() time.Time
+	engine    *engine.Engine
+	facts     *Facts
+	accounts  *accountengine.Engine
+	telemetry *telemetryengine.Engine
+	calls     *telemetryengine.CallRate
+	now       func() time.Time
 }
 
 // Bindings returns the integrations domain's operation bindings. Some
 // operations need facts from other domains — that the tenant exists and
-// its onboarding (account), an integration's usage (activity) — so their
+// its onboarding (account), an integration's usage (telemetry) — so their
 // handlers ask those engines and pass plain values on: domains meet here,
 // in L4. now is the clock that dates the limits' month.
-func Bindings(e *engine.Engine, facts *Facts, accounts *accountengine.Engine, activity *activityengine.Engine,
-	calls *activityengine.CallRate, now func() time.Time) ([]spine.Binding, error) {
-	if e == nil || facts == nil || accounts == nil || activity == nil || calls == nil || now == nil {
+func Bindings(e *engine.Engine, facts *Facts, accounts *accountengine.Engine, telemetry *telemetryengine.Engine,
+	calls *telemetryengine.CallRate, now func() time.Time) ([]spine.Binding, error) {
+	if e == nil || facts == nil || accounts == nil || telemetry == nil || calls == nil || now == nil {
 		return nil, errors.New("integrations operations: nil dependency")
 	}
-	h := handlers{engine: e, facts: facts, accounts: accounts, activity: activity, calls: calls, now: now}
+	h := handlers{engine: e, facts: facts, accounts: accounts, telemetry: telemetry, calls: calls, now: now}
 	return []spine.Binding{
 		spine.Bind(ProvisionIntegration, h.createIntegration, spine.Transactional()),
 		spine.Bind(CreateIntegration, h.createIntegration, spine.Transactional()),

@@ -2,19 +2,20 @@ package integrations
 
 import (
 	"go.uber.org/fx"
+	spine "hoc/l4_spine"
 
-	activityengine "hoc/l5_engines/activity"
 	engine "hoc/l5_engines/integrations"
+	telemetryengine "hoc/l5_engines/telemetry"
 )
 
 // Module wires the integrations engine and adds its operations to the
-// registry. The activity domain's call rate is provided here because the
+// registry. The telemetry domain's call rate is provided here because the
 // limits operation is its only user.
 var Module = fx.Module("integrations.operations",
 	fx.Provide(
 		engine.NewEngine,
 		NewFacts,
-		activityengine.NewCallRate,
-		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
+		telemetryengine.NewCallRate,
+		spine.AsBindings(Bindings),
 	),
 )

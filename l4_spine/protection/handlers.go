@@ -10,13 +10,13 @@ import (
 	"hoc/l4_spine/cache"
 	integrationops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
-	activityengine "hoc/l5_engines/activity"
 	engine "hoc/l5_engines/protection"
+	telemetryengine "hoc/l5_engines/telemetry"
 )
 
 // handlers gathers the facts of a decision from the other domains — the
 // tenant's plan and onboarding (account), today's and the integration's
-// month-to-date cost (activity), the integration's budget (integrations,
+// month-to-date cost (telemetry), the integration's budget (integrations,
 // through its cached facts) —
 // and passes plain values to the protection engine: domains meet here.
 // Cost facts are read only for writes, since reads are never cost-limited,
@@ -24,7 +24,7 @@ import (
 type handlers struct {
 	protection   *engine.Engine
 	accounts     *accountengine.Engine
-	activity     *activityengine.Engine
+	telemetry    *telemetryengine.Engine
 	integrations *integrationops.Facts
 	metrics      *decisionMetrics
 	cache        *cache.TTL[string, engine.Facts]
@@ -32,11 +32,11 @@ type handlers struct {
 }
 
 // Bindings returns the decision binding.
-func Bindings(p *engine.Engine, a *accountengine.Engine, act *activityengine.Engine, i *integrationops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
+func Bindings(p *engine.Engine, a *accountengine.Engine, act *telemetryengine.Engine, i *integrationops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
 	if p == nil || a == nil || act == nil || i == nil || m == nil || now == nil {
 		return nil, errors.New("protection operations: nil dependency")
 	}
-	h := handlers{protection: p, accounts: a, activity: act, integrations: i, metrics: m, cache: cache.New[string, engine.Facts](factsTTL, maxCachedFacts, now), now: now}
+	h := handlers{protection: p, accounts: a, telemetry: act, integrations: i, metrics: m, cache: cache.New[string, engine.Facts](factsTTL, maxCachedFacts, now), now: now}
 	return []spine.Binding{spine.Bind(Decide, h.decide, spine.Timeout(5*time.Second))}, nil
 }
 
@@ -100,7 +100,7 @@ func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if !f.OnboardingComplete || !write {
 		return f, nil
 	}
-	today, err := h.activity.Today(ctx, actor.TenantID, now)
+	today, err := h.telemetry.Today(ctx, actor.TenantID, now)
 	if err != nil {
 		return engine.Facts{}, err
 	}
@@ -112,7 +112,7 @@ func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if err != nil || integ.BudgetLimitCents == 0 {
 		return f, err
 	}
-	month, err := h.activity.MonthToDate(ctx, actor.TenantID, actor.IntegrationID, now)
+	month, err := h.telemetry.MonthToDate(ctx, actor.TenantID, actor.IntegrationID, now)
 	if err != nil {
 		return engine.Facts{}, err
 	}

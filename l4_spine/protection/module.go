@@ -2,6 +2,7 @@ package protection
 
 import (
 	"go.uber.org/fx"
+	spine "hoc/l4_spine"
 
 	engine "hoc/l5_engines/protection"
 )
@@ -14,8 +15,8 @@ var Module = fx.Module("protection.operations",
 	fx.Provide(
 		engine.NewEngine,
 		newDecisionMetrics,
-		fx.Annotate(Bindings, fx.ResultTags(`group:"operations,flatten"`)),
-		fx.Annotate(EventBindings, fx.ResultTags(`group:"operations,flatten"`)),
+		spine.AsBindings(Bindings),
+		spine.AsBindings(EventBindings),
 	),
 	// The recorder stops after the HTTP server (registered later, stopped
 	// earlier) and before the database closes, so no event of a clean

@@ -1,7 +1,7 @@
 // Package protection declares request protection's operations: the decision
 // asked for on every protected request, and the listing of protection
 // events. The decision handler gathers the facts the protection engine needs
-// from the account, activity and integrations domains.
+// from the account, telemetry and integrations domains.
 package protection
 
 import (

@@ -2,7 +2,7 @@ package integrations
 
 import "math"
 
-// Usage is what an integration has used, measured by the activity domain
+// Usage is what an integration has used, measured by the telemetry domain
 // and handed over as plain values.
 type Usage struct {
 	// CostCents and Tokens (in plus out) are this UTC calendar month's.

@@ -14,6 +14,19 @@ var knownScopes = map[string]bool{
 	"telemetry:*": true, "integrations:*": true, "protection:*": true,
 }
 
+// Scopes are the concrete scopes a key may hold — the ones an operation can
+// require — sorted.
+func Scopes() []string {
+	var out []string
+	for s := range knownScopes {
+		if !strings.HasSuffix(s, "*") {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // normalizeScopes returns the scopes sorted and de-duplicated, and the
 // unknown ones.
 func normalizeScopes(scopes []string) (sorted, unknown []string) {

@@ -62,7 +62,7 @@ func NewEvents(d *db.DB) (*Events, error) {
 // eventChunkSize is how many events go into one statement: 1000 × 11
 // columns stays far below Postgres's 65,535 bind parameters; SQLite's Go
 // driver matches parameters to placeholders in quadratic time, so it gets
-// statements of 100 (see the activity driver's chunkSizes).
+// statements of 100 (see the telemetry driver's chunkSizes).
 func eventChunkSize(d db.Dialect) int {
 	if d == db.DialectPostgres {
 		return 1000

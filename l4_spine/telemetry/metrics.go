@@ -1,0 +1,118 @@
+package telemetry
+
+import (
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	engine "hoc/l5_engines/telemetry"
+)
+
+// otherLabel stands for every provider or model outside the known set.
+const otherLabel = "other"
+
+// knownProviders are the provider types of SPEC §2.3.
+var knownProviders = []string{"openai", "anthropic", "azure_openai", "bedrock", "custom"}
+
+// DefaultMetricModels are the model names ingest metrics are labelled with
+// when HOC_METRICS_MODELS does not say otherwise: widely used public models.
+// Every other model is counted as "other".
+var DefaultMetricModels = []string{
+	"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4-turbo", "gpt-3.5-turbo",
+	"o1", "o1-mini", "o3", "o3-mini", "o4-mini",
+	"claude-3-5-sonnet", "claude-3-5-haiku", "claude-3-7-sonnet", "claude-3-opus", "claude-3-haiku",
+	"claude-sonnet-4", "claude-opus-4",
+	"gemini-1.5-pro", "gemini-1.5-flash", "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash",
+	"text-embedding-3-small", "text-embedding-3-large",
+}
+
+// MetricLabels is the bounded set of label values of the ingest metrics:
+// provider and model are free text a tenant chooses, and /metrics is public,
+// so only names from these lists appear there; every other value is "other"
+// (SPEC §3.4). The number of series is therefore fixed, whatever tenants send.
+type MetricLabels struct {
+	// Models are the model names counted under their own name.
+	Models []string
+}
+
+// ingestMetrics are the telemetry ingest counters of SPEC §3.4, counted for
+// accepted records only, labelled by provider and model from a bounded set.
+type ingestMetrics struct {
+	models  []string
+	calls   *prometheus.CounterVec
+	tokens  *prometheus.CounterVec
+	cost    *prometheus.CounterVec
+	errors  *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+	// groupRecords and groupQueue show group commit at work: how many
+	// records each shared transaction carried, and how many wait for one.
+	groupRecords prometheus.Histogram
+	groupSeconds prometheus.Histogram
+	groupQueue   prometheus.Gauge
+}
+
+// newIngestMetrics registers the ingest metrics with reg.
+func newIngestMetrics(reg prometheus.Registerer, known MetricLabels) (*ingestMetrics, error) {
+	labels := []string{"provider", "model"}
+	m := &ingestMetrics{
+		models: known.Models,
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_calls_total",
+			Help: "LLM calls recorded through telemetry ingest."}, labels),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_tokens_total",
+			Help: "LLM tokens recorded, by direction (in or out)."}, append(labels, "direction")),
+		cost: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_cost_micros_total",
+			Help: "LLM cost recorded, in micro-dollars."}, labels),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hoc_llm_errors_total",
+			Help: "LLM calls recorded with an error code."}, labels),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hoc_llm_latency_seconds",
+			Help:    "Latency of the LLM calls recorded, as reported by the SDK.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 10, 30, 60, 120}}, labels),
+		groupRecords: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hoc_ingest_group_records",
+			Help:    "Single-record ingests committed together in one transaction (group commit).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		groupSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hoc_ingest_group_seconds",
+			Help:    "Duration of one group commit's write, from its first statement to its commit.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1}}),
+		groupQueue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "hoc_ingest_group_queue",
+			Help: "Single-record ingests waiting for a group commit."}),
+	}
+	for _, c := range []prometheus.Collector{m.calls, m.tokens, m.cost, m.errors, m.latency, m.groupRecords, m.groupSeconds, m.groupQueue} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// observe counts the accepted records of one ingest.
+func (m *ingestMetrics) observe(items []engine.Item, res engine.IngestResult) {
+	for _, r := range res.Results {
+		if r.Status != engine.StatusAccepted {
+			continue
+		}
+		rec := items[r.Index].Record
+		provider, model := m.label(knownProviders, rec.Provider), m.label(m.models, rec.Model)
+		m.calls.WithLabelValues(provider, model).Inc()
+		m.tokens.WithLabelValues(provider, model, "in").Add(float64(rec.TokensIn))
+		m.tokens.WithLabelValues(provider, model, "out").Add(float64(rec.TokensOut))
+		micros := rec.CostCents * 10_000
+		if rec.CostMicros != nil {
+			micros = *rec.CostMicros
+		}
+		m.cost.WithLabelValues(provider, model).Add(float64(micros))
+		if rec.ErrorCode != nil && *rec.ErrorCode != "" {
+			m.errors.WithLabelValues(provider, model).Inc()
+		}
+		if rec.LatencyMS != nil {
+			m.latency.WithLabelValues(provider, model).Observe(float64(*rec.LatencyMS) / 1000)
+		}
+	}
+}
+
+// label is value when known holds it, else "other".
+func (m *ingestMetrics) label(known []string, value string) string {
+	if slices.Contains(known, value) {
+		return value
+	}
+	return otherLabel
+}

@@ -1,0 +1,151 @@
+package telemetry_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hoc/l6_drivers/telemetry"
+	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
+	models "hoc/l7_models"
+)
+
+// fixture is one test database with a store, two tenants and integrations:
+// acme has prod and dev, other has its own.
+type fixture struct {
+	ctx         context.Context
+	d           *db.DB
+	s           *telemetry.Store
+	acme, other string // tenant ids
+	prod, dev   string // acme's integrations
+	otherInt    string // other's integration
+}
+
+// forEach runs fn on every backend with a fresh fixture. The calling test
+// runs in parallel with the package's other tests: each has its own
+// databases.
+func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
+	t.Helper()
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
+		fn(t, newFixture(t, testCtx(t), d))
+	})
+}
+
+// testCtx bounds a test, so that a statement stuck on SQLite's single
+// connection fails the test instead of hanging the suite.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newFixture fills d with the fixture's tenants and integrations.
+func newFixture(t *testing.T, ctx context.Context, d *db.DB) fixture {
+	t.Helper()
+	s, err := telemetry.NewStore(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{ctx: ctx, d: d, s: s}
+	f.acme, f.other = f.insertTenant(t, "acme"), f.insertTenant(t, "other")
+	f.prod, f.dev = f.insertIntegration(t, f.acme, prodID, "prod"), f.insertIntegration(t, f.acme, devID, "dev")
+	f.otherInt = f.insertIntegration(t, f.other, otherIntID, "prod")
+	return f
+}
+
+func (f fixture) insertTenant(t *testing.T, slug string) string {
+	t.Helper()
+	now := db.UTC(time.Now())
+	m := models.Tenant{ID: uuid.NewString(), Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE",
+		CreatedAt: now, UpdatedAt: now}
+	if err := f.d.Conn(f.ctx).Create(&m).Error; err != nil {
+		t.Fatalf("insert tenant %s: %v", slug, err)
+	}
+	return m.ID
+}
+
+// Fixed integration ids, so that expected orders are known: prod sorts
+// before dev.
+const (
+	prodID     = "00000000-0000-4000-8000-000000000001"
+	devID      = "00000000-0000-4000-8000-000000000002"
+	otherIntID = "00000000-0000-4000-8000-000000000003"
+)
+
+func (f fixture) insertIntegration(t *testing.T, tenantID, id, name string) string {
+	t.Helper()
+	now := db.UTC(time.Now())
+	m := models.Integration{ID: id, TenantID: tenantID, Name: name, ProviderType: "openai",
+		Status: "enabled", CreatedAt: now, UpdatedAt: now}
+	if err := f.d.Conn(f.ctx).Create(&m).Error; err != nil {
+		t.Fatalf("insert integration %s: %v", name, err)
+	}
+	return m.ID
+}
+
+// record returns a minimal valid record; its content hash is derived from
+// the call id and the version string, so tests can make two payloads differ.
+func record(tenantID, integrationID, callID string, at time.Time) telemetry.RecordRow {
+	return telemetry.RecordRow{
+		ID: uuid.Must(uuid.NewV7()).String(), TenantID: tenantID, IntegrationID: integrationID, CallID: callID,
+		Provider: "openai", Model: "gpt-4o", TokensIn: 10, TokensOut: 20, CostCents: 3, CostMicros: 30_000,
+		PolicyResult: "allowed", Metadata: []byte(`{}`), OccurredAt: at, ReceivedAt: at.Add(time.Second),
+		ContentHash: contentHash(callID, "v1"),
+	}
+}
+
+func contentHash(callID, version string) []byte {
+	sum := sha256.Sum256([]byte(callID + "|" + version))
+	return sum[:]
+}
+
+// mustInsert inserts rows and fails the test unless all of them are new.
+func (f fixture) mustInsert(t *testing.T, rows ...telemetry.RecordRow) {
+	t.Helper()
+	got, err := f.s.InsertRecords(f.ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("inserted %d of %d new records", len(got), len(rows))
+	}
+}
+
+// stored counts the tenant's rows in usage_records (one integration's when
+// integrationID is set), straight from the table.
+func (f fixture) stored(t *testing.T, tenantID, integrationID string) int64 {
+	t.Helper()
+	q := f.d.Conn(f.ctx).Model(&models.UsageRecord{}).Where("tenant_id = ?", tenantID)
+	if integrationID != "" {
+		q = q.Where("integration_id = ?", integrationID)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// rollUp adds rows to the daily rollups as ingest does.
+func (f fixture) rollUp(t *testing.T, rows ...telemetry.RecordRow) {
+	t.Helper()
+	deltas := make([]telemetry.RollupDelta, len(rows))
+	for i, r := range rows {
+		deltas[i] = telemetry.RollupDelta{TenantID: r.TenantID, Day: r.OccurredAt.UTC().Format("2006-01-02"),
+			IntegrationID: r.IntegrationID, Provider: r.Provider, Model: r.Model, Calls: 1}
+	}
+	if err := f.s.ApplyRollups(f.ctx, deltas); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// base is a fixed instant for records, on a whole second.
+var base = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,147 @@
+package telemetry_test
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hoc/l6_drivers/telemetry"
+)
+
+// seedHistory stores records at times chosen to trip up a text comparison
+// of SQLite datetimes — a whole second next to its fractions, fractions of
+// different lengths, the microsecond before a second, the next day — plus
+// ties on occurred_at, spread over acme's two integrations, and one record
+// of the other tenant. It returns acme's records newest first.
+func seedHistory(t *testing.T, f fixture) []telemetry.RecordRow {
+	t.Helper()
+	offsets := []time.Duration{
+		0, 100 * time.Millisecond, 120 * time.Millisecond, 123 * time.Millisecond,
+		500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond,
+		999_999 * time.Microsecond, time.Second, time.Second, time.Second + time.Microsecond,
+		-time.Microsecond, -time.Second, 10 * time.Minute, 24 * time.Hour,
+	}
+	var rows []telemetry.RecordRow
+	for i, d := range offsets {
+		integration := f.prod
+		if i%3 == 0 {
+			integration = f.dev
+		}
+		rows = append(rows, record(f.acme, integration, fmt.Sprintf("call-%02d", i), base.Add(d)))
+	}
+	f.mustInsert(t, rows...)
+	f.mustInsert(t, record(f.other, f.otherInt, "call-00", base))
+	slices.SortFunc(rows, func(a, b telemetry.RecordRow) int {
+		return cmp.Or(b.OccurredAt.Compare(a.OccurredAt), strings.Compare(b.ID, a.ID))
+	})
+	return rows
+}
+
+func callIDs(rows []telemetry.RecordRow) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.CallID
+	}
+	return ids
+}
+
+func onlyIntegration(rows []telemetry.RecordRow, integrationID string) []telemetry.RecordRow {
+	return slices.DeleteFunc(slices.Clone(rows), func(r telemetry.RecordRow) bool { return r.IntegrationID != integrationID })
+}
+
+func TestListRecords_OffsetPagesNewestFirst(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		all := seedHistory(t, f)
+		for _, integration := range []string{"", f.prod, f.dev} {
+			want := all
+			if integration != "" {
+				want = onlyIntegration(all, integration)
+			}
+			var got []telemetry.RecordRow
+			for offset := 0; ; offset += 4 {
+				page, err := f.s.ListRecords(f.ctx, telemetry.HistoryQuery{TenantID: f.acme, IntegrationID: integration, Limit: 4, Offset: offset})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				got = append(got, page...)
+			}
+			if !slices.Equal(callIDs(got), callIDs(want)) {
+				t.Errorf("integration %q: offset walk = %v\nwant %v", integration, callIDs(got), callIDs(want))
+			}
+		}
+	})
+}
+
+func TestListRecords_CursorWalkSeesEveryRecordOnce(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		all := seedHistory(t, f)
+		for _, integration := range []string{"", f.prod} {
+			want := all
+			if integration != "" {
+				want = onlyIntegration(all, integration)
+			}
+			var got []telemetry.RecordRow
+			var after *telemetry.Cursor
+			for range len(want) + 1 { // page size 2 splits the ties across pages
+				page, err := f.s.ListRecords(f.ctx, telemetry.HistoryQuery{TenantID: f.acme, IntegrationID: integration, Limit: 2, After: after})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				got = append(got, page...)
+				last := page[len(page)-1]
+				after = &telemetry.Cursor{OccurredAt: last.OccurredAt, ID: last.ID}
+			}
+			if !slices.Equal(callIDs(got), callIDs(want)) {
+				t.Errorf("integration %q: cursor walk = %v\nwant %v", integration, callIDs(got), callIDs(want))
+			}
+		}
+	})
+}
+
+func TestListRecords_TimesComeBackExactInUTC(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		all := seedHistory(t, f)
+		got, err := f.s.ListRecords(f.ctx, telemetry.HistoryQuery{TenantID: f.acme, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if !got[i].OccurredAt.Equal(all[i].OccurredAt) || got[i].OccurredAt.Location() != time.UTC ||
+				!got[i].ReceivedAt.Equal(all[i].ReceivedAt) {
+				t.Fatalf("record %d: occurred %v received %v, want %v %v", i, got[i].OccurredAt, got[i].ReceivedAt,
+					all[i].OccurredAt, all[i].ReceivedAt)
+			}
+		}
+	})
+}
+
+func TestCountRecords_SumsTheRollupsPerTenantAndIntegration(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		all := seedHistory(t, f)
+		f.rollUp(t, all...)
+		f.rollUp(t, record(f.other, f.otherInt, "call-00", base))
+		for name, tt := range map[string]struct {
+			tenant, integration string
+			want                int
+		}{
+			"tenant":           {f.acme, "", len(all)},
+			"prod":             {f.acme, f.prod, len(onlyIntegration(all, f.prod))},
+			"dev":              {f.acme, f.dev, len(onlyIntegration(all, f.dev))},
+			"another's":        {f.acme, f.otherInt, 0},
+			"the other tenant": {f.other, "", 1},
+		} {
+			if got, err := f.s.CountRecords(f.ctx, tt.tenant, tt.integration); err != nil || got != int64(tt.want) {
+				t.Errorf("%s: count = %d, %v; want %d", name, got, err, tt.want)
+			}
+		}
+	})
+}

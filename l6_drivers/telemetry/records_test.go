@@ -1,0 +1,175 @@
+package telemetry_test
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hoc/l6_drivers/telemetry"
+)
+
+func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		first := []telemetry.RecordRow{
+			record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "b", base), record(f.acme, f.dev, "c", base),
+		}
+		got, err := f.s.InsertRecords(f.ctx, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []telemetry.Inserted{{first[0].ID, f.acme, "a"}, {first[1].ID, f.acme, "b"}, {first[2].ID, f.acme, "c"}}
+		if !sameInserted(got, want) {
+			t.Fatalf("first insert = %+v, want %+v", got, want)
+		}
+		again := []telemetry.RecordRow{record(f.acme, f.prod, "b", base), record(f.acme, f.prod, "d", base)}
+		got, err = f.s.InsertRecords(f.ctx, again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []telemetry.Inserted{{again[1].ID, f.acme, "d"}}; !sameInserted(got, want) {
+			t.Fatalf("second insert = %+v, want only d: %+v", got, want)
+		}
+		if got, err := f.s.InsertRecords(f.ctx, again[:1]); err != nil || len(got) != 0 {
+			t.Fatalf("insert of a stored call_id = %+v, %v; want nothing", got, err)
+		}
+		if n := f.stored(t, f.acme, ""); n != 4 {
+			t.Fatalf("stored %d records, want 4", n)
+		}
+	})
+}
+
+func TestInsertRecords_OneCallIDTwiceInOneCallStoresOne(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		got, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "a", base)})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("inserted %+v, %v; want exactly one", got, err)
+		}
+	})
+}
+
+func TestInsertRecords_SameCallIDInTwoTenants(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		f.mustInsert(t, record(f.acme, f.prod, "shared", base), record(f.other, f.otherInt, "shared", base))
+		for _, tenant := range []string{f.acme, f.other} {
+			if got, _ := f.s.FindByCallIDs(f.ctx, tenant, []string{"shared"}); len(got) != 1 {
+				t.Fatalf("tenant %s sees %d records named shared, want 1", tenant, len(got))
+			}
+		}
+	})
+}
+
+func TestInsertRecords_IntegrationMustBeTheTenants(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		if _, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.otherInt, "x", base)}); err == nil {
+			t.Fatal("a record pointing at another tenant's integration was stored")
+		}
+	})
+}
+
+func TestFindByCallIDs_ReturnsTheOriginals(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		original := record(f.acme, f.prod, "a", base)
+		f.mustInsert(t, original, record(f.other, f.otherInt, "b", base))
+		retry := record(f.acme, f.prod, "a", base)
+		retry.ContentHash = contentHash("a", "v2")
+		if got, _ := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{retry}); len(got) != 0 {
+			t.Fatalf("changed payload was inserted: %+v", got)
+		}
+		got, err := f.s.FindByCallIDs(f.ctx, f.acme, []string{"a", "b", "missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ID != original.ID || got[0].CallID != "a" || !bytes.Equal(got[0].ContentHash, original.ContentHash) {
+			t.Fatalf("found %+v, want only the original of a", got)
+		}
+	})
+}
+
+func TestInsertRecords_RoundTripsEveryColumn(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		full := record(f.acme, f.prod, "full", time.Date(2026, 11, 20, 10, 30, 0, 123456789, time.FixedZone("X", -5*3600)))
+		full.Provider, full.Model, full.TokensIn, full.TokensOut, full.CostCents, full.CostMicros = "anthropic", "claude", 1, 2, 3, 25_000
+		full.LatencyMS, full.SessionID, full.AgentID = ptr(int64(0)), ptr("session 1"), ptr("agent-7")
+		full.PolicyResult, full.ErrorCode, full.ErrorMessage = "blocked", ptr("rate_limit"), ptr("slow down")
+		// Keys out of order, numbers jsonb would rewrite: metadata must come
+		// back exactly as stored on both backends, so that what is returned
+		// is never larger than what the API admitted.
+		full.Metadata = []byte(`{"b":[1,2.50,1e308,-0],"a":{"nested":true,"<&>":"\u2028"}}`)
+		bare := record(f.acme, f.prod, "bare", base)
+		bare.Metadata = nil
+		f.mustInsert(t, full, bare)
+
+		rows, err := f.s.ListRecords(f.ctx, telemetry.HistoryQuery{TenantID: f.acme, Limit: 10})
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("list = %d rows, %v", len(rows), err)
+		}
+		got, gotBare := rows[0], rows[1] // full occurred five hours after base
+		if string(got.Metadata) != string(full.Metadata) || string(gotBare.Metadata) != `{}` {
+			t.Fatalf("metadata = %s and %s", got.Metadata, gotBare.Metadata)
+		}
+		want := full
+		want.OccurredAt = full.OccurredAt.UTC().Truncate(time.Microsecond)
+		want.ReceivedAt = full.ReceivedAt.UTC().Truncate(time.Microsecond)
+		got.Metadata, want.Metadata = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+		if gotBare.LatencyMS != nil || gotBare.SessionID != nil || gotBare.ErrorCode != nil || gotBare.ErrorMessage != nil {
+			t.Fatalf("nulls came back as values: %+v", gotBare)
+		}
+	})
+}
+
+func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		const n = 2500
+		rows := make([]telemetry.RecordRow, n)
+		callIDs := make([]string, n)
+		for i := range rows {
+			callIDs[i] = fmt.Sprintf("call-%05d", i)
+			rows[i] = record(f.acme, f.prod, callIDs[i], base.Add(time.Duration(i)*time.Millisecond))
+		}
+		f.mustInsert(t, rows...)
+		found, err := f.s.FindByCallIDs(f.ctx, f.acme, callIDs)
+		if err != nil || len(found) != n {
+			t.Fatalf("found %d of %d (err %v)", len(found), n, err)
+		}
+		if got, err := f.s.InsertRecords(f.ctx, rows); err != nil || len(got) != 0 {
+			t.Fatalf("re-insert stored %d records (err %v), want 0", len(got), err)
+		}
+		if count := f.stored(t, f.acme, f.prod); count != int64(n) {
+			t.Fatalf("count = %d, want %d", count, n)
+		}
+	})
+}
+
+func TestInsertRecords_DatabaseEnforcesDomains(t *testing.T) {
+	forEach(t, func(t *testing.T, f fixture) {
+		bad := map[string]func(r *telemetry.RecordRow){
+			"empty call id":    func(r *telemetry.RecordRow) { r.CallID = "" },
+			"unknown policy":   func(r *telemetry.RecordRow) { r.PolicyResult = "denied" },
+			"negative tokens":  func(r *telemetry.RecordRow) { r.TokensIn = -1 },
+			"metadata array":   func(r *telemetry.RecordRow) { r.Metadata = []byte(`[1]`) },
+			"metadata garbage": func(r *telemetry.RecordRow) { r.Metadata = []byte(`{`) },
+		}
+		for name, mutate := range bad {
+			r := record(f.acme, f.prod, name, base)
+			mutate(&r)
+			if _, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{r}); err == nil {
+				t.Errorf("%s: accepted", name)
+			}
+		}
+	})
+}
+
+func sameInserted(got, want []telemetry.Inserted) bool {
+	byCall := func(a, b telemetry.Inserted) int { return strings.Compare(a.CallID, b.CallID) }
+	got, want = slices.Clone(got), slices.Clone(want)
+	slices.SortFunc(got, byCall)
+	slices.SortFunc(want, byCall)
+	return slices.Equal(got, want)
+}
