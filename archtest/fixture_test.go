@@ -115,22 +115,22 @@ func TestChecker_FixtureCleanFilesAreNotReported(t *testing.T) {
 // are classified, including sub-packages and the shared packages.
 func TestChecker_FixturePackagesAreClassified(t *testing.T) {
 	want := map[string]string{
-		"fixture/cmd/fixd":              "cmd",
-		"fixture/l2_api":                "l2_api",
-		"fixture/l3_adapters":           "l3_adapters",
-		"fixture/l3_adapters/account":   "l3_adapters",
-		"fixture/l4_spine":              "l4_spine",
-		"fixture/l4_spine/account":      "l4_spine",
-		"fixture/l5_engines/account":    "l5_engines/account",
+		"fixture/cmd/fixd":               "cmd",
+		"fixture/l2_api":                 "l2_api",
+		"fixture/l3_adapters":            "l3_adapters",
+		"fixture/l3_adapters/account":    "l3_adapters",
+		"fixture/l4_spine":               "l4_spine",
+		"fixture/l4_spine/account":       "l4_spine",
+		"fixture/l5_engines/account":     "l5_engines/account",
 		"fixture/l5_engines/telemetry":   "l5_engines/telemetry",
 		"fixture/l5_engines/telemetry/x": "l5_engines/telemetry",
-		"fixture/l5_engines/fault":      "l5_engines/fault",
-		"fixture/l6_drivers/account":    "l6_drivers/account",
+		"fixture/l5_engines/fault":       "l5_engines/fault",
+		"fixture/l6_drivers/account":     "l6_drivers/account",
 		"fixture/l6_drivers/telemetry":   "l6_drivers/telemetry",
-		"fixture/l6_drivers/db":         "l6_drivers/db",
-		"fixture/l6_drivers/db/dbtest":  "l6_drivers/db",
-		"fixture/l7_models":             "l7_models",
-		"fixture/util":                  "unclassified",
+		"fixture/l6_drivers/db":          "l6_drivers/db",
+		"fixture/l6_drivers/db/dbtest":   "l6_drivers/db",
+		"fixture/l7_models":              "l7_models",
+		"fixture/util":                   "unclassified",
 	}
 	mod, err := archtest.LoadModule(fixtureDir(t))
 	if err != nil {

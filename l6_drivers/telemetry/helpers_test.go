@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"hoc/l6_drivers/telemetry"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/l6_drivers/telemetry"
 	models "hoc/l7_models"
 )
 

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"hoc/l6_drivers/telemetry"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/l6_drivers/telemetry"
 )
 
 // lockedBuffer lets the database log from any goroutine.
