@@ -35,9 +35,9 @@ func protect(p Protection, ingest bool) fiber.Handler {
 		if d.Headers != nil {
 			setRateHeaders(c, d.Headers)
 		}
-		if d.Refusal != nil {
+		if d.Err != nil {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds(d.RetryAfter)))
-			return d.Refusal
+			return d.Err
 		}
 		if d.BudgetExceeded {
 			c.Set("X-HOC-Budget", "exceeded")

@@ -70,13 +70,7 @@ type EventStore interface {
 // actors to their own tenant). Since keeps events at or after that instant;
 // Dimension, when set, keeps one dimension's. A zero Limit means the default
 // page size.
-type EventQuery struct {
-	TenantID  string
-	Since     *time.Time
-	Dimension string
-	Limit     int
-	Offset    int
-}
+type EventQuery = store.EventQuery
 
 // The page sizes of the listings (SPEC §7).
 const (
@@ -111,9 +105,7 @@ func (r *Recorder) List(ctx context.Context, q EventQuery) ([]Event, int64, erro
 		}
 		q.TenantID = id.String()
 	}
-	rows, total, err := r.store.ListEvents(ctx, store.EventQuery{
-		TenantID: q.TenantID, Since: q.Since, Dimension: q.Dimension, Limit: q.Limit, Offset: q.Offset,
-	})
+	rows, total, err := r.store.ListEvents(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}

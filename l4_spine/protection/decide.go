@@ -2,7 +2,6 @@ package protection
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -14,14 +13,37 @@ import (
 	telemetryengine "hoc/l5_engines/telemetry"
 )
 
-// handlers gathers the facts of a decision from the other domains — the
+// Decide is the protection decision asked for on every protected request.
+// It answers in every lifecycle state (the protected operation itself is
+// then admitted or refused by the tenant guard).
+var Decide = spine.Declare[DecideInput, Decision]("protection.requests.decide",
+	"Decide whether a tenant's request may proceed (rate, burst, cost, anomaly)", spine.AnyLifecycle())
+
+// DecideInput describes the request to decide on; who is asking comes from
+// the actor.
+type DecideInput struct {
+	Route  string
+	Path   string
+	Method string
+	Ingest bool
+}
+
+// Decision is protection's answer. A refusal is not an error of the
+// operation: Decision.Err carries the error to answer with, so that the HTTP
+// layer can still write the rate-limit headers and Retry-After.
+type Decision = engine.Decision
+
+// RateHeaders describe the bucket closest to its limit.
+type RateHeaders = engine.RateHeaders
+
+// decider gathers the facts of a decision from the other domains — the
 // tenant's plan and onboarding (account), today's and the integration's
 // month-to-date cost (telemetry), the integration's budget (integrations,
-// through its cached facts) —
-// and passes plain values to the protection engine: domains meet here.
+// through its cached facts) — and passes plain values to the protection
+// engine: domains meet here.
 // Cost facts are read only for writes, since reads are never cost-limited,
 // and all facts are reused for factsTTL.
-type handlers struct {
+type decider struct {
 	protection   *engine.Engine
 	accounts     *accountengine.Engine
 	telemetry    *telemetryengine.Engine
@@ -31,41 +53,24 @@ type handlers struct {
 	now          func() time.Time
 }
 
-// Bindings returns the decision binding.
-func Bindings(p *engine.Engine, a *accountengine.Engine, act *telemetryengine.Engine, i *integrationops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
-	if p == nil || a == nil || act == nil || i == nil || m == nil || now == nil {
-		return nil, errors.New("protection operations: nil dependency")
-	}
-	h := handlers{protection: p, accounts: a, telemetry: act, integrations: i, metrics: m, cache: cache.New[string, engine.Facts](factsTTL, maxCachedFacts, now), now: now}
-	return []spine.Binding{spine.Bind(Decide, h.decide, spine.Timeout(5*time.Second))}, nil
-}
-
-func (h handlers) decide(ctx context.Context, in DecideInput) (Decision, error) {
+func (dr decider) decide(ctx context.Context, in DecideInput) (Decision, error) {
 	start := time.Now()
 	actor, _ := spine.ActorFrom(ctx)
 	if actor.TenantID == "" || actor.Type == spine.ActorFounder {
-		return Decision{Outcome: string(engine.OutcomeExempt)}, nil
+		return Decision{Outcome: engine.OutcomeExempt}, nil
 	}
-	now := h.now()
-	facts, err := h.facts(ctx, actor, in.Method, now)
+	now := dr.now()
+	facts, err := dr.facts(ctx, actor, in.Method, now)
 	if err != nil {
 		return Decision{}, err
 	}
-	d := h.protection.Decide(ctx, engine.Request{
+	d := dr.protection.Decide(ctx, engine.Request{
 		RequestID: spine.RequestID(ctx), TenantID: actor.TenantID, ActorType: string(actor.Type), ActorID: actor.ID,
 		CredentialKey: string(actor.Credential) + ":" + actor.ID, CredentialRPM: actor.RateLimitRPM,
 		Route: in.Route, Path: in.Path, Method: in.Method, Ingest: in.Ingest, Facts: facts, Now: now,
 	})
-	h.metrics.observe(d, time.Since(start))
-	out := Decision{Outcome: string(d.Outcome), Dimension: d.Dimension, RetryAfter: d.RetryAfter, BudgetExceeded: d.BudgetExceeded}
-	if d.Err != nil {
-		out.Refusal = d.Err
-	}
-	if d.Headers != nil {
-		hd := RateHeaders(*d.Headers)
-		out.Headers = &hd
-	}
-	return out, nil
+	dr.metrics.observe(d, time.Since(start))
+	return d, nil
 }
 
 // factsTTL is how long the facts of a decision (plan, onboarding, recorded
@@ -78,21 +83,21 @@ const factsTTL = 2 * time.Second
 // maxCachedFacts bounds the facts cache.
 const maxCachedFacts = 100_000
 
-func (h handlers) facts(ctx context.Context, actor spine.Actor, method string, now time.Time) (engine.Facts, error) {
+func (dr decider) facts(ctx context.Context, actor spine.Actor, method string, now time.Time) (engine.Facts, error) {
 	write := method != "GET" && method != "HEAD"
 	key := actor.TenantID + "|" + actor.IntegrationID + "|" + strconv.FormatBool(write)
-	if f, ok := h.cache.Get(key); ok {
+	if f, ok := dr.cache.Get(key); ok {
 		return f, nil
 	}
-	f, err := h.readFacts(ctx, actor, write, now)
+	f, err := dr.readFacts(ctx, actor, write, now)
 	if err == nil {
-		h.cache.Put(key, f)
+		dr.cache.Put(key, f)
 	}
 	return f, err
 }
 
-func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, now time.Time) (engine.Facts, error) {
-	t, err := h.accounts.GetTenant(ctx, actor.TenantID)
+func (dr decider) readFacts(ctx context.Context, actor spine.Actor, write bool, now time.Time) (engine.Facts, error) {
+	t, err := dr.accounts.GetTenant(ctx, actor.TenantID)
 	if err != nil {
 		return engine.Facts{}, err
 	}
@@ -100,7 +105,7 @@ func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if !f.OnboardingComplete || !write {
 		return f, nil
 	}
-	today, err := h.telemetry.Today(ctx, actor.TenantID, now)
+	today, err := dr.telemetry.Today(ctx, actor.TenantID, now)
 	if err != nil {
 		return engine.Facts{}, err
 	}
@@ -108,11 +113,11 @@ func (h handlers) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if actor.IntegrationID == "" {
 		return f, nil
 	}
-	integ, err := h.integrations.Integration(ctx, actor.TenantID, actor.IntegrationID)
+	integ, err := dr.integrations.Integration(ctx, actor.TenantID, actor.IntegrationID)
 	if err != nil || integ.BudgetLimitCents == 0 {
 		return f, err
 	}
-	month, err := h.telemetry.MonthToDate(ctx, actor.TenantID, actor.IntegrationID, now)
+	month, err := dr.telemetry.MonthToDate(ctx, actor.TenantID, actor.IntegrationID, now)
 	if err != nil {
 		return engine.Facts{}, err
 	}
