@@ -2,34 +2,20 @@ package auth
 
 import (
 	"context"
-	"errors"
 
 	spine "hoc/l4_spine"
-	accountops "hoc/l4_spine/account"
 	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/auth"
 )
 
-type handlers struct {
-	founders  *engine.FounderTokens
-	customers *engine.CustomerTokens
-	accounts  *accountengine.Engine
-	tenants   *accountops.TenantFacts
-}
+// VerifyBearerToken turns an Authorization bearer token into its actor. It
+// is public: it is what turns an anonymous request into an actor.
+var VerifyBearerToken = spine.Declare[VerifyTokenInput, spine.Actor]("auth.credentials.verify_bearer",
+	"Verify an Authorization bearer token and return its actor", spine.Public())
 
-// Bindings returns the auth domain's operation bindings. A customer token
-// names an organisation; turning it into a tenant is a fact of the account
-// domain, so the handler asks that engine: domains meet here, in L4.
-func Bindings(founders *engine.FounderTokens, customers *engine.CustomerTokens, accounts *accountengine.Engine,
-	tenants *accountops.TenantFacts) ([]spine.Binding, error) {
-	if founders == nil || customers == nil || accounts == nil || tenants == nil {
-		return nil, errors.New("auth operations: nil dependency")
-	}
-	h := handlers{founders: founders, customers: customers, accounts: accounts, tenants: tenants}
-	return []spine.Binding{
-		spine.Bind(VerifyBearerToken, h.verifyBearer),
-		spine.Bind(IssueFounderToken, h.issueFounderToken),
-	}, nil
+// VerifyTokenInput carries a bearer token exactly as presented.
+type VerifyTokenInput struct {
+	Token string
 }
 
 // verifyBearer routes a bearer token by its (unverified) issuer: hoc-founder
@@ -60,12 +46,4 @@ func (h handlers) verifyBearer(ctx context.Context, in VerifyTokenInput) (spine.
 		h.tenants.Forget(t.ID)
 	}
 	return spine.Actor{Type: spine.ActorCustomer, ID: c.Subject, TenantID: t.ID, Credential: spine.CredentialCustomerToken}, nil
-}
-
-func (h handlers) issueFounderToken(_ context.Context, in IssueFounderTokenInput) (FounderToken, error) {
-	tok, err := h.founders.Issue(in.Subject, in.Reason, in.TTL)
-	if err != nil {
-		return FounderToken{}, spine.InvalidRequest(err.Error())
-	}
-	return FounderToken{Token: tok}, nil
 }
