@@ -1,20 +1,14 @@
 package api
 
 import (
-	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	integrationsadapter "hoc/l3_adapters/integrations"
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/integrations"
 )
-
-// APIKeys is what the API key endpoints need; the l3 integrations adapter
-// implements it.
-type APIKeys interface {
-	CreateAPIKey(ctx context.Context, in integrations.CreateAPIKeyInput) (integrations.CreatedAPIKey, error)
-}
 
 // APIKeyJSON is an API key object as SPEC §7 lists its fields, plus whether
 // it is frozen; never the hash.
@@ -60,7 +54,14 @@ func optTime(t *time.Time) *string {
 	return &s
 }
 
-type apiKeyRoutes struct{ keys APIKeys }
+type apiKeyRoutes struct {
+	keys *integrationsadapter.Integrations
+}
+
+// register adds the founder API key route.
+func (r apiKeyRoutes) register(rt router) {
+	rt.fdr.Post("/tenants/:id/api-keys", r.create)
+}
 
 // create handles POST /api/v1/fdr/tenants/:id/api-keys
 // {name, scopes[], rate_limit_rpm?, expires_at?} → 201 {api_key, key}.

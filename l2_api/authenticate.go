@@ -1,20 +1,13 @@
 package api
 
 import (
-	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	authadapter "hoc/l3_adapters/auth"
 	spine "hoc/l4_spine"
 )
-
-// Authenticator verifies credentials; the l3 auth adapter implements it.
-type Authenticator interface {
-	VerifyBearer(ctx context.Context, token string) (spine.Actor, error)
-	VerifyAPIKey(ctx context.Context, key string) (spine.Actor, error)
-	VerifyIntegrationKey(ctx context.Context, key string) (spine.Actor, error)
-}
 
 const (
 	headerAPIKey         = "X-AOS-Key"
@@ -26,7 +19,7 @@ const (
 // §2.1) and puts it in the context every layer below reads. It applies to
 // everything under /api/v1, so an unknown path without a credential is 401
 // before it is 404.
-func authenticate(auth Authenticator) fiber.Handler {
+func authenticate(auth *authadapter.Authenticator) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		authz := c.Get(fiber.HeaderAuthorization)
 		apiKey := c.Get(headerAPIKey)

@@ -1,24 +1,8 @@
 package api
 
 import (
-	"context"
-
 	"hoc/l4_spine/integrations"
 )
-
-// Integrations is what the customer integration endpoints need; the l3
-// integrations adapter implements it, always in the actor's own tenant.
-type Integrations interface {
-	Create(ctx context.Context, in integrations.CreateIntegrationInput) (integrations.CreatedIntegration, error)
-	List(ctx context.Context, limit, offset int) (integrations.IntegrationPage, error)
-	Get(ctx context.Context, id string) (integrations.Integration, error)
-	Update(ctx context.Context, in integrations.UpdateIntegrationInput) (integrations.Integration, error)
-	Delete(ctx context.Context, id string) error
-	Enable(ctx context.Context, id string) (integrations.Integration, error)
-	Disable(ctx context.Context, id string) (integrations.Integration, error)
-	RotateKey(ctx context.Context, in integrations.RotateKeyInput) (integrations.RotatedKey, error)
-	Limits(ctx context.Context, id string) (integrations.IntegrationLimits, error)
-}
 
 // IntegrationJSON is an integration object as SPEC §7 lists its fields.
 type IntegrationJSON struct {

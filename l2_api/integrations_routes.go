@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	integrationsadapter "hoc/l3_adapters/integrations"
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/integrations"
 )
@@ -12,7 +13,22 @@ import (
 // integrationRoutes serves the customer integrations API (SPEC §2.3). The
 // handlers only translate: the tenant comes from the actor in L3, rules and
 // permissions are decided below.
-type integrationRoutes struct{ integrations Integrations }
+type integrationRoutes struct {
+	integrations *integrationsadapter.Integrations
+}
+
+// register adds the customer integration routes.
+func (r integrationRoutes) register(rt router) {
+	rt.v1.Get("/integrations", rt.guard, r.list)
+	rt.v1.Post("/integrations", rt.guard, r.create)
+	rt.v1.Get("/integrations/:id", rt.guard, r.get)
+	rt.v1.Patch("/integrations/:id", rt.guard, r.update)
+	rt.v1.Delete("/integrations/:id", rt.guard, r.remove)
+	rt.v1.Post("/integrations/:id/enable", rt.guard, r.enable)
+	rt.v1.Post("/integrations/:id/disable", rt.guard, r.disable)
+	rt.v1.Post("/integrations/:id/keys", rt.guard, r.rotateKey)
+	rt.v1.Get("/integrations/:id/limits", rt.guard, r.limits)
+}
 
 // create handles POST /api/v1/integrations {name, provider_type,
 // default_model?, budget_limit_cents?, token_limit_month?, rate_limit_rpm?}

@@ -10,6 +10,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
+
+	accountadapter "hoc/l3_adapters/account"
+	authadapter "hoc/l3_adapters/auth"
+	integrationsadapter "hoc/l3_adapters/integrations"
+	opsadapter "hoc/l3_adapters/ops"
+	protectionadapter "hoc/l3_adapters/protection"
+	telemetryadapter "hoc/l3_adapters/telemetry"
 )
 
 // ListenConfig says where the server listens.
@@ -23,28 +30,34 @@ type ListenConfig struct {
 // (in-flight requests finish) before the hooks registered earlier, such as
 // closing the database, run.
 var Module = fx.Module("api",
-	fx.Provide(newAppFromGraph),
+	fx.Provide(NewApp),
 	fx.Invoke(serve),
 )
 
-type appParams struct {
+// Deps are what the HTTP layer calls: the adapters of L3, whose methods
+// scope every call to the verified actor, and Readiness, the one port it
+// declares (it points sideways, at the database, which L2 must not import).
+// fx fills it from the graph; tests may build it by hand.
+type Deps struct {
 	fx.In
-	Config       Config
-	Auth         Authenticator
-	Tenants      Tenants
-	APIKeys      APIKeys
-	Integrations Integrations
-	Telemetry    Telemetry
-	Protection   Protection
-	Events       ProtectionEvents
-	Catalog      Catalog
-	Readiness    Readiness
-	Metrics      prometheus.Gatherer
-	Logger       *slog.Logger
+	Auth             *authadapter.Authenticator
+	Tenants          *accountadapter.Tenants
+	Integrations     *integrationsadapter.Integrations
+	Telemetry        *telemetryadapter.Telemetry
+	Protection       *protectionadapter.Guard
+	ProtectionEvents *protectionadapter.Events
+	Catalog          *opsadapter.Catalog
+	Readiness        Readiness
+	Metrics          prometheus.Gatherer
+	Logger           *slog.Logger
 }
 
-func newAppFromGraph(p appParams) (*fiber.App, error) {
-	return NewApp(p.Config, Deps{Auth: p.Auth, Tenants: p.Tenants, APIKeys: p.APIKeys, Integrations: p.Integrations, Telemetry: p.Telemetry, Protection: p.Protection, ProtectionEvents: p.Events, Catalog: p.Catalog, Readiness: p.Readiness, Metrics: p.Metrics, Logger: p.Logger})
+func (d Deps) validate() error {
+	if d.Auth == nil || d.Tenants == nil || d.Integrations == nil || d.Telemetry == nil || d.Protection == nil ||
+		d.ProtectionEvents == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+		return errors.New("api: every dependency is required")
+	}
+	return nil
 }
 
 func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) {

@@ -1,25 +1,25 @@
 package api
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	opsadapter "hoc/l3_adapters/ops"
 )
 
-// Catalog lists the operation registry; the l3 ops adapter implements it.
-type Catalog interface {
-	List(ctx context.Context) ([]spine.OperationInfo, error)
+type operationRoutes struct {
+	catalog *opsadapter.Catalog
 }
 
-// operations handles GET /api/v1/fdr/operations.
-func operations(catalog Catalog) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		list, err := catalog.List(c.UserContext())
-		if err != nil {
-			return err
-		}
-		return respond(c, fiber.StatusOK, list)
+// register adds the founders' operation listing.
+func (r operationRoutes) register(rt router) {
+	rt.fdr.Get("/operations", r.list)
+}
+
+// list handles GET /api/v1/fdr/operations.
+func (r operationRoutes) list(c *fiber.Ctx) error {
+	list, err := r.catalog.List(c.UserContext())
+	if err != nil {
+		return err
 	}
+	return respond(c, fiber.StatusOK, list)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -9,14 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	protectionadapter "hoc/l3_adapters/protection"
 	"hoc/l4_spine/protection"
 )
-
-// Protection decides on protected requests; the l3 protection adapter
-// implements it.
-type Protection interface {
-	Decide(ctx context.Context, in protection.DecideInput) (protection.Decision, error)
-}
 
 // protect is the protection middleware of a tenant route (SPEC §4). It runs
 // after authentication, as the first handler of the route, so that the
@@ -24,7 +18,7 @@ type Protection interface {
 // limit header fields on every protected response, and Retry-After on a
 // refusal; ingest marks telemetry ingest, which is warned rather than
 // refused over budget.
-func protect(p Protection, ingest bool) fiber.Handler {
+func protect(p *protectionadapter.Guard, ingest bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		d, err := p.Decide(c.UserContext(), protection.DecideInput{
 			Route: c.Route().Path, Path: c.Path(), Method: c.Method(), Ingest: ingest,

@@ -1,22 +1,15 @@
 package api
 
 import (
-	"context"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	protectionadapter "hoc/l3_adapters/protection"
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/protection"
 )
-
-// ProtectionEvents is what the protection event endpoints need; the l3
-// protection events adapter implements it.
-type ProtectionEvents interface {
-	ListAll(ctx context.Context, in protection.ListEventsInput) (protection.EventPage, error)
-	List(ctx context.Context, in protection.ListEventsInput) (protection.EventPage, error)
-}
 
 // ProtectionEventJSON is a protection event object (SPEC §4.3).
 type ProtectionEventJSON struct {
@@ -46,7 +39,14 @@ func ToProtectionEventJSON(e protection.Event) ProtectionEventJSON {
 	}
 }
 
-type protectionEventRoutes struct{ events ProtectionEvents }
+type protectionEventRoutes struct{ events *protectionadapter.Events }
+
+// register adds the event listings: founders' across tenants, and a
+// tenant's own (a protected route).
+func (r protectionEventRoutes) register(rt router) {
+	rt.fdr.Get("/protection/events", r.listAll)
+	rt.v1.Get("/protection/events", rt.guard, r.list)
+}
 
 // listAll handles GET /api/v1/fdr/protection/events?tenant_id=&since=
 // &dimension=&limit=&offset=. A tenant_id that is not a UUID names no

@@ -1,13 +1,11 @@
 package api
 
 import (
-	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config is the HTTP layer's configuration.
@@ -29,28 +27,6 @@ type Config struct {
 
 // DefaultBodyLimit is 8 MiB.
 const DefaultBodyLimit = 8 << 20
-
-// Deps are the ports the HTTP layer calls.
-type Deps struct {
-	Auth             Authenticator
-	Tenants          Tenants
-	APIKeys          APIKeys
-	Integrations     Integrations
-	Telemetry        Telemetry
-	Protection       Protection
-	ProtectionEvents ProtectionEvents
-	Catalog          Catalog
-	Readiness        Readiness
-	Metrics          prometheus.Gatherer
-	Logger           *slog.Logger
-}
-
-func (d Deps) validate() error {
-	if d.Auth == nil || d.Tenants == nil || d.APIKeys == nil || d.Integrations == nil || d.Telemetry == nil || d.Protection == nil || d.ProtectionEvents == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
-		return errors.New("api: every dependency is required")
-	}
-	return nil
-}
 
 // NewApp builds the Fiber application with every route. It does not listen;
 // the fx module binds the listener when the application starts.
@@ -91,50 +67,33 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app.Get("/openapi.json", openAPI)
 	app.Get("/docs", docs)
 
-	v1 := app.Group("/api/v1", authenticate(d.Auth))
-
 	// Founder routes and the session context are exempt from protection
-	// (SPEC §4.1, §5).
-	fdr := v1.Group("/fdr")
-	tenants := tenantRoutes{tenants: d.Tenants}
-	events := protectionEventRoutes{events: d.ProtectionEvents}
-	fdr.Post("/tenants", tenants.create)
-	fdr.Get("/tenants", tenants.list)
-	fdr.Get("/tenants/:id", tenants.get)
-	fdr.Post("/tenants/:id/api-keys", apiKeyRoutes{keys: d.APIKeys}.create)
-	fdr.Post("/tenants/:id/lifecycle", tenants.lifecycle)
-	fdr.Post("/tenants/:id/onboarding", tenants.onboarding)
-	fdr.Get("/operations", operations(d.Catalog))
-	fdr.Get("/protection/events", events.listAll)
-	v1.Get("/session/context", tenants.session)
-
-	// Tenant routes: protection runs first in each route's chain, so that it
-	// sees the route pattern.
-	guard := protect(d.Protection, false)
-	ingestGuard := protect(d.Protection, true)
+	// (SPEC §4.1, §5); on tenant routes it runs first in each route's chain,
+	// so that it sees the route pattern.
+	v1 := app.Group("/api/v1", authenticate(d.Auth))
+	rt := router{v1: v1, fdr: v1.Group("/fdr"), guard: protect(d.Protection, false), ingestGuard: protect(d.Protection, true)}
 	if cfg.ProtectionOff {
-		guard, ingestGuard = next, next
+		rt.guard, rt.ingestGuard = next, next
 	}
-	integrations := integrationRoutes{integrations: d.Integrations}
-	v1.Get("/integrations", guard, integrations.list)
-	v1.Post("/integrations", guard, integrations.create)
-	v1.Get("/integrations/:id", guard, integrations.get)
-	v1.Patch("/integrations/:id", guard, integrations.update)
-	v1.Delete("/integrations/:id", guard, integrations.remove)
-	v1.Post("/integrations/:id/enable", guard, integrations.enable)
-	v1.Post("/integrations/:id/disable", guard, integrations.disable)
-	v1.Post("/integrations/:id/keys", guard, integrations.rotateKey)
-	v1.Get("/integrations/:id/limits", guard, integrations.limits)
-
+	tenants := tenantRoutes{tenants: d.Tenants}
+	tenants.register(rt)
+	tenants.registerStates(rt)
+	apiKeyRoutes{keys: d.Integrations}.register(rt)
+	integrationRoutes{integrations: d.Integrations}.register(rt)
 	telemetry := telemetryRoutes{telemetry: d.Telemetry}
-	v1.Post("/telemetry/llm-usage", ingestGuard, telemetry.ingestOne)
-	v1.Post("/telemetry/llm-usage/batch", ingestGuard, telemetry.ingestBatch)
-	v1.Get("/telemetry/usage-summary", guard, telemetry.summary)
-	v1.Get("/telemetry/usage-history", guard, telemetry.history)
-	v1.Get("/telemetry/daily-aggregates", guard, telemetry.daily)
-
-	v1.Get("/protection/events", guard, events.list)
+	telemetry.registerIngest(rt)
+	telemetry.registerQueries(rt)
+	protectionEventRoutes{events: d.ProtectionEvents}.register(rt)
+	operationRoutes{catalog: d.Catalog}.register(rt)
 	return app, nil
+}
+
+// router is where each routes file adds its routes: under /api/v1 (every
+// route authenticated), under /api/v1/fdr (founders), and the protection
+// guards a tenant route puts first in its chain.
+type router struct {
+	v1, fdr            fiber.Router
+	guard, ingestGuard fiber.Handler
 }
 
 func next(c *fiber.Ctx) error { return c.Next() }

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
+	telemetryadapter "hoc/l3_adapters/telemetry"
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
 )
@@ -15,16 +15,14 @@ import (
 // maxBatchRecords is the most records one batch may carry (SPEC §3.3).
 const maxBatchRecords = 1000
 
-// Telemetry is what the telemetry endpoints need; the l3 telemetry adapter
-// implements it.
-type Telemetry interface {
-	Ingest(ctx context.Context, items []telemetry.BatchItem) (telemetry.IngestResult, error)
-	Summary(ctx context.Context, in telemetry.RangeInput) (telemetry.Summary, error)
-	Daily(ctx context.Context, in telemetry.RangeInput) ([]telemetry.DailyRow, error)
-	History(ctx context.Context, in telemetry.HistoryInput) (telemetry.HistoryPage, error)
-}
+type telemetryRoutes struct{ telemetry *telemetryadapter.Telemetry }
 
-type telemetryRoutes struct{ telemetry Telemetry }
+// registerIngest adds the ingest routes, behind the ingest guard, which
+// warns rather than refuses over budget.
+func (r telemetryRoutes) registerIngest(rt router) {
+	rt.v1.Post("/telemetry/llm-usage", rt.ingestGuard, r.ingestOne)
+	rt.v1.Post("/telemetry/llm-usage/batch", rt.ingestGuard, r.ingestBatch)
+}
 
 // ingestOne handles POST /api/v1/telemetry/llm-usage: 201 accepted, 200
 // duplicate (with the original id), 409 for a changed payload.

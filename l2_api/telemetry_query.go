@@ -14,6 +14,13 @@ import (
 // dateLayout is the format of start_date and end_date: UTC calendar days.
 const dateLayout = "2006-01-02"
 
+// registerQueries adds the telemetry query routes.
+func (r telemetryRoutes) registerQueries(rt router) {
+	rt.v1.Get("/telemetry/usage-summary", rt.guard, r.summary)
+	rt.v1.Get("/telemetry/usage-history", rt.guard, r.history)
+	rt.v1.Get("/telemetry/daily-aggregates", rt.guard, r.daily)
+}
+
 // rangeInput reads integration_id, start_date and end_date. A date that is
 // not YYYY-MM-DD is 400; the window's rules are the engine's.
 func rangeInput(c *fiber.Ctx) (telemetry.RangeInput, error) {
@@ -153,9 +160,10 @@ type recordJSON struct {
 	ReceivedAt    string          `json:"received_at"`
 }
 
-// history handles GET /api/v1/telemetry/usage-history with limit (1..1000,
-// default 50) and offset or cursor.
-func (r telemetryRoutes) history(c *fiber.Ctx) error {
+// historyInput reads integration_id, cursor, limit (1..1000, default 50)
+// and offset (>= 0). A value that is not an integer is 400; one out of range
+// is 422, with every such field listed.
+func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 	in := telemetry.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
 	var fields spine.Fields
 	for _, p := range []struct {
@@ -169,7 +177,7 @@ func (r telemetryRoutes) history(c *fiber.Ctx) error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return spine.InvalidRequest(name + " must be an integer")
+			return in, spine.InvalidRequest(name + " must be an integer")
 		}
 		*dst = n
 	}
@@ -179,7 +187,14 @@ func (r telemetryRoutes) history(c *fiber.Ctx) error {
 	if in.Offset < 0 {
 		fields.Add("offset", "must be >= 0")
 	}
-	if err := fields.Err(); err != nil {
+	return in, fields.Err()
+}
+
+// history handles GET /api/v1/telemetry/usage-history with limit (1..1000,
+// default 50) and offset or cursor.
+func (r telemetryRoutes) history(c *fiber.Ctx) error {
+	in, err := historyInput(c)
+	if err != nil {
 		return err
 	}
 	p, err := r.telemetry.History(c.UserContext(), in)

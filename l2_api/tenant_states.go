@@ -7,6 +7,15 @@ import (
 	"hoc/l4_spine/account"
 )
 
+// registerStates adds the founder routes that change a tenant's states, and
+// the session context, which every actor may read and which protection
+// exempts (SPEC §5).
+func (r tenantRoutes) registerStates(rt router) {
+	rt.fdr.Post("/tenants/:id/lifecycle", r.lifecycle)
+	rt.fdr.Post("/tenants/:id/onboarding", r.onboarding)
+	rt.v1.Get("/session/context", r.session)
+}
+
 // lifecycle handles POST /api/v1/fdr/tenants/:id/lifecycle {action, reason}.
 func (r tenantRoutes) lifecycle(c *fiber.Ctx) error {
 	obj, err := decodeObject(c)

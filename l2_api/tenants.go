@@ -1,25 +1,14 @@
 package api
 
 import (
-	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	accountadapter "hoc/l3_adapters/account"
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/account"
 )
-
-// Tenants is what the founder tenant endpoints need; the l3 account adapter
-// implements it.
-type Tenants interface {
-	Create(ctx context.Context, in account.CreateTenantInput) (account.Tenant, error)
-	Get(ctx context.Context, id string) (account.Tenant, error)
-	List(ctx context.Context, limit, offset int) (account.TenantPage, error)
-	ChangeLifecycle(ctx context.Context, in account.ChangeLifecycleInput) (account.Tenant, error)
-	AdvanceOnboarding(ctx context.Context, in account.AdvanceOnboardingInput) (account.Tenant, error)
-	SessionContext(ctx context.Context) (account.SessionContext, error)
-}
 
 // TenantJSON is a tenant object as SPEC §7 lists its fields; the CLI prints
 // the same shape.
@@ -52,7 +41,14 @@ func ToTenantJSON(t account.Tenant) TenantJSON {
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-type tenantRoutes struct{ tenants Tenants }
+type tenantRoutes struct{ tenants *accountadapter.Tenants }
+
+// register adds the founder tenant routes.
+func (r tenantRoutes) register(rt router) {
+	rt.fdr.Post("/tenants", r.create)
+	rt.fdr.Get("/tenants", r.list)
+	rt.fdr.Get("/tenants/:id", r.get)
+}
 
 // create handles POST /api/v1/fdr/tenants {name, slug?, plan?, external_org_id?}.
 func (r tenantRoutes) create(c *fiber.Ctx) error {

@@ -84,24 +84,15 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 	)
 }
 
-// server adds the HTTP layer and binds its ports to the adapters.
+// server adds the HTTP layer, which calls the adapters, and binds its one
+// port, Readiness, to the database.
 func server(cfg Config) fx.Option {
 	return fx.Options(
 		fx.Supply(
 			api.Config{BodyLimit: cfg.BodyLimit, ProtectionOff: cfg.Protection.Disabled, CORSOrigins: list(cfg.CORSOrigins)},
 			api.ListenConfig{Addr: cfg.Addr},
 		),
-		fx.Provide(
-			func(a *authadapter.Authenticator) api.Authenticator { return a },
-			func(a *accountadapter.Tenants) api.Tenants { return a },
-			func(a *integrationsadapter.Integrations) api.APIKeys { return a },
-			func(a *integrationsadapter.Integrations) api.Integrations { return a },
-			func(a *telemetryadapter.Telemetry) api.Telemetry { return a },
-			func(a *protectionadapter.Events) api.ProtectionEvents { return a },
-			func(g *protectionadapter.Guard) api.Protection { return g },
-			func(a *opsadapter.Catalog) api.Catalog { return a },
-			func(d *db.DB) api.Readiness { return d },
-		),
+		fx.Provide(func(d *db.DB) api.Readiness { return d }),
 		api.Module,
 	)
 }
