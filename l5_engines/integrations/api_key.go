@@ -76,7 +76,7 @@ func (e *Engine) CreateAPIKey(ctx context.Context, in NewAPIKey) (APIKey, string
 		return APIKey{}, "", err
 	}
 	key := APIKeyPrefix + newSecret()
-	row, err := e.store.CreateAPIKey(ctx, store.APIKeyRow{
+	row, err := e.apiKeys.CreateAPIKey(ctx, store.APIKeyRow{
 		TenantID:     in.TenantID,
 		Name:         in.Name,
 		Prefix:       key[:displayPrefixLen],
@@ -99,7 +99,7 @@ func (e *Engine) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) {
 		return APIKey{}, invalidAPIKey(errors.New("malformed api key"))
 	}
 	hash := hashSecret(key)
-	row, err := e.store.FindAPIKeyByHash(ctx, hash)
+	row, err := e.apiKeys.FindAPIKeyByHash(ctx, hash)
 	if errors.Is(err, store.ErrAPIKeyNotFound) {
 		return APIKey{}, invalidAPIKey(errors.New("unknown api key"))
 	}
@@ -116,7 +116,7 @@ func (e *Engine) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) {
 		return APIKey{}, invalidAPIKey(fmt.Errorf("api key %s is frozen", k.ID))
 	}
 	if e.shouldTouch(row.LastUsedAt) {
-		if err := e.store.TouchAPIKey(ctx, row.ID, e.now()); err != nil {
+		if err := e.apiKeys.TouchAPIKey(ctx, row.ID, e.now()); err != nil {
 			return APIKey{}, fmt.Errorf("touch api key: %w", err)
 		}
 	}
@@ -125,12 +125,12 @@ func (e *Engine) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) {
 
 // RevokeAPIKey revokes a key for good.
 func (e *Engine) RevokeAPIKey(ctx context.Context, id string) error {
-	return e.changeAPIKey(ctx, id, e.store.RevokeAPIKey)
+	return e.changeAPIKey(ctx, id, e.apiKeys.RevokeAPIKey)
 }
 
 // FreezeAPIKey freezes a key: it is refused until unfrozen.
 func (e *Engine) FreezeAPIKey(ctx context.Context, id string) error {
-	return e.changeAPIKey(ctx, id, e.store.FreezeAPIKey)
+	return e.changeAPIKey(ctx, id, e.apiKeys.FreezeAPIKey)
 }
 
 func (e *Engine) changeAPIKey(ctx context.Context, id string, change func(context.Context, string) error) error {

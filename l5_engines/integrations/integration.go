@@ -58,7 +58,7 @@ func (e *Engine) CreateIntegration(ctx context.Context, in NewIntegration) (Inte
 	if err := validateIntegration(in); err != nil {
 		return Integration{}, "", err
 	}
-	row, err := e.store.CreateIntegration(ctx, store.IntegrationRow{
+	row, err := e.integrations.CreateIntegration(ctx, store.IntegrationRow{
 		TenantID:         in.TenantID,
 		Name:             in.Name,
 		ProviderType:     in.ProviderType,
@@ -85,7 +85,7 @@ func (e *Engine) CreateIntegration(ctx context.Context, in NewIntegration) (Inte
 // the form SDKs split on ':' to learn their tenant and integration.
 func (e *Engine) newIntegrationKey(ctx context.Context, tenantID, integrationID string) (string, error) {
 	secret := newSecret()
-	if _, err := e.store.CreateIntegrationKey(ctx, tenantID, integrationID, hashSecret(secret)); err != nil {
+	if _, err := e.keys.CreateIntegrationKey(ctx, tenantID, integrationID, hashSecret(secret)); err != nil {
 		return "", fmt.Errorf("create integration key: %w", err)
 	}
 	return tenantID + ":" + integrationID + ":" + secret, nil
@@ -96,7 +96,7 @@ func (e *Engine) GetIntegration(ctx context.Context, tenantID, id string) (Integ
 	if uuid.Validate(id) != nil {
 		return Integration{}, fault.NotFound("integration")
 	}
-	row, err := e.store.GetIntegration(ctx, tenantID, id)
+	row, err := e.integrations.GetIntegration(ctx, tenantID, id)
 	if errors.Is(err, store.ErrIntegrationNotFound) {
 		return Integration{}, fault.NotFound("integration")
 	}
@@ -119,7 +119,7 @@ func (e *Engine) GetIntegrations(ctx context.Context, tenantID string, ids []str
 	if len(valid) == 0 {
 		return out, nil
 	}
-	rows, err := e.store.GetIntegrationsByIDs(ctx, tenantID, valid)
+	rows, err := e.integrations.GetIntegrationsByIDs(ctx, tenantID, valid)
 	if err != nil {
 		return nil, err
 	}
@@ -168,5 +168,5 @@ func integrationFromRow(r store.IntegrationRow) Integration {
 // HasLiveEnabledIntegration reports whether the tenant has an enabled
 // integration with a live key (onboarding's COMPLETE rule).
 func (e *Engine) HasLiveEnabledIntegration(ctx context.Context, tenantID string) (bool, error) {
-	return e.store.HasLiveKeyOnEnabledIntegration(ctx, tenantID)
+	return e.integrations.HasLiveKeyOnEnabledIntegration(ctx, tenantID)
 }

@@ -36,7 +36,7 @@ func (e *Engine) VerifyIntegrationKey(ctx context.Context, key string) (KeyHolde
 	}
 	tenantID, integrationID, secret := parts[0], parts[1], parts[2]
 	hash := hashSecret(secret)
-	m, err := e.store.FindIntegrationKey(ctx, integrationID, hash)
+	m, err := e.keys.FindIntegrationKey(ctx, integrationID, hash)
 	if errors.Is(err, store.ErrIntegrationKeyNotFound) {
 		return KeyHolder{}, invalidIntegrationKey(errors.New("no live key matches"))
 	}
@@ -47,7 +47,7 @@ func (e *Engine) VerifyIntegrationKey(ctx context.Context, key string) (KeyHolde
 		return KeyHolder{}, invalidIntegrationKey(errors.New("key does not belong to the named tenant"))
 	}
 	if e.shouldTouch(m.Key.LastUsedAt) {
-		if err := e.store.TouchIntegrationKey(ctx, m.Key.ID, e.now()); err != nil {
+		if err := e.keys.TouchIntegrationKey(ctx, m.Key.ID, e.now()); err != nil {
 			return KeyHolder{}, fmt.Errorf("touch integration key: %w", err)
 		}
 	}

@@ -28,7 +28,7 @@ func (e *Engine) setStatus(ctx context.Context, tenantID, id, status string) (In
 	if err != nil || current.Status == status {
 		return current, err
 	}
-	if err := e.store.SetIntegrationStatus(ctx, tenantID, id, status); err != nil {
+	if err := e.integrations.SetIntegrationStatus(ctx, tenantID, id, status); err != nil {
 		return Integration{}, notFoundOr(err)
 	}
 	return e.GetIntegration(ctx, tenantID, id)
@@ -44,10 +44,10 @@ func (e *Engine) DeleteIntegration(ctx context.Context, tenantID, id string) err
 	if uuid.Validate(id) != nil {
 		return fault.NotFound("integration")
 	}
-	if err := e.store.SoftDeleteIntegration(ctx, tenantID, id); err != nil {
+	if err := e.integrations.SoftDeleteIntegration(ctx, tenantID, id); err != nil {
 		return notFoundOr(err)
 	}
-	if _, err := e.store.RevokeIntegrationKeys(ctx, tenantID, id); err != nil {
+	if _, err := e.keys.RevokeIntegrationKeys(ctx, tenantID, id); err != nil {
 		return fmt.Errorf("revoke the keys of a deleted integration: %w", err)
 	}
 	return nil

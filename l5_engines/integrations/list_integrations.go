@@ -22,7 +22,7 @@ func (e *Engine) ListIntegrations(ctx context.Context, tenantID string, limit, o
 	if err := fields.Err(); err != nil {
 		return nil, 0, err
 	}
-	rows, total, err := e.store.ListIntegrations(ctx, tenantID, limit, offset)
+	rows, total, err := e.integrations.ListIntegrations(ctx, tenantID, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -23,7 +23,7 @@ func (e *Engine) RotateIntegrationKey(ctx context.Context, tenantID, id string, 
 	}
 	var out RotatedKey
 	if revokeExisting {
-		n, err := e.store.RevokeIntegrationKeys(ctx, tenantID, id)
+		n, err := e.keys.RevokeIntegrationKeys(ctx, tenantID, id)
 		if err != nil {
 			return RotatedKey{}, fmt.Errorf("revoke integration keys: %w", err)
 		}

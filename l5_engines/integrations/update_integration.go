@@ -77,7 +77,7 @@ func (e *Engine) UpdateIntegration(ctx context.Context, tenantID, id string, cha
 	if err := fields.Err(); err != nil {
 		return Integration{}, err
 	}
-	row, err := e.store.UpdateIntegration(ctx, store.IntegrationRow{
+	row, err := e.integrations.UpdateIntegration(ctx, store.IntegrationRow{
 		ID: next.ID, TenantID: next.TenantID, Name: next.Name, DefaultModel: next.DefaultModel,
 		BudgetLimitCents: next.BudgetLimitCents, TokenLimitMonth: next.TokenLimitMonth, RateLimitRPM: next.RateLimitRPM,
 	}, changed)

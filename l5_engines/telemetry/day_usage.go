@@ -12,7 +12,7 @@ import (
 // recorded cost that request protection compares with the daily allowance.
 func (e *Engine) Today(ctx context.Context, tenantID string, now time.Time) (Totals, error) {
 	day := now.UTC().Format(dateLayout)
-	t, err := e.store.SumTotals(ctx, store.RangeQuery{TenantID: tenantID, From: day, To: day})
+	t, err := e.usage.SumTotals(ctx, store.RangeQuery{TenantID: tenantID, From: day, To: day})
 	if err != nil {
 		return Totals{}, fmt.Errorf("sum today's usage: %w", err)
 	}

@@ -45,11 +45,11 @@ func (e *Engine) History(ctx context.Context, req HistoryRequest) (HistoryPage, 
 		}
 		q.After, q.Offset = &after, 0
 	}
-	rows, err := e.store.ListRecords(ctx, q)
+	rows, err := e.history.ListRecords(ctx, q)
 	if err != nil {
 		return HistoryPage{}, fmt.Errorf("list usage records: %w", err)
 	}
-	total, err := e.store.CountRecords(ctx, req.TenantID, req.IntegrationID)
+	total, err := e.history.CountRecords(ctx, req.TenantID, req.IntegrationID)
 	if err != nil {
 		return HistoryPage{}, fmt.Errorf("count usage records: %w", err)
 	}

@@ -252,7 +252,7 @@ func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestRe
 		rows[i] = p.row
 		byCall[callKey{p.row.TenantID, p.row.CallID}] = p
 	}
-	w, err := e.store.WriteRecords(ctx, rows)
+	w, err := e.records.WriteRecords(ctx, rows)
 	if err != nil {
 		return fmt.Errorf("write usage records: %w", err)
 	}

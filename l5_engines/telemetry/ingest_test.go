@@ -13,11 +13,11 @@ import (
 	store "hoc/l6_drivers/telemetry"
 )
 
-// fakeStore is an in-memory Store for engine unit tests; the SQL behind the
-// real one is tested on SQLite and Postgres in l6_drivers/telemetry.
+// fakeStore is an in-memory RecordWriter for engine unit tests; the SQL
+// behind the real one is tested on SQLite and Postgres in
+// l6_drivers/telemetry.
 type fakeStore struct {
-	rows   map[string]store.RecordRow // tenant/call_id → row
-	shares []store.Share
+	rows map[string]store.RecordRow // tenant/call_id → row
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{rows: map[string]store.RecordRow{}} }
@@ -35,19 +35,27 @@ func (f *fakeStore) WriteRecords(_ context.Context, rows []store.RecordRow) (sto
 	}
 	return w, nil
 }
-func (f *fakeStore) SumTotals(context.Context, store.RangeQuery) (store.Totals, error) {
-	return store.Totals{}, nil
+
+// usageFake is a UsageReader that answers with fixed sums and remembers the
+// queries.
+type usageFake struct {
+	totals store.Totals
+	shares []store.Share
+	asked  []store.RangeQuery
 }
-func (f *fakeStore) SumShares(context.Context, store.RangeQuery) ([]store.Share, error) {
+
+func (f *usageFake) SumTotals(_ context.Context, q store.RangeQuery) (store.Totals, error) {
+	f.asked = append(f.asked, q)
+	return f.totals, nil
+}
+func (f *usageFake) SumShares(_ context.Context, q store.RangeQuery) ([]store.Share, error) {
+	f.asked = append(f.asked, q)
 	return f.shares, nil
 }
-func (f *fakeStore) Daily(context.Context, store.RangeQuery) ([]store.DailyRow, error) {
+func (f *usageFake) Daily(_ context.Context, q store.RangeQuery) ([]store.DailyRow, error) {
+	f.asked = append(f.asked, q)
 	return nil, nil
 }
-func (f *fakeStore) ListRecords(context.Context, store.HistoryQuery) ([]store.RecordRow, error) {
-	return nil, nil
-}
-func (f *fakeStore) CountRecords(context.Context, string, string) (int64, error) { return 0, nil }
 
 const (
 	tenant = "0193a8e0-0000-7000-8000-00000000000a"
@@ -58,14 +66,12 @@ const (
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// newTestEngine is an engine whose records go to a fakeStore and whose
+// usage reads come from a usageFake; it reads no history.
 func newTestEngine(t *testing.T) (*Engine, *fakeStore) {
 	t.Helper()
 	s := newFakeStore()
-	e, err := NewEngine(s, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, s
+	return &Engine{records: s, usage: &usageFake{}, now: func() time.Time { return now }}, s
 }
 
 func rec(callID string, tokensIn int64) *Record {
@@ -276,12 +282,13 @@ func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
 }
 
 func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
-	e, s := newTestEngine(t)
+	u := &usageFake{}
+	e := &Engine{usage: u, now: func() time.Time { return now }}
 	share := func(integration, provider, model string, calls, cents int64) store.Share {
 		return store.Share{IntegrationID: integration, Provider: provider, Model: model,
 			Totals: store.Totals{Calls: calls, CostCents: cents, LatencySum: 10 * calls, LatencyCount: calls}}
 	}
-	s.shares = []store.Share{
+	u.shares = []store.Share{
 		share(integA, "openai", "b-model", 1, 4),
 		share(integA, "openai", "gpt-4o", 2, 10),
 		share(integB, "openai", "C-model", 1, 4),

@@ -25,7 +25,7 @@ type MonthUsage struct {
 // dated in the next month does not count until that month comes.
 func (e *Engine) MonthToDate(ctx context.Context, tenantID, integrationID string, now time.Time) (MonthUsage, error) {
 	w := monthToDate(now)
-	t, err := e.store.SumTotals(ctx, store.RangeQuery{TenantID: tenantID, IntegrationID: integrationID, From: w.Start, To: w.End})
+	t, err := e.usage.SumTotals(ctx, store.RangeQuery{TenantID: tenantID, IntegrationID: integrationID, From: w.Start, To: w.End})
 	if err != nil {
 		return MonthUsage{}, fmt.Errorf("sum month-to-date usage: %w", err)
 	}

@@ -8,25 +8,10 @@ import (
 	store "hoc/l6_drivers/telemetry"
 )
 
-// sumFake answers SumTotals with fixed totals and remembers the query.
-type sumFake struct {
-	*fakeStore
-	totals store.Totals
-	asked  []store.RangeQuery
-}
-
-func (f *sumFake) SumTotals(_ context.Context, q store.RangeQuery) (store.Totals, error) {
-	f.asked = append(f.asked, q)
-	return f.totals, nil
-}
-
 func TestMonthToDate_SumsFromTheFirstOfTheUTCMonthThroughToday(t *testing.T) {
-	s := &sumFake{fakeStore: newFakeStore(), totals: store.Totals{Calls: 3, TokensIn: 300, TokensOut: 150, CostCents: 21,
+	s := &usageFake{totals: store.Totals{Calls: 3, TokensIn: 300, TokensOut: 150, CostCents: 21,
 		CostMicros: 210_000, LatencySum: 90, LatencyCount: 2}}
-	e, err := NewEngine(s, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &Engine{usage: s, now: func() time.Time { return now }}
 	cases := []struct {
 		name     string
 		at       time.Time

@@ -61,7 +61,7 @@ func (e *Engine) Summary(ctx context.Context, req RangeRequest) (Summary, error)
 	if err != nil {
 		return Summary{}, err
 	}
-	shares, err := e.store.SumShares(ctx, store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End})
+	shares, err := e.usage.SumShares(ctx, store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End})
 	if err != nil {
 		return Summary{}, fmt.Errorf("sum usage: %w", err)
 	}
@@ -118,7 +118,7 @@ func (e *Engine) Daily(ctx context.Context, req RangeRequest) ([]DailyRow, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := e.store.Daily(ctx, store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End})
+	rows, err := e.usage.Daily(ctx, store.RangeQuery{TenantID: req.TenantID, IntegrationID: req.IntegrationID, From: w.Start, To: w.End})
 	if err != nil {
 		return nil, fmt.Errorf("daily usage: %w", err)
 	}
