@@ -139,6 +139,48 @@ func TestOpenAPI_EveryRefResolvesWithinTheDocument(t *testing.T) {
 	}
 }
 
+// TestOpenAPI_EveryComponentIsUsed fails on a component nothing refers to:
+// a schema left behind when an operation changed describes nothing the
+// server sends, and misleads whoever reads it.
+func TestOpenAPI_EveryComponentIsUsed(t *testing.T) {
+	doc := parsedOpenAPI(t)
+	used := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				used[ref] = true
+			}
+			for _, child := range v {
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(doc)
+	// Security schemes are named by security requirements, not by $ref.
+	for _, op := range operationsOf(t, doc) {
+		reqs, _ := op["security"].([]any)
+		for _, req := range reqs {
+			for name := range req.(map[string]any) {
+				used["#/components/securitySchemes/"+name] = true
+			}
+		}
+	}
+	components, _ := doc["components"].(map[string]any)
+	for kind, group := range components {
+		for name := range group.(map[string]any) {
+			if ref := "#/components/" + kind + "/" + name; !used[ref] {
+				t.Errorf("%s is not used by any operation or component", ref)
+			}
+		}
+	}
+}
+
 // resolvePointer follows a local JSON pointer reference (RFC 6901); it
 // returns a non-empty reason when the reference does not resolve.
 func resolvePointer(doc any, ref string) (any, string) {

@@ -151,6 +151,7 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkConforms(h.t, method, path, resp.StatusCode, resp.Header, raw)
 	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	if len(raw) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &out); err != nil {
