@@ -22,7 +22,10 @@ var createTenants = spine.Declare[createTwo, struct{}]("test.tenants.create_two"
 // same operation without the failure commits both.
 func TestRegistry_TransactionalOperationRollsBackOnError(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		store, _ := accountdb.NewStore(d)
+		store, err := accountdb.NewStore(d)
+		if err != nil {
+			t.Fatal(err)
+		}
 		handler := func(ctx context.Context, in createTwo) (struct{}, error) {
 			for _, slug := range []string{"first", "second"} {
 				row := accountdb.TenantRow{Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE"}
@@ -47,14 +50,14 @@ func TestRegistry_TransactionalOperationRollsBackOnError(t *testing.T) {
 		if _, err := createTenants.Call(ctx, reg, createTwo{Fail: true}); err == nil {
 			t.Fatal("want the handler's error")
 		}
-		if _, total, _ := store.ListTenants(context.Background(), 10, 0); total != 0 {
-			t.Fatalf("after a failed transactional operation %d tenants remain, want 0", total)
+		if _, total, err := store.ListTenants(context.Background(), 10, 0); err != nil || total != 0 {
+			t.Fatalf("after a failed transactional operation %d tenants remain (%v), want 0", total, err)
 		}
 		if _, err := createTenants.Call(ctx, reg, createTwo{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, total, _ := store.ListTenants(context.Background(), 10, 0); total != 2 {
-			t.Fatalf("after a successful operation %d tenants, want 2", total)
+		if _, total, err := store.ListTenants(context.Background(), 10, 0); err != nil || total != 2 {
+			t.Fatalf("after a successful operation %d tenants (%v), want 2", total, err)
 		}
 	})
 }

@@ -30,8 +30,8 @@ func TestTenantStore_SetLifecycleIsConditionalAndRecorded(t *testing.T) {
 		if _, err := s.SetLifecycle(ctx, "0193a8e0-0000-7000-8000-0000000000ff", "ACTIVE", "SUSPENDED", event("lifecycle", "SUSPENDED")); !errors.Is(err, account.ErrTenantNotFound) {
 			t.Fatalf("unknown tenant: err = %v", err)
 		}
-		if n, _ := s.CountEvents(ctx, tenant.ID, "lifecycle"); n != 1 {
-			t.Fatalf("%d lifecycle events, want 1", n)
+		if n, err := s.CountEvents(ctx, tenant.ID, "lifecycle"); err != nil || n != 1 {
+			t.Fatalf("%d lifecycle events (%v), want 1", n, err)
 		}
 	})
 }
@@ -69,8 +69,8 @@ func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
 		if got.OnboardingState != 4 || moves < 1 || moves > 4 || events != int64(moves) {
 			t.Fatalf("state %d after %d moves and %d events; want 4, 1..4 moves, one event each", got.OnboardingState, moves, events)
 		}
-		if moved, _ := s.AdvanceOnboarding(ctx, tenant.ID, 2, event("onboarding", "X")); moved {
-			t.Fatal("moved backwards")
+		if moved, err := s.AdvanceOnboarding(ctx, tenant.ID, 2, event("onboarding", "X")); err != nil || moved {
+			t.Fatalf("advance to an earlier state: moved %v, err %v; want no move and no error", moved, err)
 		}
 	})
 }

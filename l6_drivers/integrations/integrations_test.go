@@ -41,8 +41,8 @@ func TestIntegrations_GetIsTenantScoped(t *testing.T) {
 		if _, err := f.s.GetIntegration(f.ctx, f.other, row.ID); !errors.Is(err, integrations.ErrIntegrationNotFound) {
 			t.Fatalf("other tenant's get: err = %v, want ErrIntegrationNotFound", err)
 		}
-		if got, _ := f.s.GetIntegrationsByIDs(f.ctx, f.other, []string{row.ID}); len(got) != 0 {
-			t.Fatalf("other tenant's batch get = %+v", got)
+		if got, err := f.s.GetIntegrationsByIDs(f.ctx, f.other, []string{row.ID}); err != nil || len(got) != 0 {
+			t.Fatalf("other tenant's batch get = %+v, %v", got, err)
 		}
 		if err := f.s.SoftDeleteIntegration(f.ctx, f.other, row.ID); !errors.Is(err, integrations.ErrIntegrationNotFound) {
 			t.Fatalf("other tenant's delete: err = %v", err)
@@ -100,8 +100,8 @@ func TestIntegrations_SoftDeletedIsInvisible(t *testing.T) {
 		if got, err := f.s.GetIntegrationsByIDs(f.ctx, f.acme, []string{row.ID}); err != nil || len(got) != 0 {
 			t.Fatalf("batch get deleted = %+v, %v", got, err)
 		}
-		if _, total, _ := f.s.ListIntegrations(f.ctx, f.acme, 10, 0); total != 0 {
-			t.Fatalf("list counts the deleted integration: total = %d", total)
+		if _, total, err := f.s.ListIntegrations(f.ctx, f.acme, 10, 0); err != nil || total != 0 {
+			t.Fatalf("list counts the deleted integration: total = %d, err %v", total, err)
 		}
 		for name, err := range map[string]error{
 			"second delete": f.s.SoftDeleteIntegration(f.ctx, f.acme, row.ID),
@@ -162,8 +162,8 @@ func TestIntegrations_SetStatus(t *testing.T) {
 		if err := f.s.SetIntegrationStatus(f.ctx, f.acme, row.ID, "disabled"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := f.s.GetIntegration(f.ctx, f.acme, row.ID); got.Status != "disabled" {
-			t.Fatalf("status = %q, want disabled", got.Status)
+		if got, err := f.s.GetIntegration(f.ctx, f.acme, row.ID); err != nil || got.Status != "disabled" {
+			t.Fatalf("status = %q (%v), want disabled", got.Status, err)
 		}
 		if err := f.s.SetIntegrationStatus(f.ctx, f.acme, row.ID, "paused"); err == nil {
 			t.Fatal("unknown status accepted")

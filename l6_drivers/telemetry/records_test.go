@@ -55,8 +55,8 @@ func TestInsertRecords_SameCallIDInTwoTenants(t *testing.T) {
 	forEach(t, func(t *testing.T, f fixture) {
 		f.mustInsert(t, record(f.acme, f.prod, "shared", base), record(f.other, f.otherInt, "shared", base))
 		for _, tenant := range []string{f.acme, f.other} {
-			if got, _ := f.s.FindByCallIDs(f.ctx, tenant, []string{"shared"}); len(got) != 1 {
-				t.Fatalf("tenant %s sees %d records named shared, want 1", tenant, len(got))
+			if got, err := f.s.FindByCallIDs(f.ctx, tenant, []string{"shared"}); err != nil || len(got) != 1 {
+				t.Fatalf("tenant %s sees %d records named shared (%v), want 1", tenant, len(got), err)
 			}
 		}
 	})
@@ -76,8 +76,8 @@ func TestFindByCallIDs_ReturnsTheOriginals(t *testing.T) {
 		f.mustInsert(t, original, record(f.other, f.otherInt, "b", base))
 		retry := record(f.acme, f.prod, "a", base)
 		retry.ContentHash = contentHash("a", "v2")
-		if got, _ := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{retry}); len(got) != 0 {
-			t.Fatalf("changed payload was inserted: %+v", got)
+		if got, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{retry}); err != nil || len(got) != 0 {
+			t.Fatalf("changed payload: inserted %+v, err %v; want nothing inserted and no error", got, err)
 		}
 		got, err := f.s.FindByCallIDs(f.ctx, f.acme, []string{"a", "b", "missing"})
 		if err != nil {

@@ -106,8 +106,8 @@ func TestSumShares_PerIntegrationAndModelInByteOrder(t *testing.T) {
 		for _, s := range got {
 			sum = add(sum, s.Totals)
 		}
-		if total, _ := f.s.SumTotals(f.ctx, q); sum != total {
-			t.Fatalf("shares add up to %+v, totals are %+v", sum, total)
+		if total, err := f.s.SumTotals(f.ctx, q); err != nil || sum != total {
+			t.Fatalf("shares add up to %+v, totals are %+v (%v)", sum, total, err)
 		}
 		q.IntegrationID = f.prod
 		if got, err = f.s.SumShares(f.ctx, q); err != nil || !reflect.DeepEqual(got, want[:2]) {
@@ -137,8 +137,8 @@ func TestDaily_ByDayThenIntegrationAddingUpToTheTotals(t *testing.T) {
 		for _, r := range got {
 			sum = add(sum, r.Totals)
 		}
-		if total, _ := f.s.SumTotals(f.ctx, q); sum != total {
-			t.Fatalf("daily rows add up to %+v, totals are %+v", sum, total)
+		if total, err := f.s.SumTotals(f.ctx, q); err != nil || sum != total {
+			t.Fatalf("daily rows add up to %+v, totals are %+v (%v)", sum, total, err)
 		}
 		q.IntegrationID = f.prod
 		got, err = f.s.Daily(f.ctx, q)
