@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.uber.org/fx"
+
+	spine "hoc/l4_spine"
+	telemetryops "hoc/l4_spine/telemetry"
 )
 
 // usage returns a valid record body; mod may change or delete fields.
@@ -300,4 +306,61 @@ func TestTelemetry_ConcurrentSameCallIDStoresOne(t *testing.T) {
 			t.Fatalf("statuses %v, stored %d", counts, h.storedCount(f))
 		}
 	})
+}
+
+// TestTelemetry_IngestMetricsCountOnlyWhatCommits ingests inside a caller's
+// transaction that rolls back: the records are gone, so the LLM call
+// metrics must not count them; the same ingest committed counts both.
+func TestTelemetry_IngestMetricsCountOnlyWhatCommits(t *testing.T) {
+	var reg *spine.Registry
+	h := newHarness(t, "sqlite", fx.Populate(&reg))
+	f := h.newTenant("Acme")
+	ctx := spine.WithActor(context.Background(), spine.Actor{Type: spine.ActorMachine, ID: "k", TenantID: f.TenantID,
+		IntegrationID: f.IntegrationID, Credential: spine.CredentialIntegrationKey, Scopes: []string{"telemetry:write"}})
+	items := func() []telemetryops.BatchItem {
+		var out []telemetryops.BatchItem
+		for _, id := range []string{"tx-1", "tx-2"} {
+			out = append(out, telemetryops.BatchItem{CallID: id, Record: &telemetryops.Record{CallID: id, Provider: "openai",
+				Model: "gpt-4o-mini", TokensIn: 10, TokensOut: 5, CostCents: 1}})
+		}
+		return out
+	}
+	ingest := func(ctx context.Context) error {
+		res, err := telemetryops.Ingest.Call(ctx, reg, telemetryops.IngestInput{TenantID: f.TenantID,
+			KeyIntegrationID: f.IntegrationID, Items: items()})
+		if err == nil && res.Accepted != 2 {
+			err = fmt.Errorf("accepted %d of 2", res.Accepted)
+		}
+		return err
+	}
+	rollBack := errors.New("roll back")
+	if err := spine.InTx(ctx, h.db, func(ctx context.Context) error {
+		if err := ingest(ctx); err != nil {
+			return err
+		}
+		return rollBack
+	}); !errors.Is(err, rollBack) {
+		t.Fatalf("InTx = %v, want the rollback", err)
+	}
+	calls := `hoc_llm_calls_total{model="gpt-4o-mini",provider="openai"}`
+	if m := h.do(http.MethodGet, "/metrics", nil).Raw; strings.Contains(m, calls) {
+		t.Fatalf("/metrics counts records that were rolled back:\n%s", grepLines(m, calls))
+	}
+	if err := ingest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := h.do(http.MethodGet, "/metrics", nil).Raw; !strings.Contains(m, calls+" 2") {
+		t.Fatalf("/metrics after the committed ingest:\n%s", grepLines(m, calls))
+	}
+}
+
+// grepLines returns the lines of s that contain substr.
+func grepLines(s, substr string) string {
+	var out []string
+	for line := range strings.Lines(s) {
+		if strings.Contains(line, substr) {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(out, "\n")
 }
