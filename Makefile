@@ -7,6 +7,11 @@
 
 GO_PACKAGES = $(shell go list ./... | grep -v /archtest)
 
+# TEST_PARALLEL is how many tests of one package run at once. Every test has
+# its own databases and servers, and most of their time is waiting (for
+# Postgres, a timeout, a child process), so more than the 2 CPUs pay off.
+TEST_PARALLEL ?= 4
+
 # FUZZTIME is how long `make fuzz` runs each fuzz target; CI runs it after
 # the tests. The seed corpora (testdata/fuzz/) also run in `make test`.
 FUZZTIME ?= 10s
@@ -17,7 +22,7 @@ test:
 	@echo "==> gofmt"; unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "$$unformatted"; exit 1; fi
 	@echo "==> go vet"; go vet ./...
 	@echo "==> go test archtest"; go test -count=1 ./archtest/...
-	@echo "==> go test -race (all but archtest)"; go test -race -count=1 $(GO_PACKAGES)
+	@echo "==> go test -race (all but archtest)"; go test -race -count=1 -parallel $(TEST_PARALLEL) $(GO_PACKAGES)
 
 # Every Fuzz target of the module, each for FUZZTIME.
 fuzz:

@@ -12,6 +12,7 @@ import (
 // TestChecker_RefusesToPassWhatItCouldNotLoad: a checker that loaded nothing
 // would pass every rule, so each way of loading nothing is an error.
 func TestChecker_RefusesToPassWhatItCouldNotLoad(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		files   map[string]string // nil: the directory does not exist
@@ -62,6 +63,7 @@ func TestChecker_RefusesToPassWhatItCouldNotLoad(t *testing.T) {
 // TestChecker_ExceptionExcusesItsEdgeOnly: an exception removes the violations
 // of exactly one edge and leaves the rest reported.
 func TestChecker_ExceptionExcusesItsEdgeOnly(t *testing.T) {
+	t.Parallel()
 	excused := archtest.Exception{
 		From: "fixture/l2_api", To: "fixture/l7_models", Reason: "test: excuse one planted violation",
 	}
@@ -87,6 +89,7 @@ func TestChecker_ExceptionExcusesItsEdgeOnly(t *testing.T) {
 // TestChecker_StaleExceptionFails: an exception that matches no import is a
 // failure, so that exceptions do not outlive the code they excused.
 func TestChecker_StaleExceptionFails(t *testing.T) {
+	t.Parallel()
 	stale := archtest.Exception{
 		From: "fixture/l3_adapters", To: "fixture/l7_models", Reason: "test: no such import exists",
 	}
@@ -108,6 +111,7 @@ func TestChecker_StaleExceptionFails(t *testing.T) {
 // TestChecker_RejectsUnreviewableExceptions: every exception needs both ends,
 // a reason, and a single entry.
 func TestChecker_RejectsUnreviewableExceptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		exceptions []archtest.Exception

@@ -57,6 +57,7 @@ var fixtureViolations = []fixtureViolation{
 // TestChecker_FixtureViolationsAreEachReported runs the checker on the fixture
 // and expects every planted violation at its file, line and rule.
 func TestChecker_FixtureViolationsAreEachReported(t *testing.T) {
+	t.Parallel()
 	res, err := archtest.Check(fixtureDir(t), nil)
 	if err != nil {
 		t.Fatalf("check fixture: %v", err)
@@ -88,6 +89,7 @@ func TestChecker_FixtureViolationsAreEachReported(t *testing.T) {
 // TestChecker_FixtureCleanFilesAreNotReported expects no violation beyond the
 // planted ones, so the allowed imports of every layer stay allowed.
 func TestChecker_FixtureCleanFilesAreNotReported(t *testing.T) {
+	t.Parallel()
 	res, err := archtest.Check(fixtureDir(t), nil)
 	if err != nil {
 		t.Fatalf("check fixture: %v", err)
@@ -114,6 +116,7 @@ func TestChecker_FixtureCleanFilesAreNotReported(t *testing.T) {
 // TestChecker_FixturePackagesAreClassified pins how the fixture's packages
 // are classified, including sub-packages and the shared packages.
 func TestChecker_FixturePackagesAreClassified(t *testing.T) {
+	t.Parallel()
 	want := map[string]string{
 		"fixture/cmd/fixd":               "cmd",
 		"fixture/l2_api":                 "l2_api",

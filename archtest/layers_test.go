@@ -17,6 +17,7 @@ var exceptions = []archtest.Exception{}
 // of the repository, test files included, and fails with one line per
 // violation.
 func TestLayers_RepositoryFollowsTheLayerRules(t *testing.T) {
+	t.Parallel()
 	res, err := archtest.Check(repoRoot(t), exceptions)
 	if err != nil {
 		t.Fatalf("check repository: %v", err)

@@ -5,6 +5,7 @@ import "testing"
 // TestJudgeInternal_FollowsTheLayerTable restates the table of ARCHITECTURE.md
 // §2 edge by edge, including edges the fixture does not plant.
 func TestJudgeInternal_FollowsTheLayerTable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		from, to string // directories relative to the module root
 		want     string // rule name, or "" when allowed
@@ -67,6 +68,7 @@ func TestJudgeInternal_FollowsTheLayerTable(t *testing.T) {
 // TestJudgeExternal_RestrictsFrameworksToTheirLayers covers gorm, Fiber and fx
 // in every kind of package, and the module.go file rule.
 func TestJudgeExternal_RestrictsFrameworksToTheirLayers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		dir, file, imported string
 		want                string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestWholeNumber_DecidesOnTheLiteral(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		lit         string
 		n           int64

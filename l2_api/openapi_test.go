@@ -52,6 +52,7 @@ func operationsOf(t *testing.T, doc map[string]any) map[string]map[string]any {
 }
 
 func TestOpenAPI_DocumentIsOpenAPI31(t *testing.T) {
+	t.Parallel()
 	doc := parsedOpenAPI(t)
 	version, _ := doc["openapi"].(string)
 	if !strings.HasPrefix(version, "3.1.") {
@@ -64,6 +65,7 @@ func TestOpenAPI_DocumentIsOpenAPI31(t *testing.T) {
 }
 
 func TestOpenAPI_EveryOperationHasSummaryAndResponse(t *testing.T) {
+	t.Parallel()
 	for key, op := range operationsOf(t, parsedOpenAPI(t)) {
 		if s, _ := op["summary"].(string); strings.TrimSpace(s) == "" {
 			t.Errorf("%s has no summary", key)
@@ -83,6 +85,7 @@ func TestOpenAPI_EveryOperationHasSummaryAndResponse(t *testing.T) {
 // Every operation states its security explicitly (an empty list for the
 // public paths), and names only declared schemes.
 func TestOpenAPI_EveryOperationNamesDeclaredSecuritySchemes(t *testing.T) {
+	t.Parallel()
 	doc := parsedOpenAPI(t)
 	components, _ := doc["components"].(map[string]any)
 	schemes, _ := components["securitySchemes"].(map[string]any)
@@ -112,6 +115,7 @@ func TestOpenAPI_EveryOperationNamesDeclaredSecuritySchemes(t *testing.T) {
 }
 
 func TestOpenAPI_EveryRefResolvesWithinTheDocument(t *testing.T) {
+	t.Parallel()
 	doc := parsedOpenAPI(t)
 	refs := 0
 	var walk func(v any, at string)
@@ -143,6 +147,7 @@ func TestOpenAPI_EveryRefResolvesWithinTheDocument(t *testing.T) {
 // a schema left behind when an operation changed describes nothing the
 // server sends, and misleads whoever reads it.
 func TestOpenAPI_EveryComponentIsUsed(t *testing.T) {
+	t.Parallel()
 	doc := parsedOpenAPI(t)
 	used := map[string]bool{}
 	var walk func(v any)
@@ -203,6 +208,7 @@ func resolvePointer(doc any, ref string) (any, string) {
 
 // The document's error codes are exactly the closed set the code uses.
 func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
+	t.Parallel()
 	doc := parsedOpenAPI(t)
 	enum, errMsg := resolvePointer(doc, "#/components/schemas/ErrorCode/enum")
 	if errMsg != "" {
@@ -228,6 +234,7 @@ func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
 }
 
 func TestOpenAPI_BrokenEmbeddedDocumentPanics(t *testing.T) {
+	t.Parallel()
 	defer func() {
 		if recover() == nil {
 			t.Fatal("mustRenderDocs accepted invalid JSON")
@@ -252,6 +259,7 @@ func get(t *testing.T, path string) (status int, contentType, body string) {
 }
 
 func TestOpenAPI_ServedAsJSON(t *testing.T) {
+	t.Parallel()
 	status, contentType, body := get(t, "/openapi.json")
 	if status != fiber.StatusOK || contentType != fiber.MIMEApplicationJSON || body != string(openAPIDocument) {
 		t.Fatalf("got %d %q, %d bytes; want 200 application/json with the embedded document", status, contentType, len(body))
@@ -259,6 +267,7 @@ func TestOpenAPI_ServedAsJSON(t *testing.T) {
 }
 
 func TestDocs_ListsEveryOperationWithoutExternalResources(t *testing.T) {
+	t.Parallel()
 	status, contentType, body := get(t, "/docs")
 	if status != fiber.StatusOK || !strings.HasPrefix(contentType, "text/html") {
 		t.Fatalf("got %d %q, want 200 text/html", status, contentType)

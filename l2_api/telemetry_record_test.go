@@ -24,6 +24,7 @@ func decodeOne(t *testing.T, body string) (map[string]string, *spine.FieldError)
 const base = `"call_id":"c","provider":"openai","model":"gpt-4o","tokens_in":1,"tokens_out":2,"cost_cents":3`
 
 func TestReadRecord_RefusesWhatTheDatabasesWouldDisagreeOn(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, field string
 	}{
@@ -50,6 +51,7 @@ func TestReadRecord_RefusesWhatTheDatabasesWouldDisagreeOn(t *testing.T) {
 }
 
 func TestReadRecord_IntegersAreDecidedOnTheLiteral(t *testing.T) {
+	t.Parallel()
 	for _, lit := range []string{"5", "5.0", "5e0", "50e-1"} {
 		if _, fe := decodeOne(t, `{"call_id":"c","provider":"p","model":"m","tokens_in":`+lit+`,"tokens_out":0,"cost_cents":0}`); fe != nil {
 			t.Errorf("tokens_in %s refused: %+v", lit, fe)
@@ -58,6 +60,7 @@ func TestReadRecord_IntegersAreDecidedOnTheLiteral(t *testing.T) {
 }
 
 func TestReadRecord_MetadataIsCanonical(t *testing.T) {
+	t.Parallel()
 	got, fe := decodeOne(t, `{`+base+`, "metadata": {"z": 1.50, "a": {"y": [true, null, "<&>"], "b": "\u00e9\n"}, "a": {"last": 1}} }`)
 	if fe != nil {
 		t.Fatal(fe)
@@ -74,6 +77,7 @@ func TestReadRecord_MetadataIsCanonical(t *testing.T) {
 }
 
 func TestReadRecord_MetadataLimitCountsTheCanonicalForm(t *testing.T) {
+	t.Parallel()
 	// 3,000 '<' are 3 KB as sent; HTML escaping would count 18 KB.
 	if _, fe := decodeOne(t, `{`+base+`,"metadata":{"html":"`+strings.Repeat("<", 3000)+`"}}`); fe != nil {
 		t.Fatalf("refused: %+v", fe)
@@ -89,6 +93,7 @@ func TestReadRecord_MetadataLimitCountsTheCanonicalForm(t *testing.T) {
 }
 
 func TestReadRecord_ARefusedMetadataDoesNotDerailTheRecord(t *testing.T) {
+	t.Parallel()
 	_, callID, fields, err := readRecord(newJSONDecoder([]byte(`{"metadata":{"a":{"b":"\u0000","c":[1,2]}},"call_id":"after"}`)), "")
 	if err != nil || callID != "after" {
 		t.Fatalf("call id %q, err %v: the fields after the metadata must still be read", callID, err)
@@ -99,6 +104,7 @@ func TestReadRecord_ARefusedMetadataDoesNotDerailTheRecord(t *testing.T) {
 }
 
 func TestReadBatch_EachRecordIsJudgedAlone(t *testing.T) {
+	t.Parallel()
 	body := `{"ignored": {"x": 1}, "records": [{` + base + `}, 7, {"call_id": "bad", "tokens_in": -1}, {` +
 		strings.Replace(base, `"c"`, `"d"`, 1) + `}]}`
 	items, err := readBatch(newJSONDecoder([]byte(body)))
@@ -117,6 +123,7 @@ func TestReadBatch_EachRecordIsJudgedAlone(t *testing.T) {
 }
 
 func TestReadBatch_BodyErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ body, code string }{
 		{`{"records": [`, spine.CodeInvalidRequest},
 		{`{"records": []} trailing`, spine.CodeInvalidRequest},

@@ -33,6 +33,7 @@ func founderCtx() context.Context {
 }
 
 func TestRegistry_RegisterExecuteRoundTripRecordsDuration(t *testing.T) {
+	t.Parallel()
 	echo := Declare[echoIn, echoOut]("test.echo.say", "Echo the text")
 	metrics := prometheus.NewRegistry()
 	cfg := quietConfig()
@@ -57,6 +58,7 @@ func TestRegistry_RegisterExecuteRoundTripRecordsDuration(t *testing.T) {
 }
 
 func TestRegistry_UnknownOperationIsInternal(t *testing.T) {
+	t.Parallel()
 	known := Declare[echoIn, echoOut]("test.unknown.known", "bound")
 	stray := Declare[echoIn, echoOut]("test.unknown.stray", "never bound")
 	reg, err := New(quietConfig(), Bind(known, identity))
@@ -73,6 +75,7 @@ func TestRegistry_UnknownOperationIsInternal(t *testing.T) {
 }
 
 func TestRegistry_DuplicateAndBadNamesReportedTogether(t *testing.T) {
+	t.Parallel()
 	a := Declare[echoIn, echoOut]("test.dup.same", "first")
 	bad := Declare[echoIn, echoOut]("Test.Bad-Name", "bad")
 	single := Declare[echoIn, echoOut]("nodots", "bad too")
@@ -89,6 +92,7 @@ func TestRegistry_DuplicateAndBadNamesReportedTogether(t *testing.T) {
 }
 
 func TestRegistry_UnboundListsDeclaredOperationsWithoutAHandler(t *testing.T) {
+	t.Parallel()
 	bound := Declare[echoIn, echoOut]("unbound.echo.bound", "bound")
 	Declare[echoIn, echoOut]("unbound.echo.missing", "not bound")
 	Declare[echoIn, echoOut]("test.unbound.ignored", "a test's own operation")
@@ -103,6 +107,7 @@ func TestRegistry_UnboundListsDeclaredOperationsWithoutAHandler(t *testing.T) {
 }
 
 func TestRegistry_UnknownScopeRefusesToBuild(t *testing.T) {
+	t.Parallel()
 	typo := Declare[echoIn, echoOut]("test.scope.typo", "reads", RequireScope("telemetry:reed"))
 	_, err := New(quietConfig(), Bind(typo, identity))
 	if err == nil || !strings.Contains(err.Error(), `"test.scope.typo": requires the unknown scope "telemetry:reed"`) {
@@ -111,6 +116,7 @@ func TestRegistry_UnknownScopeRefusesToBuild(t *testing.T) {
 }
 
 func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
+	t.Parallel()
 	op := Declare[echoIn, echoOut]("test.errors.conflict", "conflict")
 	want := fault.Conflict("slug taken").WithDetail("field", "slug")
 	reg, err := New(quietConfig(), Bind(op, func(context.Context, echoIn) (echoOut, error) {
@@ -127,6 +133,7 @@ func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
 }
 
 func TestRegistry_PlainErrorsBecomeInternalOrUnavailable(t *testing.T) {
+	t.Parallel()
 	plain := Declare[echoIn, echoOut]("test.normalize.plain", "plain")
 	down := Declare[echoIn, echoOut]("test.normalize.down", "down")
 	reg, err := New(quietConfig(),
@@ -153,6 +160,7 @@ func (fakeUnavailable) Error() string     { return "connection refused" }
 func (fakeUnavailable) Unavailable() bool { return true }
 
 func TestRegistry_PanicBecomesInternalAndProcessSurvives(t *testing.T) {
+	t.Parallel()
 	op := Declare[echoIn, echoOut]("test.panic.boom", "panics")
 	metrics := prometheus.NewRegistry()
 	cfg := quietConfig()
@@ -175,6 +183,7 @@ func TestRegistry_PanicBecomesInternalAndProcessSurvives(t *testing.T) {
 }
 
 func TestRegistry_OperationsListedSortedByName(t *testing.T) {
+	t.Parallel()
 	c := Declare[echoIn, echoOut]("test.list.c", "C")
 	a := Declare[echoIn, echoOut]("test.list.a", "A")
 	b := Declare[echoIn, []echoOut]("test.list.b", "B")
@@ -195,6 +204,7 @@ func TestRegistry_OperationsListedSortedByName(t *testing.T) {
 }
 
 func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
+	t.Parallel()
 	founderOnly := Declare[echoIn, echoOut]("test.policy.founder", "founder only", Allow(ActorFounder))
 	scoped := Declare[echoIn, echoOut]("test.policy.scoped", "needs scope", RequireScope("telemetry:read"))
 	ran := 0
@@ -236,6 +246,7 @@ func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
 }
 
 func TestRegistry_TransactionalNeedsRunnerAndWrapsHandler(t *testing.T) {
+	t.Parallel()
 	op := Declare[echoIn, echoOut]("test.tx.write", "writes")
 	if _, err := New(quietConfig(), Bind(op, identity, Transactional())); err == nil {
 		t.Fatal("want an error without a transaction runner")
@@ -295,6 +306,7 @@ func (g *recordingGuard) Admit(_ context.Context, _ Actor, write bool) error {
 }
 
 func TestRegistry_TenantGuardSeesEveryTenantOperationByAccess(t *testing.T) {
+	t.Parallel()
 	write := Declare[echoIn, echoOut]("test.guard.write", "writes")
 	read := Declare[echoIn, echoOut]("test.guard.read", "reads", ReadOnly())
 	any := Declare[echoIn, echoOut]("test.guard.any", "any state", AnyLifecycle())
@@ -324,6 +336,7 @@ func TestRegistry_TenantGuardSeesEveryTenantOperationByAccess(t *testing.T) {
 }
 
 func TestAfterCommit_RunsOnlyAfterTheOutermostCommit(t *testing.T) {
+	t.Parallel()
 	tx := &recordingTx{}
 	var ran []string
 	err := InTx(context.Background(), tx, func(ctx context.Context) error {
@@ -373,6 +386,7 @@ func BenchmarkRegistry_Dispatch(b *testing.B) {
 }
 
 func TestRegistry_OperationsListThePolicy(t *testing.T) {
+	t.Parallel()
 	read := Declare[echoIn, echoOut]("test.listpolicy.read", "reads", Allow(ActorMachine, ActorCustomer),
 		RequireScope("telemetry:read"), ReadOnly())
 	reg, err := New(quietConfig(), Bind(read, identity))

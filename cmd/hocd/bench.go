@@ -20,6 +20,7 @@ type benchOptions struct {
 	records      int
 	clients      int
 	batchClients int
+	batchSize    int // records per batch request and per baseline transaction
 	duration     time.Duration
 	json         bool
 	only         string // comma-separated workload groups; empty runs all
@@ -29,8 +30,8 @@ type benchOptions struct {
 // benchGroups are the workload groups --only can name, in the order they run.
 var benchGroups = []string{"batch", "single", "queries", "micro"}
 
-// The batch workload's request size: the largest batch the API accepts, and
-// the rows per transaction of the batch baseline.
+// benchBatchSize is the batch workload's default request size: the largest
+// batch the API accepts. The seed writes in transactions of this size too.
 const benchBatchSize = 1000
 
 // runBench handles `hocd bench`: it starts an in-process hocd on a free
@@ -39,11 +40,12 @@ const benchBatchSize = 1000
 // --json) and deletes every row it created. Only ratios measured together
 // mean anything on a shared, noisy machine, hence the baselines.
 func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
-	opts := benchOptions{records: 1_000_000, clients: 64, batchClients: 8, duration: 10 * time.Second}
+	opts := benchOptions{records: 1_000_000, clients: 64, batchClients: 8, batchSize: benchBatchSize, duration: 10 * time.Second}
 	fs := newFlags("bench", &cfg, stderr)
 	fs.IntVar(&opts.records, "records", opts.records, "records seeded for the query workloads")
 	fs.IntVar(&opts.clients, "clients", opts.clients, "concurrent clients of the single-record ingest workload")
 	fs.IntVar(&opts.batchClients, "batch-clients", opts.batchClients, "concurrent clients of the batch ingest workload")
+	fs.IntVar(&opts.batchSize, "batch-size", opts.batchSize, "records per request of the batch ingest workload (1..1000), and per transaction of its baseline")
 	fs.DurationVar(&opts.duration, "duration", opts.duration, "how long each load runs (and at most each query workload)")
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object instead of the table")
 	fs.StringVar(&opts.only, "only", "", "run only these workload groups, comma-separated: "+strings.Join(benchGroups, ","))
@@ -56,6 +58,9 @@ func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
 	}
 	if opts.clients <= 0 || opts.batchClients <= 0 || opts.duration <= 0 {
 		return errors.New("--clients, --batch-clients and --duration must be positive")
+	}
+	if opts.batchSize < 1 || opts.batchSize > benchBatchSize {
+		return fmt.Errorf("--batch-size must be between 1 and %d", benchBatchSize)
 	}
 	if opts.records <= historyPageSize {
 		return fmt.Errorf("--records must be more than one history page (%d), so that there are cursor pages to time", historyPageSize)

@@ -19,9 +19,9 @@ import (
 // database allows, into the baseline tenant: the yardstick hoc's ingest
 // figures are divided by.
 type baseline interface {
-	// batches inserts transactions of benchBatchSize rows, each with one
+	// batches inserts transactions of size rows, each with one
 	// rollup upsert, from conns concurrent connections for d; units are rows.
-	batches(ctx context.Context, conns int, d time.Duration) (loadResult, error)
+	batches(ctx context.Context, conns, size int, d time.Duration) (loadResult, error)
 	// singles inserts one row per autocommit statement from conns
 	// concurrent goroutines for d; units are rows.
 	singles(ctx context.Context, conns int, d time.Duration) (loadResult, error)

@@ -31,14 +31,14 @@ var (
 	pgRollupUpsertSQL = numbered(rollupUpsertSQL)
 )
 
-func (b *postgresBaseline) batches(ctx context.Context, conns int, d time.Duration) (loadResult, error) {
+func (b *postgresBaseline) batches(ctx context.Context, conns, size int, d time.Duration) (loadResult, error) {
 	pool, err := b.open(ctx, conns)
 	if err != nil {
 		return loadResult{}, err
 	}
 	defer pool.Close()
 	return closedLoop(ctx, conns, d, func(ctx context.Context) (int, error) {
-		rows := b.rows.next(benchBatchSize, time.Now())
+		rows := b.rows.next(size, time.Now())
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, pgBatchInsertSQL, b.columns(rows)...)
 			if err != nil {

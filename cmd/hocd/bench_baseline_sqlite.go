@@ -42,14 +42,14 @@ func newSQLiteBaseline(url string, rows *baselineRows) (*sqliteBaseline, error) 
 		tenant: rows.tenant.String(), integration: rows.integration.String(), rows: rows}, nil
 }
 
-func (b *sqliteBaseline) batches(ctx context.Context, conns int, d time.Duration) (loadResult, error) {
+func (b *sqliteBaseline) batches(ctx context.Context, conns, size int, d time.Duration) (loadResult, error) {
 	conn, err := b.open(ctx)
 	if err != nil {
 		return loadResult{}, err
 	}
 	defer conn.Close()
 	return closedLoop(ctx, conns, d, func(ctx context.Context) (int, error) {
-		rows := b.rows.next(benchBatchSize, time.Now())
+		rows := b.rows.next(size, time.Now())
 		return len(rows), inSQLTx(ctx, conn, func(tx *sql.Tx) error {
 			for start := 0; start < len(rows); start += sqliteChunkRows {
 				if err := b.insert(ctx, tx, rows[start:min(start+sqliteChunkRows, len(rows))]); err != nil {

@@ -29,6 +29,7 @@ var benchCmdWorkloads = []string{"batch", "single", "rss", "usage_summary", "dai
 // catalog of this test binary, whose other tests build servers (see
 // benchNoop).
 func TestBenchCmd(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
@@ -38,7 +39,7 @@ func TestBenchCmd(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "bench", "--database-url", url,
-				"--records", "3000", "--duration", "1s", "--clients", "4", "--batch-clients", "2", "--json")
+				"--records", "500", "--duration", "250ms", "--clients", "4", "--batch-clients", "2", "--batch-size", "100", "--json")
 			cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1")
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -67,7 +68,7 @@ func TestBenchCmd(t *testing.T) {
 			if dec.More() {
 				t.Fatalf("stdout holds more than one JSON value:\n%s", stdout.String())
 			}
-			if rep.Date == "" || rep.Machine.CPUs <= 0 || rep.Database.Dialect != string(dialect) || rep.Database.Version == "" || rep.Records != 3000 {
+			if rep.Date == "" || rep.Machine.CPUs <= 0 || rep.Database.Dialect != string(dialect) || rep.Database.Version == "" || rep.Records != 500 {
 				t.Errorf("header: %+v", rep)
 			}
 			byName := make(map[string]int)

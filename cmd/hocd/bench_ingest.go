@@ -19,22 +19,23 @@ const (
 func benchBatch(ctx context.Context, client *benchClient, base baseline, t benchTenant, opts benchOptions) ([]benchRow, error) {
 	var next atomic.Int64
 	hoc, err := closedLoop(ctx, opts.batchClients, opts.duration, func(ctx context.Context) (int, error) {
-		body, err := marshalBatch("batch-", next.Add(benchBatchSize)-benchBatchSize, benchBatchSize)
+		n := int64(opts.batchSize)
+		body, err := marshalBatch("batch-", next.Add(n)-n, opts.batchSize)
 		if err != nil {
 			return 0, err
 		}
-		return benchBatchSize, client.postRecords(ctx, batchIngestPath, t, body, http.StatusOK)
+		return opts.batchSize, client.postRecords(ctx, batchIngestPath, t, body, http.StatusOK)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("batch ingest: %w", err)
 	}
-	ref, err := base.batches(ctx, opts.batchClients, opts.duration)
+	ref, err := base.batches(ctx, opts.batchClients, opts.batchSize, opts.duration)
 	if err != nil {
 		return nil, fmt.Errorf("batch baseline: %w", err)
 	}
 	return []benchRow{{
 		Name:        "batch",
-		Description: fmt.Sprintf("batch ingest (%d records/request, %d clients)", benchBatchSize, opts.batchClients),
+		Description: fmt.Sprintf("batch ingest (%d records/request, %d clients)", opts.batchSize, opts.batchClients),
 		Hoc:         append(benchFigures{recordsPerS(hoc.perSecond())}, latencyFigures(hoc.latencies)...),
 		Baseline:    benchFigures{rowsPerS(ref.perSecond())},
 		Ratio:       hoc.perSecond() / ref.perSecond(), RatioOf: "hoc/baseline",

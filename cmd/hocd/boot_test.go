@@ -21,6 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestBoot_GraphValidates(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	if err := fx.ValidateApp(core(cfg, newLogger("json", "", os.Stderr)), server(cfg)); err != nil {
 		t.Fatal(err)
@@ -28,6 +29,7 @@ func TestBoot_GraphValidates(t *testing.T) {
 }
 
 func TestBoot_HealthReadyMetrics(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		if r := h.do(http.MethodGet, "/health", nil); r.Status != 200 {
 			t.Fatalf("health: %d", r.Status)
@@ -52,6 +54,7 @@ func TestBoot_HealthReadyMetrics(t *testing.T) {
 // reviewed diff: run `go test ./cmd/hocd -run Golden -update` and commit the
 // new testdata/operations.golden.
 func TestRegistry_HoldsExactlyTheGoldenOperations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	r := h.do(http.MethodGet, "/api/v1/fdr/operations", nil, h.founder()...)
 	var ops []spine.OperationInfo
@@ -77,6 +80,7 @@ func TestRegistry_HoldsExactlyTheGoldenOperations(t *testing.T) {
 // bound would fail only when called; adding an operation without its
 // Bindings line fails here, naming it.
 func TestRegistry_BindsEveryDeclaredOperation(t *testing.T) {
+	t.Parallel()
 	var reg *spine.Registry
 	newHarness(t, "sqlite", fx.Populate(&reg))
 	if missing := reg.Unbound(); len(missing) > 0 {
@@ -158,6 +162,7 @@ func TestServe_BusyPortExitsWithTheAddress(t *testing.T) {
 // TestServe_SIGTERMShutsDownCleanly runs this test binary as hocd (see
 // TestMain), waits until it serves, sends SIGTERM and expects exit code 0.
 func TestServe_SIGTERMShutsDownCleanly(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr,

@@ -69,6 +69,7 @@ func (f oidcFixture) token(t *testing.T, key *rsa.PrivateKey, mod func(jwt.MapCl
 }
 
 func TestCustomerAuth_SessionContextAndIdentityVerified(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	idp := newOIDC(t, &cfg)
 	h := newHarnessWithConfig(t, cfg)
@@ -99,6 +100,7 @@ func TestCustomerAuth_SessionContextAndIdentityVerified(t *testing.T) {
 }
 
 func TestCustomerAuth_TokenRefusals(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	idp := newOIDC(t, &cfg)
 	h := newHarnessWithConfig(t, cfg)

@@ -39,6 +39,7 @@ func withStore(fail func() error) fx.Option {
 const leaky = `ERROR: relation "tenants" does not exist (SQLSTATE 42P01) at /root/hoc/l6_drivers/account/tenants.go:42`
 
 func TestFailures_NoInternalTextReachesTheClient(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		fail   func() error
@@ -66,6 +67,7 @@ func TestFailures_NoInternalTextReachesTheClient(t *testing.T) {
 }
 
 func TestFailures_ClosedDatabaseIsUnavailableAndNotReady(t *testing.T) {
+	t.Parallel()
 	var d *db.DB
 	h := newHarness(t, "sqlite", fx.Populate(&d))
 	if r := h.do(http.MethodGet, "/ready", nil); r.Status != 200 {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestFounderAPI_TokenCreateListGet(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		auth := h.founder()
 		created := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": "Acme Robotics", "plan": "pro", "external_org_id": "org_42"}, auth...)
@@ -50,6 +51,7 @@ func TestFounderAPI_TokenCreateListGet(t *testing.T) {
 }
 
 func TestFounderAPI_AuthFailures(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	sign := func(claims jwt.MapClaims, key string) []string {
 		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(key))
@@ -94,6 +96,7 @@ func TestFounderAPI_AuthFailures(t *testing.T) {
 }
 
 func TestFounderAPI_RequestIDEchoedOrGenerated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	r := h.do(http.MethodGet, "/api/v1/fdr/tenants", nil, "X-Request-ID", "client.id-1_A")
 	if r.Meta.RequestID != "client.id-1_A" || r.Header.Get("X-Request-ID") != "client.id-1_A" {
@@ -109,6 +112,7 @@ func TestFounderAPI_RequestIDEchoedOrGenerated(t *testing.T) {
 }
 
 func TestFounderAPI_CreateValidationAndConflicts(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		auth := h.founder()
 		r := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": 42, "slug": true, "plan": []int{1}}, auth...)
@@ -143,6 +147,7 @@ func TestFounderAPI_CreateValidationAndConflicts(t *testing.T) {
 }
 
 func TestFounderAPI_NotFoundAndBadQueries(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	auth := h.founder()
 	h.do(http.MethodGet, "/api/v1/fdr/tenants/not-a-uuid", nil, auth...).expectError(t, 404, "NOT_FOUND")
@@ -157,6 +162,7 @@ func TestFounderAPI_NotFoundAndBadQueries(t *testing.T) {
 // The body limit is enforced by the HTTP server before any handler runs, so
 // this test goes through a real listener rather than app.Test.
 func TestFounderAPI_BodyOverLimitIs413(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	cfg.BodyLimit = 1024
 	cfg.Addr = freeAddr(t)

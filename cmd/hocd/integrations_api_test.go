@@ -74,6 +74,7 @@ func ingestWith(h *harness, key, callID string, mod ...func(map[string]any)) res
 }
 
 func TestIntegrationsAPI_CreateListGetPatchDisableEnableRotateDelete(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		admin := h.integrationsAdmin(f.TenantID)
@@ -158,6 +159,7 @@ func TestIntegrationsAPI_CreateListGetPatchDisableEnableRotateDelete(t *testing.
 }
 
 func TestIntegrationsAPI_RotateWithoutRevokeKeepsTheOldKey(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("Acme")
 	admin := h.integrationsAdmin(f.TenantID)
@@ -180,6 +182,7 @@ func TestIntegrationsAPI_RotateWithoutRevokeKeepsTheOldKey(t *testing.T) {
 }
 
 func TestIntegrationsAPI_ValidationReportsEveryFieldAndNamesConflict(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		admin := h.integrationsAdmin(f.TenantID)
@@ -230,6 +233,7 @@ func TestIntegrationsAPI_ValidationReportsEveryFieldAndNamesConflict(t *testing.
 }
 
 func TestIntegrationsAPI_ScopesAndActorsAreEnforced(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		readOnly := []string{"X-AOS-Key", h.newAPIKey(f.TenantID, "integrations:read")}
@@ -281,6 +285,7 @@ func TestIntegrationsAPI_ScopesAndActorsAreEnforced(t *testing.T) {
 }
 
 func TestIntegrationsAPI_AnotherTenantsIntegrationIsNotFound(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		a, b := h.newTenant("A"), h.newTenant("B")
 		adminB := h.integrationsAdmin(b.TenantID)
@@ -330,6 +335,7 @@ type limitsJSON struct {
 }
 
 func TestIntegrationsAPI_FirstIntegrationKeyAdvancesOnboarding(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	r := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": "Fresh"}, h.founder()...)
 	var tenant api.TenantJSON

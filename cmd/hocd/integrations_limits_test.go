@@ -9,6 +9,7 @@ import (
 )
 
 func TestIntegrationsAPI_LimitsMatchThisMonthsTelemetry(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		admin := h.integrationsAdmin(f.TenantID)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLogger_EveryLineOfARequestNamesIt(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	log := newLogger("json", "info", &out)
 	ctx := spine.WithRequestID(context.Background(), "req-abc")

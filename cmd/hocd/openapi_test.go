@@ -67,6 +67,7 @@ func documentedOperations(t *testing.T, raw string) []string {
 // route without documenting it, or documenting one that does not exist,
 // fails the build.
 func TestOpenAPI_DocumentsExactlyTheRegisteredRoutes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	resp := h.do("GET", "/openapi.json", nil)
 	if resp.Status != 200 {
@@ -90,6 +91,7 @@ func TestOpenAPI_DocumentsExactlyTheRegisteredRoutes(t *testing.T) {
 }
 
 func TestOpenAPI_AndDocsArePublic(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	for _, tc := range []struct{ path, contentType string }{
 		{"/openapi.json", "application/json"},

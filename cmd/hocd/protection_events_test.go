@@ -116,6 +116,7 @@ const founderEventsPath = "/api/v1/fdr/protection/events"
 const tenantEventsPath = "/api/v1/protection/events"
 
 func TestProtectionEvents_FounderListsAcrossTenants(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			h, ev := protectionEventsHarness(t, dialect)
@@ -147,6 +148,7 @@ func TestProtectionEvents_FounderListsAcrossTenants(t *testing.T) {
 }
 
 func TestProtectionEvents_FounderPagesNewestFirst(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			h, ev := protectionEventsHarness(t, dialect)
@@ -170,6 +172,7 @@ func TestProtectionEvents_FounderPagesNewestFirst(t *testing.T) {
 }
 
 func TestProtectionEvents_EventObjectCarriesEveryField(t *testing.T) {
+	t.Parallel()
 	h, ev := protectionEventsHarness(t, "sqlite")
 	l := h.listEvents(founderEventsPath, url.Values{"dimension": {"cost"}}, h.founder())
 	if l.Status != http.StatusOK || len(l.events) != 1 {
@@ -196,6 +199,7 @@ func TestProtectionEvents_EventObjectCarriesEveryField(t *testing.T) {
 }
 
 func TestProtectionEvents_FounderQueryErrors(t *testing.T) {
+	t.Parallel()
 	h, _ := protectionEventsHarness(t, "sqlite")
 	for _, tc := range []struct {
 		query  string
@@ -219,6 +223,7 @@ func TestProtectionEvents_FounderQueryErrors(t *testing.T) {
 // A '+' in since that the client did not percent-encode arrives as a space;
 // it is read as the offset sign it was.
 func TestProtectionEvents_SinceWithAnUnencodedOffset(t *testing.T) {
+	t.Parallel()
 	h, ev := protectionEventsHarness(t, "sqlite")
 	l := h.listEvents(founderEventsPath+"?since=2026-11-20T11:03:00+01:00", nil, h.founder())
 	if l.Status != http.StatusOK || !slices.Equal(l.ids(), ev.pick(4, 3)) {
@@ -227,6 +232,7 @@ func TestProtectionEvents_SinceWithAnUnencodedOffset(t *testing.T) {
 }
 
 func TestProtectionEvents_TenantSeesOnlyItsOwn(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			h, ev := protectionEventsHarness(t, dialect)
@@ -259,6 +265,7 @@ func TestProtectionEvents_TenantSeesOnlyItsOwn(t *testing.T) {
 }
 
 func TestProtectionEvents_WhoMayList(t *testing.T) {
+	t.Parallel()
 	h, ev := protectionEventsHarness(t, "sqlite")
 	wildcard := []string{"X-AOS-Key", h.newAPIKey(ev.other.TenantID, "protection:*")}
 	if l := h.listEvents(tenantEventsPath, nil, wildcard); l.Status != http.StatusOK || !slices.Equal(l.ids(), ev.pick(4, 1)) {
@@ -289,6 +296,7 @@ func TestProtectionEvents_WhoMayList(t *testing.T) {
 // Stopping the server stores every event still queued before the database
 // closes: a clean shutdown loses none.
 func TestProtectionEvents_CleanShutdownStoresEveryQueuedEvent(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			cfg := testConfig(t, dialect)

@@ -83,6 +83,7 @@ func (h *harness) events(t *testing.T, rec *protectionengine.Recorder, tenantID,
 }
 
 func TestProtection_RateLimitRejectsNPlusOneAndRecoversAsTheWindowSlides(t *testing.T) {
+	t.Parallel()
 	h, clk, rec := protectedHarness(t, 3, 100)
 	a, b := h.completeTenant("A", "free"), h.completeTenant("B", "free")
 	summary := "/api/v1/telemetry/usage-summary"
@@ -116,6 +117,7 @@ func TestProtection_RateLimitRejectsNPlusOneAndRecoversAsTheWindowSlides(t *test
 }
 
 func TestProtection_BurstThrottles(t *testing.T) {
+	t.Parallel()
 	h, clk, _ := protectedHarness(t, 100, 2)
 	a := h.completeTenant("A", "free")
 	for i := 0; i < 2; i++ {
@@ -133,6 +135,7 @@ func TestProtection_BurstThrottles(t *testing.T) {
 }
 
 func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.T) {
+	t.Parallel()
 	h, clk, rec := protectedHarness(t, 1000, 100)
 	for _, plan := range []string{"free", "enterprise"} {
 		f := h.completeTenant("T "+plan, plan)
@@ -175,6 +178,7 @@ func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t 
 }
 
 func TestProtection_ExemptionsAndHeaders(t *testing.T) {
+	t.Parallel()
 	h, _, _ := protectedHarness(t, 1, 100)
 	onboarding := h.newTenant("Onboarding") // below COMPLETE: never limited
 	for i := 0; i < 4; i++ {
@@ -202,6 +206,7 @@ func TestProtection_ExemptionsAndHeaders(t *testing.T) {
 // request is let through and counted, and the outage is one event per
 // replica per minute carrying the number of failures, not one per request.
 func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
+	t.Parallel()
 	var rec *protectionengine.Recorder
 	cfg := testConfig(t, "sqlite")
 	cfg.RedisURL = "redis://127.0.0.1:1/0"

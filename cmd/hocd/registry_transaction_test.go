@@ -21,6 +21,7 @@ var createTenants = spine.Declare[createTwo, struct{}]("test.tenants.create_two"
 // operation that writes two rows and then fails: neither row may remain. The
 // same operation without the failure commits both.
 func TestRegistry_TransactionalOperationRollsBackOnError(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		store, err := accountdb.NewStore(d)
 		if err != nil {

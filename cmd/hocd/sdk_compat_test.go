@@ -42,6 +42,7 @@ func sdkRecord(t *testing.T, integrationID string, withOptional bool) map[string
 // lost response, all with X-CUS-Integration-Key and application/json; the
 // SDK treats any 2xx as success and reads data from the envelope.
 func TestSDK_PythonRequestShapesAreAccepted(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("SDK user")
 		integrationID := strings.Split(f.IntegrationKey, ":")[1]

@@ -18,6 +18,7 @@ import (
 // the by-model breakdown (both read from the rollup) equal a full scan of the
 // stored records.
 func TestTelemetry_RollupEqualsAFullScanAfterARandomMix(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("A")
 		_, secondKey := h.newIntegration(f.TenantID, "second")

@@ -36,6 +36,7 @@ func (h *harness) storedCount(f tenantFixture) int64 {
 }
 
 func TestTelemetry_NothingStoredWithoutAValidCredential(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		parts := strings.Split(f.IntegrationKey, ":")
@@ -80,6 +81,7 @@ func TestTelemetry_NothingStoredWithoutAValidCredential(t *testing.T) {
 }
 
 func TestTelemetry_IdempotentSingleIngest(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		a, b := h.newTenant("A"), h.newTenant("B")
 		first := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("call-1"), a.integrationKeyHeader()...)
@@ -107,6 +109,7 @@ func TestTelemetry_IdempotentSingleIngest(t *testing.T) {
 }
 
 func TestTelemetry_BatchMixedOutcomesInInputOrder(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("stored"), f.integrationKeyHeader()...); r.Status != 201 {
@@ -154,6 +157,7 @@ func TestTelemetry_BatchMixedOutcomesInInputOrder(t *testing.T) {
 }
 
 func TestTelemetry_BatchLimits(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("Acme")
 	h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": []any{}}, f.integrationKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
@@ -170,6 +174,7 @@ func TestTelemetry_BatchLimits(t *testing.T) {
 }
 
 func TestTelemetry_FieldRulesWithoutCoercion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("Acme")
 	cases := map[string]func(map[string]any){
@@ -203,6 +208,7 @@ func TestTelemetry_FieldRulesWithoutCoercion(t *testing.T) {
 }
 
 func TestTelemetry_IntegrationIDRules(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		a, b := h.newTenant("A"), h.newTenant("B")
 		writer := []string{"X-AOS-Key", h.newAPIKey(a.TenantID, "telemetry:write")}
@@ -227,6 +233,7 @@ func TestTelemetry_IntegrationIDRules(t *testing.T) {
 }
 
 func TestTelemetry_IngestMetricsByProviderAndModel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("Acme")
 	rec := usage("m1", func(m map[string]any) { m["latency_ms"] = 1500; m["error_code"] = "timeout"; m["cost_micros"] = 65000 })
@@ -255,6 +262,7 @@ func TestTelemetry_IngestMetricsByProviderAndModel(t *testing.T) {
 // thousand distinct model names and made-up providers: /metrics, which is
 // public, must show none of them, only "other", and keep its size.
 func TestTelemetry_MetricLabelsAreBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("Acme")
 	before := len(h.do(http.MethodGet, "/metrics", nil).Raw)
@@ -284,6 +292,7 @@ func TestTelemetry_MetricLabelsAreBounded(t *testing.T) {
 // once: the database decides, exactly one is accepted, the rest are
 // duplicates of it.
 func TestTelemetry_ConcurrentSameCallIDStoresOne(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		const n = 8
@@ -312,6 +321,7 @@ func TestTelemetry_ConcurrentSameCallIDStoresOne(t *testing.T) {
 // transaction that rolls back: the records are gone, so the LLM call
 // metrics must not count them; the same ingest committed counts both.
 func TestTelemetry_IngestMetricsCountOnlyWhatCommits(t *testing.T) {
+	t.Parallel()
 	var reg *spine.Registry
 	h := newHarness(t, "sqlite", fx.Populate(&reg))
 	f := h.newTenant("Acme")

@@ -85,6 +85,7 @@ func seedFixedUsage(t *testing.T, h *harness, f tenantFixture, now time.Time) (s
 }
 
 func TestTelemetry_SummaryMatchesHandComputation(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		now := time.Now().UTC()
 		a, b := h.newTenant("A"), h.newTenant("B")
@@ -139,6 +140,7 @@ func TestTelemetry_SummaryMatchesHandComputation(t *testing.T) {
 }
 
 func TestTelemetry_DailyRowsAddUpToTheSummary(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		now := time.Now().UTC()
 		f := h.newTenant("A")
@@ -171,6 +173,7 @@ func TestTelemetry_DailyRowsAddUpToTheSummary(t *testing.T) {
 }
 
 func TestTelemetry_WindowRules(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite")
 	f := h.newTenant("A")
 	for _, path := range []string{"usage-summary", "daily-aggregates"} {
@@ -185,6 +188,7 @@ func TestTelemetry_WindowRules(t *testing.T) {
 }
 
 func TestTelemetry_HistoryPagesReturnEveryRecordOnceNewestFirst(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("A")
 		base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)

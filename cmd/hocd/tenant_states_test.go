@@ -28,6 +28,7 @@ func (h *harness) tenant(id string) api.TenantJSON {
 }
 
 func TestLifecycle_SuspendRefusesWritesKeepsReadsResumeRestores(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		if r := h.lifecycle(f.TenantID, "suspend"); r.Status != 200 || !strings.Contains(r.Raw, `"lifecycle_state":"SUSPENDED"`) {
@@ -48,6 +49,7 @@ func TestLifecycle_SuspendRefusesWritesKeepsReadsResumeRestores(t *testing.T) {
 }
 
 func TestLifecycle_TerminatedRefusesEverythingButSessionContext(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		h.lifecycle(f.TenantID, "terminate")
@@ -72,6 +74,7 @@ func TestLifecycle_TerminatedRefusesEverythingButSessionContext(t *testing.T) {
 }
 
 func TestOnboarding_AutomaticTriggersAndFounderAdvance(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		r := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": "Fresh"}, h.founder()...)
 		var tenant api.TenantJSON
@@ -118,6 +121,7 @@ type sessionOut struct {
 }
 
 func TestSessionContext_FounderAPIKeyAndIntegrationKey(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		f := h.newTenant("Acme")
 		var founder sessionOut
@@ -157,6 +161,7 @@ func (v vanishingStore) GetTenant(ctx context.Context, id string) (accountdb.Ten
 }
 
 func TestSessionContext_MissingTenantIs404AndStoppedDatabase503(t *testing.T) {
+	t.Parallel()
 	gone := ""
 	var d *db.DB
 	h := newHarness(t, "sqlite", fx.Populate(&d), fx.Decorate(func(s accountengine.Store) accountengine.Store {
@@ -213,6 +218,7 @@ func decodeJSON(t *testing.T, s string, v any) {
 // integration key the tenant stops at SDK_CONNECTED, and the key created
 // later completes it.
 func TestOnboarding_CompleteNeedsALiveKeyOnAnEnabledIntegration(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {
 		r := h.do(http.MethodPost, "/api/v1/fdr/tenants", map[string]any{"name": "Late key"}, h.founder()...)
 		var tenant api.TenantJSON

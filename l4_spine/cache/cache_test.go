@@ -10,6 +10,7 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 func TestTTL_EntriesExpireAfterTheirLifetime(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	c := New[string, int](2*time.Second, 10, clk.now)
 	c.Put("a", 1)
@@ -24,6 +25,7 @@ func TestTTL_EntriesExpireAfterTheirLifetime(t *testing.T) {
 }
 
 func TestTTL_PutUntilShortensTheLifetime(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	c := New[string, int](time.Minute, 10, clk.now)
 	c.PutUntil("a", 1, clk.t.Add(time.Second))
@@ -39,6 +41,7 @@ func TestTTL_PutUntilShortensTheLifetime(t *testing.T) {
 }
 
 func TestTTL_StaysWithinItsBound(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	c := New[int, int](time.Minute, 100, clk.now)
 	for i := range 1000 {
@@ -53,6 +56,7 @@ func TestTTL_StaysWithinItsBound(t *testing.T) {
 }
 
 func TestTTL_DeleteAndClear(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	c := New[string, int](time.Minute, 10, clk.now)
 	c.Put("a", 1)

@@ -141,6 +141,7 @@ func testCtx(t *testing.T) context.Context {
 }
 
 func TestCommitter_CallersWaitingTogetherShareOneTransactionAndGetTheirOwnResults(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{gate: make(chan struct{})}
 	c := newTestCommitter(t, g, GroupOptions{Workers: 1, MaxRecords: 100})
 	ctx := testCtx(t)
@@ -173,6 +174,7 @@ func waitGroups(t *testing.T, g *groupRecorder, n int) {
 }
 
 func TestCommitter_GroupsAreCappedAtMaxRecords(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{gate: make(chan struct{})}
 	c := newTestCommitter(t, g, GroupOptions{Workers: 1, MaxRecords: 3})
 	ctx := testCtx(t)
@@ -189,6 +191,7 @@ func TestCommitter_GroupsAreCappedAtMaxRecords(t *testing.T) {
 }
 
 func TestCommitter_ACallerAloneIsCommittedWithoutWaiting(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{}
 	c := newTestCommitter(t, g, GroupOptions{Workers: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -202,6 +205,7 @@ func TestCommitter_ACallerAloneIsCommittedWithoutWaiting(t *testing.T) {
 }
 
 func TestCommitter_AnUnavailableDatabaseFailsEveryCallerOfTheGroup(t *testing.T) {
+	t.Parallel()
 	down := spine.Unavailable(errors.New("connection refused"))
 	g := &groupRecorder{gate: make(chan struct{}), fail: func(ids []string) error {
 		if len(ids) > 1 {
@@ -228,6 +232,7 @@ func TestCommitter_AnUnavailableDatabaseFailsEveryCallerOfTheGroup(t *testing.T)
 }
 
 func TestCommitter_OneRefusedRecordDoesNotFailItsNeighbours(t *testing.T) {
+	t.Parallel()
 	refused := errors.New("check constraint violated")
 	g := &groupRecorder{gate: make(chan struct{}), fail: func(ids []string) error {
 		if slices.Contains(ids, "bad") {
@@ -257,6 +262,7 @@ func TestCommitter_OneRefusedRecordDoesNotFailItsNeighbours(t *testing.T) {
 }
 
 func TestCommitter_ACallerWhoseContextEndedIsLeftOut(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{gate: make(chan struct{})}
 	c := newTestCommitter(t, g, GroupOptions{Workers: 1})
 	ctx := testCtx(t)
@@ -282,6 +288,7 @@ func TestCommitter_ACallerWhoseContextEndedIsLeftOut(t *testing.T) {
 }
 
 func TestCommitter_APanicFailsTheGroupAndTheWorkerGoesOn(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{fail: func(ids []string) error {
 		if ids[0] == "boom" {
 			panic("boom")
@@ -304,6 +311,7 @@ func isInternal(err error) bool {
 }
 
 func TestCommitter_StopCommitsWhatIsQueuedThenRefuses(t *testing.T) {
+	t.Parallel()
 	g := &groupRecorder{gate: make(chan struct{})}
 	m, _ := newIngestMetrics(prometheus.NewRegistry(), MetricLabels{})
 	c := newCommitter(g.work, GroupOptions{Workers: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)

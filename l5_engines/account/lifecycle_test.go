@@ -22,6 +22,7 @@ func engineWith(t *testing.T, lifecycle Lifecycle, onboarding Onboarding) *Engin
 var founder = Changer{Type: "founder", ID: "alice"}
 
 func TestChangeLifecycle_OnlyTheTableIsLegal(t *testing.T) {
+	t.Parallel()
 	all := []Lifecycle{LifecycleActive, LifecycleSuspended, LifecycleTerminated, LifecycleArchived}
 	legal := map[string]Lifecycle{
 		"ACTIVE/suspend": LifecycleSuspended, "ACTIVE/terminate": LifecycleTerminated,
@@ -43,6 +44,7 @@ func TestChangeLifecycle_OnlyTheTableIsLegal(t *testing.T) {
 }
 
 func TestChangeLifecycle_NeedsAReasonAndAKnownAction(t *testing.T) {
+	t.Parallel()
 	e := engineWith(t, LifecycleActive, OnboardingCreated)
 	for _, tc := range [][2]string{{"suspend", " "}, {"pause", "why"}} {
 		if _, err := e.ChangeLifecycle(context.Background(), tid, tc[0], tc[1], founder); fault.KindOf(err) != fault.KindValidation {
@@ -52,6 +54,7 @@ func TestChangeLifecycle_NeedsAReasonAndAKnownAction(t *testing.T) {
 }
 
 func TestAdmits_LifecycleEffects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		state       Lifecycle
 		read, write bool
@@ -74,6 +77,7 @@ func TestAdmits_LifecycleEffects(t *testing.T) {
 }
 
 func TestAdvanceOnboarding_ForwardOnlyAndIdempotent(t *testing.T) {
+	t.Parallel()
 	e := engineWith(t, LifecycleActive, OnboardingAPIKeyCreated)
 	got, err := e.AdvanceOnboarding(context.Background(), tid, "IDENTITY_VERIFIED", "founder says", founder)
 	if err != nil || got.Onboarding != OnboardingAPIKeyCreated {
@@ -89,6 +93,7 @@ func TestAdvanceOnboarding_ForwardOnlyAndIdempotent(t *testing.T) {
 }
 
 func TestResolveOrg_UnknownIsNotProvisioned(t *testing.T) {
+	t.Parallel()
 	e := engineWith(t, LifecycleActive, OnboardingCreated)
 	if got, err := e.ResolveOrg(context.Background(), tid); err != nil || got.ID != tid {
 		t.Fatalf("by id: %v %v", got, err)

@@ -40,6 +40,7 @@ func (f *fakeStore) ListTenants(context.Context, int, int) ([]store.TenantRow, i
 }
 
 func TestCreateTenant_DefaultsSlugPlanAndStates(t *testing.T) {
+	t.Parallel()
 	e, _ := NewEngine(&fakeStore{})
 	got, err := e.CreateTenant(context.Background(), NewTenant{Name: "  Acme Robotics, Inc. "})
 	if err != nil {
@@ -52,6 +53,7 @@ func TestCreateTenant_DefaultsSlugPlanAndStates(t *testing.T) {
 }
 
 func TestCreateTenant_ReportsEveryBadField(t *testing.T) {
+	t.Parallel()
 	e, _ := NewEngine(&fakeStore{})
 	empty := ""
 	_, err := e.CreateTenant(context.Background(), NewTenant{Name: "", Slug: "Bad Slug", Plan: "gold", ExternalOrgID: &empty})
@@ -69,6 +71,7 @@ func TestCreateTenant_ReportsEveryBadField(t *testing.T) {
 }
 
 func TestCreateTenant_UniqueViolationsAreConflicts(t *testing.T) {
+	t.Parallel()
 	for _, storeErr := range []error{store.ErrSlugTaken, store.ErrExternalOrgTaken} {
 		e, _ := NewEngine(&fakeStore{failErr: storeErr})
 		_, err := e.CreateTenant(context.Background(), NewTenant{Name: "Acme"})
@@ -79,6 +82,7 @@ func TestCreateTenant_UniqueViolationsAreConflicts(t *testing.T) {
 }
 
 func TestGetTenant_NonUUIDIsNotFoundWithoutQuery(t *testing.T) {
+	t.Parallel()
 	e, _ := NewEngine(&fakeStore{failErr: errors.New("must not be called")})
 	_, err := e.GetTenant(context.Background(), "'; drop table tenants")
 	if fault.KindOf(err) != fault.KindNotFound {
@@ -87,6 +91,7 @@ func TestGetTenant_NonUUIDIsNotFoundWithoutQuery(t *testing.T) {
 }
 
 func TestGetTenant_UnknownStoredStateIsInternal(t *testing.T) {
+	t.Parallel()
 	f := &fakeStore{rows: []store.TenantRow{{ID: "0193a8e0-0000-7000-8000-000000000001", Plan: "free", LifecycleState: "PAUSED"}}}
 	e, _ := NewEngine(f)
 	_, err := e.GetTenant(context.Background(), f.rows[0].ID)
@@ -96,6 +101,7 @@ func TestGetTenant_UnknownStoredStateIsInternal(t *testing.T) {
 }
 
 func TestDeriveSlug(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"Acme":                  "acme",
 		"Acme  Robotics":        "acme-robotics",

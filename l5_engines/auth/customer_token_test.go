@@ -21,6 +21,7 @@ func wantReason(t *testing.T, err error, reason string) {
 }
 
 func TestCustomerTokens_VerifiesRS256AndES256(t *testing.T) {
+	t.Parallel()
 	srv := newJWKSServer(t, key("rsa"), key("ec"))
 	c := newCustomerTokens(t, urlConfig(srv), fixedClock(t0))
 	for _, name := range []string{"rsa", "ec"} {
@@ -34,6 +35,7 @@ func TestCustomerTokens_VerifiesRS256AndES256(t *testing.T) {
 }
 
 func TestCustomerTokens_AudienceListContainingOurs(t *testing.T) {
+	t.Parallel()
 	c := newCustomerTokens(t, urlConfig(newJWKSServer(t, key("rsa"))), fixedClock(t0))
 	tok := signCustomer(t, key("rsa"), claimsWith("aud", []string{"other-api", testAudience}))
 	if _, err := c.Verify(t.Context(), tok); err != nil {
@@ -42,6 +44,7 @@ func TestCustomerTokens_AudienceListContainingOurs(t *testing.T) {
 }
 
 func TestCustomerTokens_Rejections(t *testing.T) {
+	t.Parallel()
 	c := newCustomerTokens(t, urlConfig(newJWKSServer(t, key("rsa"), key("ec"), key("rsa-1024"))), fixedClock(t0))
 	rsaPEM := func() []byte {
 		der, err := x509.MarshalPKIXPublicKey(key("rsa").priv.Public())
@@ -111,6 +114,7 @@ func TestCustomerTokens_Rejections(t *testing.T) {
 }
 
 func TestCustomerTokens_LeewayAcceptsJustExpired(t *testing.T) {
+	t.Parallel()
 	c := newCustomerTokens(t, urlConfig(newJWKSServer(t, key("ec"))), fixedClock(t0))
 	tok := signCustomer(t, key("ec"), claimsWith("exp", t0.Add(-30*time.Second).Unix()))
 	if _, err := c.Verify(t.Context(), tok); err != nil {
@@ -119,6 +123,7 @@ func TestCustomerTokens_LeewayAcceptsJustExpired(t *testing.T) {
 }
 
 func TestCustomerTokens_CustomTenantClaim(t *testing.T) {
+	t.Parallel()
 	cfg := urlConfig(newJWKSServer(t, key("rsa")))
 	cfg.TenantClaim = "https://hoc.example.test/tenant"
 	c := newCustomerTokens(t, cfg, fixedClock(t0))
@@ -132,6 +137,7 @@ func TestCustomerTokens_CustomTenantClaim(t *testing.T) {
 }
 
 func TestCustomerTokens_FileSource(t *testing.T) {
+	t.Parallel()
 	path := writeJWKSFile(t, jwksJSON(t, key("rsa"), key("ec")))
 	c := newCustomerTokens(t, CustomerConfig{Issuer: testIssuer, Audience: testAudience, JWKSFile: path}, fixedClock(t0))
 	for _, name := range []string{"rsa", "ec"} {
@@ -144,6 +150,7 @@ func TestCustomerTokens_FileSource(t *testing.T) {
 }
 
 func TestCustomerTokens_FileSkipsUnusableKeys(t *testing.T) {
+	t.Parallel()
 	x448 := map[string]string{"kty": "OKP", "crv": "X448", "x": "AAAA", "kid": "x448"}
 	raw, err := json.Marshal(map[string]any{"keys": []map[string]string{x448, key("ec").withKid("").jwk(t), key("rsa").jwk(t)}})
 	if err != nil {
@@ -156,6 +163,7 @@ func TestCustomerTokens_FileSkipsUnusableKeys(t *testing.T) {
 }
 
 func TestNewCustomerTokens_Configuration(t *testing.T) {
+	t.Parallel()
 	good := writeJWKSFile(t, jwksJSON(t, key("rsa")))
 	cases := []struct {
 		name string
@@ -181,6 +189,7 @@ func TestNewCustomerTokens_Configuration(t *testing.T) {
 }
 
 func TestCustomerTokens_OffWithoutIssuer(t *testing.T) {
+	t.Parallel()
 	c := newCustomerTokens(t, CustomerConfig{}, fixedClock(t0))
 	if c.Enabled() {
 		t.Fatal("Enabled without an issuer")

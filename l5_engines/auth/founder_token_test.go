@@ -30,6 +30,7 @@ func validClaims() jwt.MapClaims {
 }
 
 func TestFounderTokens_IssueThenVerify(t *testing.T) {
+	t.Parallel()
 	f := NewFounderTokens(secret, fixedClock(t0))
 	tok, err := f.Issue("alice", "incident 42", time.Hour)
 	if err != nil {
@@ -42,6 +43,7 @@ func TestFounderTokens_IssueThenVerify(t *testing.T) {
 }
 
 func TestFounderTokens_Rejections(t *testing.T) {
+	t.Parallel()
 	f := NewFounderTokens(secret, fixedClock(t0))
 	without := func(key string) jwt.MapClaims { c := validClaims(); delete(c, key); return c }
 	with := func(key string, v any) jwt.MapClaims { c := validClaims(); c[key] = v; return c }
@@ -82,6 +84,7 @@ func TestFounderTokens_Rejections(t *testing.T) {
 }
 
 func TestFounderTokens_LeewayAcceptsJustExpired(t *testing.T) {
+	t.Parallel()
 	f := NewFounderTokens(secret, fixedClock(t0))
 	tok := sign(t, jwt.SigningMethodHS256, []byte(secret), func() jwt.MapClaims { c := validClaims(); c["exp"] = t0.Add(-30 * time.Second).Unix(); return c }())
 	if _, err := f.Verify(tok); err != nil {
@@ -90,6 +93,7 @@ func TestFounderTokens_LeewayAcceptsJustExpired(t *testing.T) {
 }
 
 func TestFounderTokens_OffWithoutSecret(t *testing.T) {
+	t.Parallel()
 	f := NewFounderTokens("", fixedClock(t0))
 	if _, err := f.Issue("a", "b", time.Hour); err == nil {
 		t.Fatal("Issue without a secret must fail")

@@ -39,6 +39,7 @@ func wantHits(t *testing.T, srv *jwksServer, want int64) {
 }
 
 func TestCustomerTokens_KeyRotationNeedsExactlyOneFetch(t *testing.T) {
+	t.Parallel()
 	srv := newJWKSServer(t, key("rsa"))
 	c := newCustomerTokens(t, urlConfig(srv), fixedClock(t0))
 	if _, err := c.Verify(t.Context(), signCustomer(t, key("rsa"), customerClaims())); err != nil {
@@ -55,6 +56,7 @@ func TestCustomerTokens_KeyRotationNeedsExactlyOneFetch(t *testing.T) {
 }
 
 func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{now: t0}
 	srv := newJWKSServer(t, key("rsa"))
 	cfg := urlConfig(srv)
@@ -79,6 +81,7 @@ func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testi
 }
 
 func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{now: t0}
 	srv := newJWKSServer(t, key("rsa"), key("ec"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
@@ -94,6 +97,7 @@ func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
 }
 
 func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{now: t0}
 	srv := newJWKSServer(t, key("rsa"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
@@ -111,6 +115,7 @@ func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
 }
 
 func TestCustomerTokens_StartsWhileJWKSIsDown(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{now: t0}
 	srv := newJWKSServer(t)
 	srv.fail()
@@ -145,6 +150,7 @@ func newHungJWKSServer(t *testing.T) *httptest.Server {
 }
 
 func TestCustomerTokens_HungJWKSIsBoundedByClientTimeout(t *testing.T) {
+	t.Parallel()
 	srv := newHungJWKSServer(t)
 	cfg := CustomerConfig{Issuer: testIssuer, Audience: testAudience, JWKSURL: srv.URL, HTTPClient: &http.Client{Timeout: 30 * time.Millisecond}}
 	c := newCustomerTokens(t, cfg, fixedClock(t0))
@@ -156,6 +162,7 @@ func TestCustomerTokens_HungJWKSIsBoundedByClientTimeout(t *testing.T) {
 }
 
 func TestCustomerTokens_HungJWKSIsBoundedByRequestContext(t *testing.T) {
+	t.Parallel()
 	srv := newHungJWKSServer(t)
 	cfg := CustomerConfig{Issuer: testIssuer, Audience: testAudience, JWKSURL: srv.URL}
 	c := newCustomerTokens(t, cfg, fixedClock(t0))
@@ -169,6 +176,7 @@ func TestCustomerTokens_HungJWKSIsBoundedByRequestContext(t *testing.T) {
 }
 
 func TestCustomerTokens_RefreshesPeriodicallyUntilClose(t *testing.T) {
+	t.Parallel()
 	srv := newJWKSServer(t, key("rsa"))
 	cfg := urlConfig(srv)
 	cfg.RefreshInterval = 2 * time.Millisecond

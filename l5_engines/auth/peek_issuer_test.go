@@ -7,6 +7,7 @@ import (
 )
 
 func TestPeekIssuer(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		token string

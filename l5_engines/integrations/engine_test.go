@@ -120,6 +120,7 @@ func reasonOf(err error) any {
 }
 
 func TestIntegrationKey_CreatedKeyVerifiesAndSplitsIntoIDs(t *testing.T) {
+	t.Parallel()
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)
@@ -141,6 +142,7 @@ func TestIntegrationKey_CreatedKeyVerifiesAndSplitsIntoIDs(t *testing.T) {
 }
 
 func TestIntegrationKey_Refusals(t *testing.T) {
+	t.Parallel()
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)
@@ -161,6 +163,7 @@ func TestIntegrationKey_Refusals(t *testing.T) {
 }
 
 func TestCreateIntegration_ValidationAndNameConflict(t *testing.T) {
+	t.Parallel()
 	now := t0
 	e := newEngine(t, newFakeStore(), &now)
 	_, _, err := e.CreateIntegration(context.Background(), NewIntegration{TenantID: tenantA, Name: "", ProviderType: "gpt", RateLimitRPM: -1})
@@ -177,6 +180,7 @@ func TestCreateIntegration_ValidationAndNameConflict(t *testing.T) {
 }
 
 func TestAPIKey_RevokedExpiredFrozenUnknownAllRefusedAlike(t *testing.T) {
+	t.Parallel()
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)
@@ -211,6 +215,7 @@ func TestAPIKey_RevokedExpiredFrozenUnknownAllRefusedAlike(t *testing.T) {
 }
 
 func TestAPIKey_ScopesValidatedAndNoneMeansNone(t *testing.T) {
+	t.Parallel()
 	now := t0
 	e := newEngine(t, newFakeStore(), &now)
 	if _, _, err := e.CreateAPIKey(context.Background(), NewAPIKey{TenantID: tenantA, Name: "k", Scopes: []string{"root"}}); fault.KindOf(err) != fault.KindValidation {
@@ -223,6 +228,7 @@ func TestAPIKey_ScopesValidatedAndNoneMeansNone(t *testing.T) {
 }
 
 func TestVerify_TouchesLastUsedAtMostOncePerMinute(t *testing.T) {
+	t.Parallel()
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestManage_UnknownForeignAndMalformedIDsAreNotFound(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	ctx := context.Background()
 	integ := seed(t, e, "prod")[0]
@@ -36,6 +37,7 @@ func TestManage_UnknownForeignAndMalformedIDsAreNotFound(t *testing.T) {
 }
 
 func TestStatus_DisableAndEnableAreIdempotent(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	ctx := context.Background()
 	integ := seed(t, e, "prod")[0]
@@ -57,6 +59,7 @@ func TestStatus_DisableAndEnableAreIdempotent(t *testing.T) {
 }
 
 func TestDeleteIntegration_HidesItAndRevokesItsKeys(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	ctx := context.Background()
 	ints := seed(t, e, "prod", "dev")
@@ -77,6 +80,7 @@ func TestDeleteIntegration_HidesItAndRevokesItsKeys(t *testing.T) {
 }
 
 func TestRotateIntegrationKey_KeepsOrRevokesTheOldKeys(t *testing.T) {
+	t.Parallel()
 	e, _ := newManageEngine(t)
 	ctx := context.Background()
 	integ, first, err := e.CreateIntegration(ctx, NewIntegration{TenantID: tenantA, Name: "prod", ProviderType: "openai"})

@@ -3,6 +3,7 @@ package integrations
 import "testing"
 
 func TestLimits_PercentsOfEachLimitZeroMeansUnlimited(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name                  string
 		budget, tokens        int64

@@ -7,6 +7,7 @@ import (
 )
 
 func TestListIntegrations_PagesTheTenantsOwnAndChecksPaging(t *testing.T) {
+	t.Parallel()
 	e, _ := newManageEngine(t)
 	seed(t, e, "a", "b", "c")
 	if _, _, err := e.CreateIntegration(context.Background(), NewIntegration{TenantID: tenantB, Name: "b's", ProviderType: "custom"}); err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestUpdateIntegration_ChangesOnlyThePresentFields(t *testing.T) {
+	t.Parallel()
 	e, _ := newManageEngine(t)
 	ctx := context.Background()
 	integ, _, err := e.CreateIntegration(ctx, NewIntegration{TenantID: tenantA, Name: "prod", ProviderType: "anthropic",
@@ -32,6 +33,7 @@ func TestUpdateIntegration_ChangesOnlyThePresentFields(t *testing.T) {
 }
 
 func TestUpdateIntegration_NothingToChangeWritesNothing(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	integ := seed(t, e, "prod")[0]
 	got, err := e.UpdateIntegration(context.Background(), tenantA, integ.ID, IntegrationChanges{})
@@ -41,6 +43,7 @@ func TestUpdateIntegration_NothingToChangeWritesNothing(t *testing.T) {
 }
 
 func TestUpdateIntegration_ReportsEveryFailingFieldAndNameConflicts(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	ctx := context.Background()
 	ints := seed(t, e, "prod", "dev")
@@ -67,6 +70,7 @@ func TestUpdateIntegration_ReportsEveryFailingFieldAndNameConflicts(t *testing.T
 }
 
 func TestUpdateIntegration_OldValuesAreNotJudgedAgain(t *testing.T) {
+	t.Parallel()
 	e, s := newManageEngine(t)
 	integ := seed(t, e, "prod")[0]
 	// A limit stored before today's ceiling existed.

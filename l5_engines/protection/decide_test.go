@@ -64,6 +64,7 @@ func codeOf(d Decision) string {
 }
 
 func TestDecide_RateLimitRejectsThenRecoversAsTheWindowSlides(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.RoutePerMinute = 5
 	e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -88,6 +89,7 @@ func TestDecide_RateLimitRejectsThenRecoversAsTheWindowSlides(t *testing.T) {
 }
 
 func TestDecide_CredentialLimitSpansRoutes(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
 	now := t0
 	r := request(now, "GET")
@@ -105,6 +107,7 @@ func TestDecide_CredentialLimitSpansRoutes(t *testing.T) {
 }
 
 func TestDecide_BurstThrottlesWithoutSpendingTheMinuteBudget(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.BurstPerSecond, limits.RoutePerMinute = 3, 10
 	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -131,6 +134,7 @@ func TestDecide_BurstThrottlesWithoutSpendingTheMinuteBudget(t *testing.T) {
 }
 
 func TestDecide_CostRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.T) {
+	t.Parallel()
 	e, events := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
 	over := func(r Request) Request { r.Facts.CostTodayMicros = 333_334; return r } // free: $10/30 ≈ $0.33 a day
 	d := e.Decide(context.Background(), over(request(t0, "POST")))
@@ -164,6 +168,7 @@ func TestDecide_CostRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.
 }
 
 func TestDecide_FirstBlockingDimensionWins(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.RoutePerMinute, limits.BurstPerSecond = 1, 100
 	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -184,6 +189,7 @@ func TestDecide_FirstBlockingDimensionWins(t *testing.T) {
 }
 
 func TestDecide_CostRejectionsConsumeNoRateBudget(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.RoutePerMinute = 2
 	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -205,6 +211,7 @@ func TestDecide_CostRejectionsConsumeNoRateBudget(t *testing.T) {
 }
 
 func TestDecide_AnomalyNeverBlocksAndIsRecordedOnce(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.RoutePerMinute, limits.BurstPerSecond = 100_000, 100_000
 	e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -225,6 +232,7 @@ func TestDecide_AnomalyNeverBlocksAndIsRecordedOnce(t *testing.T) {
 }
 
 func TestDecide_OnboardingAndExemptPathsAreNeverLimited(t *testing.T) {
+	t.Parallel()
 	limits := DefaultLimits()
 	limits.RoutePerMinute = 1
 	e, _ := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
@@ -252,6 +260,7 @@ func (brokenState) MarkOnce(context.Context, string, time.Duration) (bool, error
 }
 
 func TestDecide_BackendFailureFailsOpenUnlessConfiguredClosed(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(t, DefaultLimits(), brokenState{})
 	if d := e.Decide(context.Background(), request(t0, "POST")); d.Outcome != OutcomeAllow || d.Dimension != DimensionBackendUnavailable {
 		t.Fatalf("fail open: %+v", d)
@@ -273,6 +282,7 @@ func TestDecide_BackendFailureFailsOpenUnlessConfiguredClosed(t *testing.T) {
 // event carrying its count, recorded by the first decision after the
 // interval ends (or by Close), whatever the traffic.
 func TestDecide_ABackendOutageIsOneEventPerIntervalWithACount(t *testing.T) {
+	t.Parallel()
 	e, events := newTestEngine(t, DefaultLimits(), brokenState{})
 	for i := range 1000 {
 		e.Decide(context.Background(), request(t0.Add(time.Duration(i)*time.Millisecond), "POST"))

@@ -13,6 +13,7 @@ import (
 )
 
 func TestList_ValidatesTheQuery(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		q     protection.EventQuery
@@ -42,6 +43,7 @@ func TestList_ValidatesTheQuery(t *testing.T) {
 }
 
 func TestList_PassesTheQueryWithDefaults(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	since := clock.Add(-time.Hour)
 	_, _, err := newRecorder(t, protection.RecorderConfig{}, s, nil).List(context.Background(),
@@ -57,6 +59,7 @@ func TestList_PassesTheQueryWithDefaults(t *testing.T) {
 }
 
 func TestList_ATenantIDThatIsNotAUUIDMatchesNothing(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{listTotal: 7}
 	events, total, err := newRecorder(t, protection.RecorderConfig{}, s, nil).List(context.Background(),
 		protection.EventQuery{TenantID: "acme"})
@@ -66,6 +69,7 @@ func TestList_ATenantIDThatIsNotAUUIDMatchesNothing(t *testing.T) {
 }
 
 func TestList_ReturnsEventsWithTheirDetails(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{listTotal: 42, listRows: []store.EventRow{{
 		ID: "0193f4a2-0000-7000-8000-000000000001", OccurredAt: clock, TenantID: tenantA, ActorType: "customer",
 		ActorID: "user-1", Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Operation: "write",
@@ -86,6 +90,7 @@ func TestList_ReturnsEventsWithTheirDetails(t *testing.T) {
 }
 
 func TestList_StoredDetailsThatAreNotAnObjectAreAnInternalError(t *testing.T) {
+	t.Parallel()
 	for _, details := range []string{`[1]`, `null`, `{`} {
 		s := &fakeEvents{listTotal: 1, listRows: []store.EventRow{{ID: "x", TenantID: tenantA, Details: []byte(details)}}}
 		_, _, err := newRecorder(t, protection.RecorderConfig{}, s, nil).List(context.Background(), protection.EventQuery{})

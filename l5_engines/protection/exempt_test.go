@@ -3,6 +3,7 @@ package protection
 import "testing"
 
 func TestExempt_MatchesWholeSegments(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{
 		"/health": true, "/health/deep": true, "/ready": true, "/metrics": true, "/docs": true, "/openapi.json": true,
 		"/api/v1/fdr": true, "/api/v1/fdr/tenants": true, "/api/v1/onboarding": true, "/api/v1/onboarding/step": true,

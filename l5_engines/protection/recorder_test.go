@@ -126,6 +126,7 @@ func closeRecorder(t *testing.T, r *protection.Recorder) {
 // A clean shutdown loses nothing: thousands of events recorded from many
 // goroutines are all stored, each once, by the time Close returns.
 func TestRecorder_CloseStoresEveryEventRecordedBefore(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
 	r.Start()
@@ -161,6 +162,7 @@ func TestRecorder_CloseStoresEveryEventRecordedBefore(t *testing.T) {
 }
 
 func TestRecorder_WritesAFullBatchWithoutWaitingForTheInterval(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{BatchSize: 10, FlushInterval: time.Hour}, s, nil)
 	r.Start()
@@ -176,6 +178,7 @@ func TestRecorder_WritesAFullBatchWithoutWaitingForTheInterval(t *testing.T) {
 }
 
 func TestRecorder_WritesAPartialBatchAfterTheInterval(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{FlushInterval: 20 * time.Millisecond}, s, nil)
 	r.Start()
@@ -190,6 +193,7 @@ func TestRecorder_WritesAPartialBatchAfterTheInterval(t *testing.T) {
 }
 
 func TestRecorder_FlushWaitsForEverythingRecordedBefore(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{FlushInterval: time.Hour}, s, nil)
 	r.Start()
@@ -208,6 +212,7 @@ func TestRecorder_FlushWaitsForEverythingRecordedBefore(t *testing.T) {
 // With the buffer full, Record writes its event itself instead of dropping
 // it; the queued events are written by Close.
 func TestRecorder_FullBufferFallsBackToASynchronousWrite(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{Buffer: 2}, s, nil) // not started: nothing drains the buffer
 	for i := range 3 {
@@ -225,6 +230,7 @@ func TestRecorder_FullBufferFallsBackToASynchronousWrite(t *testing.T) {
 }
 
 func TestRecorder_RecordAfterCloseWritesSynchronously(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
 	r.Start()
@@ -237,6 +243,7 @@ func TestRecorder_RecordAfterCloseWritesSynchronously(t *testing.T) {
 }
 
 func TestRecorder_RetriesAFailedWriteOnce(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{fail: func(call int) error {
 		if call == 1 {
 			return errors.New("connection reset")
@@ -257,6 +264,7 @@ func TestRecorder_RetriesAFailedWriteOnce(t *testing.T) {
 }
 
 func TestRecorder_DropsABatchWhoseRetryFails(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{fail: func(int) error { return errors.New("database down") }}
 	var logs bytes.Buffer
 	r := newRecorder(t, protection.RecorderConfig{RetryDelay: time.Millisecond}, s, slog.New(slog.NewJSONHandler(&logs, nil)))
@@ -277,6 +285,7 @@ func TestRecorder_DropsABatchWhoseRetryFails(t *testing.T) {
 }
 
 func TestRecorder_CloseGivesUpWhenItsContextEnds(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{gate: make(chan struct{})}
 	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
 	r.Start()
@@ -295,6 +304,7 @@ func TestRecorder_CloseGivesUpWhenItsContextEnds(t *testing.T) {
 
 // Record logs every event as one structured line with every field.
 func TestRecorder_LogsEachEventAsOneStructuredLine(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	r := newRecorder(t, protection.RecorderConfig{}, &fakeEvents{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	e := rejection(tenantA)
@@ -323,6 +333,7 @@ func TestRecorder_LogsEachEventAsOneStructuredLine(t *testing.T) {
 }
 
 func TestRecorder_CompletesEvents(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
 	e := rejection(strings.ToUpper(tenantA))
@@ -355,6 +366,7 @@ func TestRecorder_CompletesEvents(t *testing.T) {
 // Postgres refuses invalid UTF-8 and NUL in text; one such value must not
 // fail its whole batch.
 func TestRecorder_MakesTextStorable(t *testing.T) {
+	t.Parallel()
 	s := &fakeEvents{}
 	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
 	e := rejection(tenantA)
@@ -369,6 +381,7 @@ func TestRecorder_MakesTextStorable(t *testing.T) {
 // An event the table would refuse is refused by Record, so that it cannot
 // make the rest of its batch fail.
 func TestRecorder_RefusesEventsThatCannotBeStored(t *testing.T) {
+	t.Parallel()
 	for name, change := range map[string]func(*protection.Event){
 		"tenant id not a UUID": func(e *protection.Event) { e.TenantID = "acme" },
 		"unknown decision":     func(e *protection.Event) { e.Decision = "allow" },
@@ -397,6 +410,7 @@ func TestRecorder_RefusesEventsThatCannotBeStored(t *testing.T) {
 }
 
 func TestNewRecorder_RefusesNilDependencies(t *testing.T) {
+	t.Parallel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if _, err := protection.NewRecorder(nil, log, time.Now); err == nil {
 		t.Error("nil store accepted")

@@ -101,6 +101,7 @@ func statuses(res IngestResult) string {
 }
 
 func TestIngest_RepeatInsideBatchFollowsTheFirstOccurrence(t *testing.T) {
+	t.Parallel()
 	e, s := newTestEngine(t)
 	ingest(t, e, integA, rec("stored", 1))
 	res := ingest(t, e, integA,
@@ -119,6 +120,7 @@ func TestIngest_RepeatInsideBatchFollowsTheFirstOccurrence(t *testing.T) {
 }
 
 func TestIngest_HashIgnoresServerDefaults(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(t)
 	first := rec("c1", 1)
 	ingest(t, e, integA, first)
@@ -140,6 +142,7 @@ func TestIngest_HashIgnoresServerDefaults(t *testing.T) {
 }
 
 func TestIngest_IntegrationRules(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(t)
 	withID := func(callID, id string) *Record { r := rec(callID, 1); r.IntegrationID = id; return r }
 	cases := []struct {
@@ -165,6 +168,7 @@ func TestIngest_IntegrationRules(t *testing.T) {
 }
 
 func TestIngest_OccurredAtWindow(t *testing.T) {
+	t.Parallel()
 	e, s := newTestEngine(t)
 	at := func(d time.Duration) *Record {
 		r := rec("t"+d.String(), 1)
@@ -184,6 +188,7 @@ func TestIngest_OccurredAtWindow(t *testing.T) {
 }
 
 func TestIngest_ServerDefaults(t *testing.T) {
+	t.Parallel()
 	e, s := newTestEngine(t)
 	ingest(t, e, integA, rec("y", 5))
 	row := s.rows[tenant+"/y"]
@@ -193,6 +198,7 @@ func TestIngest_ServerDefaults(t *testing.T) {
 }
 
 func TestResolveWindow(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		start, end, wantStart, wantEnd string
 		ok                             bool
@@ -216,6 +222,7 @@ func TestResolveWindow(t *testing.T) {
 }
 
 func TestIngest_RepeatIsComparedWithWhatEndsUpStored(t *testing.T) {
+	t.Parallel()
 	e, _ := newTestEngine(t)
 	ingest(t, e, integA, rec("stored", 1))
 	// The first occurrence conflicts with the stored record and is not
@@ -227,6 +234,7 @@ func TestIngest_RepeatIsComparedWithWhatEndsUpStored(t *testing.T) {
 }
 
 func TestDecodeCursor_AcceptsOnlyWhatEncodeCursorWrites(t *testing.T) {
+	t.Parallel()
 	c := store.Cursor{OccurredAt: time.Date(2026, 11, 25, 12, 0, 0, 500_000_000, time.UTC), ID: integA}
 	if got, err := decodeCursor(encodeCursor(c)); err != nil || got != c {
 		t.Fatalf("round trip: %+v, %v", got, err)
@@ -247,6 +255,7 @@ func TestDecodeCursor_AcceptsOnlyWhatEncodeCursorWrites(t *testing.T) {
 }
 
 func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
+	t.Parallel()
 	e, s := newTestEngine(t)
 	const otherTenant = "0193a8e0-0000-7000-8000-00000000000b"
 	integrations := map[string]string{integA: "enabled"}
@@ -282,6 +291,7 @@ func TestIngestMany_RequestsActAsIfIngestedInOrder(t *testing.T) {
 }
 
 func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
+	t.Parallel()
 	u := &usageFake{}
 	e := &Engine{usage: u, now: func() time.Time { return now }}
 	share := func(integration, provider, model string, calls, cents int64) store.Share {

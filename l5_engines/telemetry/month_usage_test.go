@@ -9,6 +9,7 @@ import (
 )
 
 func TestMonthToDate_SumsFromTheFirstOfTheUTCMonthThroughToday(t *testing.T) {
+	t.Parallel()
 	s := &usageFake{totals: store.Totals{Calls: 3, TokensIn: 300, TokensOut: 150, CostCents: 21,
 		CostMicros: 210_000, LatencySum: 90, LatencyCount: 2}}
 	e := &Engine{usage: s, now: func() time.Time { return now }}
@@ -53,6 +54,7 @@ func (f *recentFake) CountRecordsSince(_ context.Context, tenantID, integrationI
 }
 
 func TestCallRate_CountsTheMinuteUpToNow(t *testing.T) {
+	t.Parallel()
 	s := &recentFake{n: 7}
 	r, err := NewCallRate(s)
 	if err != nil {

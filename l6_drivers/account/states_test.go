@@ -16,6 +16,7 @@ func event(kind, to string) account.EventRow {
 }
 
 func TestTenantStore_SetLifecycleIsConditionalAndRecorded(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()
@@ -40,6 +41,7 @@ func TestTenantStore_SetLifecycleIsConditionalAndRecorded(t *testing.T) {
 // to different targets at once: the state must end at the highest target,
 // and each move that happened is recorded once.
 func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()
@@ -76,6 +78,7 @@ func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
 }
 
 func TestTenantStore_FindTenantByOrgThenID(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()

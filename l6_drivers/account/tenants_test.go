@@ -15,6 +15,7 @@ func newTenant(name, slug string) account.TenantRow {
 }
 
 func TestTenantStore_CreateThenGet(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()
@@ -40,6 +41,7 @@ func TestTenantStore_CreateThenGet(t *testing.T) {
 }
 
 func TestTenantStore_GetUnknownIsNotFound(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		_, err := s.GetTenant(context.Background(), "0193a8e0-0000-7000-8000-000000000001")
@@ -50,6 +52,7 @@ func TestTenantStore_GetUnknownIsNotFound(t *testing.T) {
 }
 
 func TestTenantStore_UniqueSlugAndExternalOrg(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()
@@ -78,6 +81,7 @@ func TestTenantStore_UniqueSlugAndExternalOrg(t *testing.T) {
 }
 
 func TestTenantStore_DatabaseEnforcesStateDomains(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		bad := []account.TenantRow{
@@ -96,6 +100,7 @@ func TestTenantStore_DatabaseEnforcesStateDomains(t *testing.T) {
 }
 
 func TestTenantStore_ListPagesOldestFirstWithTotal(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		s, _ := account.NewStore(d)
 		ctx := context.Background()

@@ -25,6 +25,7 @@ func isUnavailable(err error) bool {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	tests := []struct {
 		name            string
@@ -63,6 +64,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestClassify_NilAndAlreadyClassified(t *testing.T) {
+	t.Parallel()
 	if err := db.Classify(nil); err != nil {
 		t.Fatalf("Classify(nil) = %v", err)
 	}
@@ -73,6 +75,7 @@ func TestClassify_NilAndAlreadyClassified(t *testing.T) {
 }
 
 func TestOpen_UnreachablePostgresIsUnavailable(t *testing.T) {
+	t.Parallel()
 	ctx := testCtx(t)
 	_, err := db.Open(ctx, db.Config{URL: "postgres://postgres@127.0.0.1:1/hoc?sslmode=disable&connect_timeout=5"})
 	if err == nil {
@@ -84,6 +87,7 @@ func TestOpen_UnreachablePostgresIsUnavailable(t *testing.T) {
 }
 
 func TestClassify_QueryOnClosedDatabaseIsUnavailable(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		if err := d.Close(); err != nil {
@@ -100,6 +104,7 @@ func TestClassify_QueryOnClosedDatabaseIsUnavailable(t *testing.T) {
 }
 
 func TestClassify_LeavesUniqueViolationAlone(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		if err := insertTenant(ctx, d, "acme"); err != nil {

@@ -46,6 +46,7 @@ func openLogged(t *testing.T, dialect db.Dialect) (*db.DB, *syncBuffer) {
 }
 
 func TestLogger_FailedStatementIsLoggedWithoutValues(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			d, logs := openLogged(t, dialect)
@@ -67,6 +68,7 @@ func TestLogger_FailedStatementIsLoggedWithoutValues(t *testing.T) {
 }
 
 func TestLogger_UniqueViolationIsNotLoggedAsError(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			d, logs := openLogged(t, dialect)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestMigrate_IsIdempotent(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		// dbtest.New has migrated once already.
@@ -25,6 +26,7 @@ func TestMigrate_IsIdempotent(t *testing.T) {
 }
 
 func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := testCtx(t)
@@ -49,6 +51,7 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 }
 
 func TestReady_NamesPendingVersions(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		// Pretend version 1 was never applied.

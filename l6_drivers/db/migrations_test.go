@@ -13,6 +13,7 @@ import (
 // Migrate compare versions, so a version missing on one backend would leave
 // that backend's schema silently behind.
 func TestMigrations_SameVersionsOnEveryDialect(t *testing.T) {
+	t.Parallel()
 	postgres := migrationVersions(t, "postgres")
 	sqlite := migrationVersions(t, "sqlite")
 	if len(postgres) == 0 {
@@ -34,6 +35,7 @@ var (
 // is only right if every unique index is named ux_<table>_<cols> and no
 // uniqueness is declared inline (Postgres would name that <table>_<col>_key).
 func TestMigrations_UniqueIndexesFollowNamingRule(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"postgres", "sqlite"} {
 		for _, file := range migrationFiles(t, dialect) {
 			path := filepath.Join("migrations", dialect, file)

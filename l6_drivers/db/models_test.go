@@ -17,6 +17,7 @@ import (
 // model's columns, nullability and named indexes must be what the migrations
 // create, on every backend.
 func TestModels_MirrorTheMigratedTables(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		for _, model := range []any{
 			&models.Tenant{}, &models.TenantEvent{}, &models.Integration{}, &models.IntegrationKey{},

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, url, wantInError string
 	}{
@@ -39,6 +40,7 @@ func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
 }
 
 func TestOpen_ReportsDialect(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			if got := dbtest.New(t, dialect).Dialect(); got != dialect {
@@ -49,6 +51,7 @@ func TestOpen_ReportsDialect(t *testing.T) {
 }
 
 func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
+	t.Parallel()
 	ctx := testCtx(t)
 	path := filepath.Join(t.TempDir(), "nested", "dir", "hoc.db")
 	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + path})
@@ -69,6 +72,7 @@ func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 }
 
 func TestOpen_TimestampsRoundTripInUTCAtMicroseconds(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		tenant := newTenant("acme")
@@ -89,6 +93,7 @@ func TestOpen_TimestampsRoundTripInUTCAtMicroseconds(t *testing.T) {
 }
 
 func TestUTC_NormalisesZoneAndPrecision(t *testing.T) {
+	t.Parallel()
 	in := time.Date(2025, 3, 1, 12, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	want := time.Date(2025, 3, 1, 11, 0, 0, 123456000, time.UTC)
 	if got := db.UTC(in); got != want {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestStatementLog_FastStatementIsNeverRendered(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	l := statementLog{log: slog.New(slog.NewTextHandler(&out, nil))}
 	rendered := false
@@ -21,6 +22,7 @@ func TestStatementLog_FastStatementIsNeverRendered(t *testing.T) {
 }
 
 func TestStatementLog_SlowStatementIsLoggedShort(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	l := statementLog{log: slog.New(slog.NewTextHandler(&out, nil))}
 	long := "INSERT INTO usage_records VALUES " + strings.Repeat("(?,?,?),", 10_000)
@@ -35,6 +37,7 @@ func TestStatementLog_SlowStatementIsLoggedShort(t *testing.T) {
 }
 
 func TestStatementLog_ExpectedErrorsAreNotFailures(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	l := statementLog{log: slog.New(slog.NewTextHandler(&out, nil))}
 	l.Trace(context.Background(), time.Now(), func() (string, int64) { return "SELECT 1", 0 }, context.Canceled)

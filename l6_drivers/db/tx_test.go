@@ -15,6 +15,7 @@ import (
 var errAbort = errors.New("abort")
 
 func TestInTx_CommitsWhenFnReturnsNil(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
@@ -33,6 +34,7 @@ func TestInTx_CommitsWhenFnReturnsNil(t *testing.T) {
 }
 
 func TestInTx_RollsBackWhenFnReturnsError(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
@@ -51,6 +53,7 @@ func TestInTx_RollsBackWhenFnReturnsError(t *testing.T) {
 }
 
 func TestInTx_RollsBackAndRepanicsWhenFnPanics(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		func() {
@@ -74,6 +77,7 @@ func TestInTx_RollsBackAndRepanicsWhenFnPanics(t *testing.T) {
 }
 
 func TestInTx_NestedJoinsOuterTransaction(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
@@ -103,6 +107,7 @@ func TestInTx_NestedJoinsOuterTransaction(t *testing.T) {
 }
 
 func TestInTx_ConcurrentTransactionsAllCommit(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		const n = 8

@@ -8,6 +8,7 @@ import (
 )
 
 func TestIsUniqueViolation_DuplicateSlugNamesTheIndex(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		if err := insertTenant(ctx, d, "acme"); err != nil {
@@ -24,6 +25,7 @@ func TestIsUniqueViolation_DuplicateSlugNamesTheIndex(t *testing.T) {
 // The same index name comes back from both backends for every kind of
 // unique index, so drivers can match one string.
 func TestIsUniqueViolation_SameNameOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		for _, stmt := range []string{
@@ -58,6 +60,7 @@ func TestIsUniqueViolation_SameNameOnEveryBackend(t *testing.T) {
 }
 
 func TestIsUniqueViolation_IgnoresOtherErrors(t *testing.T) {
+	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx := testCtx(t)
 		tenant := newTenant("acme")

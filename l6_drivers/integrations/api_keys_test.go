@@ -19,6 +19,7 @@ func newAPIKey(tenantID, secret string, scopes ...string) integrations.APIKeyRow
 }
 
 func TestAPIKeys_CreateThenFindByHash(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		expires := time.Date(2027, 1, 2, 3, 4, 5, 678901234, time.UTC)
 		in := newAPIKey(f.acme, "secret", "telemetry:write")
@@ -47,6 +48,7 @@ func TestAPIKeys_CreateThenFindByHash(t *testing.T) {
 }
 
 func TestAPIKeys_ScopesRoundTripSorted(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []string
@@ -81,6 +83,7 @@ func TestAPIKeys_ScopesRoundTripSorted(t *testing.T) {
 }
 
 func TestAPIKeys_RevokeFreezeAndTouch(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		key, err := f.s.CreateAPIKey(f.ctx, newAPIKey(f.acme, "secret"))
 		if err != nil {
@@ -119,6 +122,7 @@ func TestAPIKeys_RevokeFreezeAndTouch(t *testing.T) {
 }
 
 func TestAPIKeys_DatabaseEnforcesDomains(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		bad := map[string]func(r *integrations.APIKeyRow){
 			"unknown status": func(r *integrations.APIKeyRow) { r.Status = "expired" },

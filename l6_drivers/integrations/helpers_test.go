@@ -23,12 +23,10 @@ type fixture struct {
 	other string
 }
 
-// forEach runs fn on every backend with a fresh fixture. The calling test
-// runs in parallel with the package's other tests: each has its own
-// databases.
+// forEach runs fn on every backend with a fresh fixture: its own databases,
+// so the calling test may run in parallel with the others.
 func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
 	t.Helper()
-	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 		t.Cleanup(cancel)

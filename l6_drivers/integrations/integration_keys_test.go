@@ -12,6 +12,7 @@ import (
 )
 
 func TestIntegrationKeys_CreateThenFindWithItsIntegration(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		key, err := f.s.CreateIntegrationKey(f.ctx, f.acme, row.ID, hash("secret"))
@@ -33,6 +34,7 @@ func TestIntegrationKeys_CreateThenFindWithItsIntegration(t *testing.T) {
 }
 
 func TestIntegrationKeys_FindNeedsTheHashOfThatIntegration(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		sibling := f.mustCreate(t, f.acme, "staging")
@@ -57,6 +59,7 @@ func TestIntegrationKeys_FindNeedsTheHashOfThatIntegration(t *testing.T) {
 }
 
 func TestIntegrationKeys_DisabledIntegrationStillMatchesDeletedDoesNot(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		if _, err := f.s.CreateIntegrationKey(f.ctx, f.acme, row.ID, hash("secret")); err != nil {
@@ -79,6 +82,7 @@ func TestIntegrationKeys_DisabledIntegrationStillMatchesDeletedDoesNot(t *testin
 }
 
 func TestIntegrationKeys_RevokeAllThenRotate(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		other := f.mustCreate(t, f.acme, "staging")
@@ -112,6 +116,7 @@ func TestIntegrationKeys_RevokeAllThenRotate(t *testing.T) {
 }
 
 func TestIntegrationKeys_CreateNeedsTheTenantsLiveIntegration(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		for name, ids := range map[string][2]string{
@@ -126,6 +131,7 @@ func TestIntegrationKeys_CreateNeedsTheTenantsLiveIntegration(t *testing.T) {
 }
 
 func TestIntegrationKeys_TouchRecordsLastUse(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		key, err := f.s.CreateIntegrationKey(f.ctx, f.acme, row.ID, hash("secret"))

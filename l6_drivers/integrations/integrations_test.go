@@ -11,6 +11,7 @@ import (
 )
 
 func TestIntegrations_CreateThenGet(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		model := "gpt-4o"
 		in := integrations.IntegrationRow{TenantID: f.acme, Name: "Prod", ProviderType: "anthropic", DefaultModel: &model,
@@ -36,6 +37,7 @@ func TestIntegrations_CreateThenGet(t *testing.T) {
 }
 
 func TestIntegrations_GetIsTenantScoped(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		if _, err := f.s.GetIntegration(f.ctx, f.other, row.ID); !errors.Is(err, integrations.ErrIntegrationNotFound) {
@@ -54,6 +56,7 @@ func TestIntegrations_GetIsTenantScoped(t *testing.T) {
 }
 
 func TestIntegrations_NonCanonicalIDIsNotFoundOnEveryBackend(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		for _, id := range []string{"", "not-a-uuid", strings.ToUpper(row.ID), uuid.MustParse(row.ID).URN(), "{" + row.ID + "}"} {
@@ -69,6 +72,7 @@ func TestIntegrations_NonCanonicalIDIsNotFoundOnEveryBackend(t *testing.T) {
 }
 
 func TestIntegrations_ListLiveOnesOldestFirstWithTotal(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		var ids []string
 		for _, name := range []string{"a", "b", "c", "d"} {
@@ -89,6 +93,7 @@ func TestIntegrations_ListLiveOnesOldestFirstWithTotal(t *testing.T) {
 }
 
 func TestIntegrations_SoftDeletedIsInvisible(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		if err := f.s.SoftDeleteIntegration(f.ctx, f.acme, row.ID); err != nil {
@@ -118,6 +123,7 @@ func TestIntegrations_SoftDeletedIsInvisible(t *testing.T) {
 }
 
 func TestIntegrations_LiveNameIsUniquePerTenant(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		first := f.mustCreate(t, f.acme, "prod")
 		if _, err := f.s.CreateIntegration(f.ctx, newIntegration(f.acme, "prod")); !errors.Is(err, integrations.ErrNameTaken) {
@@ -132,6 +138,7 @@ func TestIntegrations_LiveNameIsUniquePerTenant(t *testing.T) {
 }
 
 func TestIntegrations_UpdateOverwritesSettings(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		f.mustCreate(t, f.acme, "staging")
@@ -157,6 +164,7 @@ func TestIntegrations_UpdateOverwritesSettings(t *testing.T) {
 }
 
 func TestIntegrations_SetStatus(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		row := f.mustCreate(t, f.acme, "prod")
 		if err := f.s.SetIntegrationStatus(f.ctx, f.acme, row.ID, "disabled"); err != nil {
@@ -172,6 +180,7 @@ func TestIntegrations_SetStatus(t *testing.T) {
 }
 
 func TestIntegrations_DatabaseEnforcesDomains(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		long := strings.Repeat("x", 101)
 		bad := map[string]func(r *integrations.IntegrationRow){
@@ -198,6 +207,7 @@ func TestIntegrations_DatabaseEnforcesDomains(t *testing.T) {
 var allSettings = []string{"name", "default_model", "budget_limit_cents", "token_limit_month", "rate_limit_rpm"}
 
 func TestIntegrations_UpdateWritesOnlyTheNamedColumns(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		tenant := insertTenant(t, f.ctx, f.d, "upd")
 		row := f.mustCreate(t, tenant, "prod")

@@ -5,6 +5,7 @@ import (
 )
 
 func TestIntegrations_HasLiveKeyOnEnabledIntegration(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		tenant := insertTenant(t, f.ctx, f.d, "ready")
 		has := func() bool {

@@ -24,11 +24,10 @@ type eventsFixture struct {
 	acme, other string
 }
 
-// forEachEvents runs fn on every backend with a fresh fixture, in parallel
-// with the package's other tests: each has its own databases.
+// forEachEvents runs fn on every backend with a fresh fixture: its own
+// databases, so the calling test may run in parallel with the others.
 func forEachEvents(t *testing.T, fn func(t *testing.T, f eventsFixture)) {
 	t.Helper()
-	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 		t.Cleanup(cancel)
@@ -93,6 +92,7 @@ func ids(rows []protection.EventRow) []string {
 var base = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
 
 func TestEvents_RoundTripKeepsEveryColumn(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		in := eventAt(f.acme, base.Add(123456789*time.Nanosecond))
 		in.Details = []byte(`{"dimension_limit":"daily_budget","nested":{"a":[1,2]},"current_value":10.5}`)
@@ -121,6 +121,7 @@ func TestEvents_RoundTripKeepsEveryColumn(t *testing.T) {
 }
 
 func TestEvents_EmptyDetailsAreStoredAsAnEmptyObject(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		e := eventAt(f.acme, base)
 		e.Details = nil
@@ -133,6 +134,7 @@ func TestEvents_EmptyDetailsAreStoredAsAnEmptyObject(t *testing.T) {
 }
 
 func TestEvents_StoreAssignsMissingIDs(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		a, b := eventAt(f.acme, base), eventAt(f.acme, base.Add(time.Second))
 		a.ID, b.ID = "", ""
@@ -150,6 +152,7 @@ func TestEvents_StoreAssignsMissingIDs(t *testing.T) {
 }
 
 func TestEvents_NonCanonicalIDIsRefused(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		e := eventAt(f.acme, base)
 		e.ID = "NOT-A-UUID"
@@ -162,6 +165,7 @@ func TestEvents_NonCanonicalIDIsRefused(t *testing.T) {
 // The recorder retries a failed batch once; if the first attempt did
 // commit, the retry must not store the events twice.
 func TestEvents_ReinsertingABatchStoresNothingTwice(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		batch := []protection.EventRow{eventAt(f.acme, base), eventAt(f.other, base)}
 		f.mustInsert(t, batch...)
@@ -173,6 +177,7 @@ func TestEvents_ReinsertingABatchStoresNothingTwice(t *testing.T) {
 }
 
 func TestEvents_ABadRowFailsTheWholeBatch(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		bad := eventAt(f.acme, base)
 		bad.Dimension = "mood"
@@ -187,6 +192,7 @@ func TestEvents_ABadRowFailsTheWholeBatch(t *testing.T) {
 
 // A batch larger than one statement's chunk is split, and every row lands.
 func TestEvents_LargeBatchIsChunked(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		rows := make([]protection.EventRow, 2345)
 		for i := range rows {
@@ -201,6 +207,7 @@ func TestEvents_LargeBatchIsChunked(t *testing.T) {
 }
 
 func TestEvents_NewestFirstWithIDBreakingTies(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		// Fixed ids at one instant, inserted out of order.
 		tieLow, tieHigh := eventAt(f.acme, base), eventAt(f.other, base)
@@ -227,6 +234,7 @@ func TestEvents_NewestFirstWithIDBreakingTies(t *testing.T) {
 }
 
 func TestEvents_Filters(t *testing.T) {
+	t.Parallel()
 	forEachEvents(t, func(t *testing.T, f eventsFixture) {
 		burst := eventAt(f.acme, base.Add(2*time.Minute))
 		burst.Decision, burst.Dimension = "throttle", "burst"
@@ -259,6 +267,7 @@ func TestEvents_Filters(t *testing.T) {
 }
 
 func TestNewEvents_RefusesNilDatabase(t *testing.T) {
+	t.Parallel()
 	if _, err := protection.NewEvents(nil); err == nil {
 		t.Fatal("nil database accepted")
 	}

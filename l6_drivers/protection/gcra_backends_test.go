@@ -164,6 +164,7 @@ var gcraCases = []struct {
 }
 
 func TestBackends_GCRA(t *testing.T) {
+	t.Parallel()
 	for _, tc := range gcraCases {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, b backend) { runSteps(t, b, tc.steps) })
@@ -208,6 +209,7 @@ func outcomeDiff(got, want Outcome) string {
 }
 
 func TestBackends_InvalidChecksAreRefusedWithoutADecision(t *testing.T) {
+	t.Parallel()
 	cases := map[string]Check{
 		"zero limit":           buckets(bucket("a", 0, time.Minute)),
 		"zero period":          buckets(bucket("a", 1, 0)),
@@ -226,6 +228,7 @@ func TestBackends_InvalidChecksAreRefusedWithoutADecision(t *testing.T) {
 }
 
 func TestBackends_MarkOnceIsTrueOncePerTTL(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		mark := func(key string) bool {
@@ -256,6 +259,7 @@ func TestBackends_MarkOnceIsTrueOncePerTTL(t *testing.T) {
 }
 
 func TestBackends_ConcurrentMarkOnceIsTrueForOneCaller(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -283,6 +287,7 @@ func TestBackends_ConcurrentMarkOnceIsTrueForOneCaller(t *testing.T) {
 // TestBackends_ProbeChargesNothing: a probing check reports what the buckets
 // would say but leaves them as they were, on both backends.
 func TestBackends_ProbeChargesNothing(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		one := []Bucket{bucket("probe", 2, time.Minute)}
 		for i := 0; i < 5; i++ {

@@ -13,6 +13,7 @@ import (
 // bit-identical outcomes, baselines included: the Lua script and the Go code
 // must not drift apart.
 func TestBackends_RandomSequencesGiveIdenticalOutcomes(t *testing.T) {
+	t.Parallel()
 	r, _ := newTestRedis(t)
 	clock := newTestClock()
 	r.clock = clock.Now

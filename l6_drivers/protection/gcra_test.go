@@ -6,6 +6,7 @@ import (
 )
 
 func TestGCRALimit_IntervalRoundsUpToAMicrosecond(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		bucket         Bucket
 		interval, span int64
@@ -29,6 +30,7 @@ func TestGCRALimit_IntervalRoundsUpToAMicrosecond(t *testing.T) {
 // When a limit is lowered, a bucket may be further ahead than its new span
 // allows: it reports nothing remaining and the wait until one is admitted.
 func TestGCRALimit_StateOfABucketPastItsSpan(t *testing.T) {
+	t.Parallel()
 	l, err := newGCRALimit(bucket("a", 2, time.Second))
 	if err != nil {
 		t.Fatal(err)

@@ -56,6 +56,7 @@ var anomalyCases = []struct {
 }
 
 func TestBackends_Anomaly(t *testing.T) {
+	t.Parallel()
 	for _, tc := range anomalyCases {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, b backend) { runSteps(t, b, tc.steps) })
@@ -66,6 +67,7 @@ func TestBackends_Anomaly(t *testing.T) {
 // A bucket of 5 per minute refuses from the sixth request on; the seventh,
 // though refused, crosses 1 × max(0, 6).
 func TestBackends_AnomalyCountsRefusedRequests(t *testing.T) {
+	t.Parallel()
 	c := Check{Buckets: []Bucket{fivePerMinute}, AnomalyKey: "tenant", AnomalyFactor: 1, AnomalyFloor: 6}
 	steps := fill(fivePerMinute, 5)
 	for i := range steps {
@@ -83,6 +85,7 @@ func TestBackends_AnomalyCountsRefusedRequests(t *testing.T) {
 }
 
 func TestAnomalyCounter_IdleForADayStartsOver(t *testing.T) {
+	t.Parallel()
 	a := anomalyCounter{}
 	w := anomalyWindowOf(windowStart.UnixMicro())
 	for range 1000 {
@@ -103,6 +106,7 @@ func TestAnomalyCounter_IdleForADayStartsOver(t *testing.T) {
 }
 
 func TestAnomalyCounter_BaselineIsTheMovingAverage(t *testing.T) {
+	t.Parallel()
 	a := anomalyCounter{}
 	w := anomalyWindowOf(windowStart.UnixMicro())
 	observe := func(window int64, n int) {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestMemory_CheckWithoutNowIsInvalid(t *testing.T) {
+	t.Parallel()
 	_, err := NewMemory(MemoryOptions{}).Take(context.Background(), buckets(fivePerMinute))
 	if !errors.Is(err, ErrInvalidCheck) {
 		t.Fatalf("got %v, want ErrInvalidCheck", err)
@@ -18,6 +19,7 @@ func TestMemory_CheckWithoutNowIsInvalid(t *testing.T) {
 }
 
 func TestMemory_ShardsRoundUpToAPowerOfTwo(t *testing.T) {
+	t.Parallel()
 	for shards, want := range map[int]int{0: DefaultShards, 1: 1, 3: 4, 64: 64, 65: 128} {
 		if got := len(NewMemory(MemoryOptions{Shards: shards}).shards); got != want {
 			t.Errorf("Shards %d: got %d shards, want %d", shards, got, want)
@@ -28,6 +30,7 @@ func TestMemory_ShardsRoundUpToAPowerOfTwo(t *testing.T) {
 // A stream of ever new keys, each idle a second later, must not grow the
 // map with the number of keys ever seen.
 func TestMemory_SweepBoundsTheMap(t *testing.T) {
+	t.Parallel()
 	const shards, keys = 4, 200_000
 	m := NewMemory(MemoryOptions{Shards: shards})
 	clock := newTestClock()
@@ -54,6 +57,7 @@ func TestMemory_SweepBoundsTheMap(t *testing.T) {
 }
 
 func TestMemory_FullSweepsThenFailsOpenWithAnError(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	m := NewMemory(MemoryOptions{MaxKeys: 3, Shards: 1, Now: clock.Now})
 	take := func(key string) (Outcome, error) {
@@ -83,6 +87,7 @@ func TestMemory_FullSweepsThenFailsOpenWithAnError(t *testing.T) {
 }
 
 func TestMemory_IdleAnomalyCountersAreSwept(t *testing.T) {
+	t.Parallel()
 	m := NewMemory(MemoryOptions{MaxKeys: 2, Shards: 1})
 	clock := newTestClock()
 	observe := func(key string) error {
@@ -103,6 +108,7 @@ func TestMemory_IdleAnomalyCountersAreSwept(t *testing.T) {
 }
 
 func TestMemory_ConcurrentTakesAdmitExactlyTheLimit(t *testing.T) {
+	t.Parallel()
 	m := NewMemory(MemoryOptions{})
 	now := windowStart
 	var admitted atomic.Int64

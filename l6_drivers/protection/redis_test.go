@@ -15,6 +15,7 @@ import (
 // RetryAfter of at most one interval, admits one once it passed and all 5
 // after a full period.
 func TestRedis_ServerClockRecovers(t *testing.T) {
+	t.Parallel()
 	r, _ := newTestRedis(t)
 	ctx := context.Background()
 	c := buckets(bucket("route", 5, 500*time.Millisecond))
@@ -57,6 +58,7 @@ func TestRedis_ServerClockRecovers(t *testing.T) {
 // Two clients (two replicas) hammering one bucket together admit exactly
 // its limit.
 func TestRedis_TwoClientsAdmitExactlyTheLimit(t *testing.T) {
+	t.Parallel()
 	first := redisClientForTest(t)
 	prefix := testRedisPrefix(t, first)
 	second := redisClientForTest(t)
@@ -84,6 +86,7 @@ func TestRedis_TwoClientsAdmitExactlyTheLimit(t *testing.T) {
 }
 
 func TestRedis_UnreachableServerFailsQuicklyWithAnError(t *testing.T) {
+	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1, DialerRetries: 1})
 	t.Cleanup(func() { _ = client.Close() })
 	r := NewRedis(client, RedisOptions{})
@@ -103,6 +106,7 @@ func TestRedis_UnreachableServerFailsQuicklyWithAnError(t *testing.T) {
 // Idle state disappears on its own: buckets when their theoretical arrival
 // time passes, anomaly counters after a day, marks after their ttl.
 func TestRedis_KeysExpire(t *testing.T) {
+	t.Parallel()
 	r, client := newTestRedis(t)
 	ctx := context.Background()
 	c := Check{Buckets: []Bucket{fivePerMinute}, AnomalyKey: "tenant", AnomalyFactor: 10, AnomalyFloor: 100}
@@ -130,6 +134,7 @@ func TestRedis_KeysExpire(t *testing.T) {
 // After SCRIPT FLUSH (a restart, a failover) EVALSHA fails and the script
 // is sent again.
 func TestRedis_ScriptReloadsAfterFlush(t *testing.T) {
+	t.Parallel()
 	r, client := newTestRedis(t)
 	ctx := context.Background()
 	if _, err := r.Take(ctx, buckets(fivePerMinute)); err != nil {
@@ -145,6 +150,7 @@ func TestRedis_ScriptReloadsAfterFlush(t *testing.T) {
 }
 
 func TestNewRedis_DefaultsThePrefixAndRefusesNilClient(t *testing.T) {
+	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	t.Cleanup(func() { _ = client.Close() })
 	if got := NewRedis(client, RedisOptions{}).prefix; got != DefaultRedisPrefix {
@@ -159,6 +165,7 @@ func TestNewRedis_DefaultsThePrefixAndRefusesNilClient(t *testing.T) {
 }
 
 func TestParseRedisURL_ReadsTheURLAndFailsFastByDefault(t *testing.T) {
+	t.Parallel()
 	client, err := ParseRedisURL("redis://:s3cret@127.0.0.1:6379/2")
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +182,7 @@ func TestParseRedisURL_ReadsTheURLAndFailsFastByDefault(t *testing.T) {
 }
 
 func TestParseRedisURL_QueryOverridesTheDefaults(t *testing.T) {
+	t.Parallel()
 	client, err := ParseRedisURL("redis://127.0.0.1:6379?dial_timeout=2s&read_timeout=1s&max_retries=2")
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +195,7 @@ func TestParseRedisURL_QueryOverridesTheDefaults(t *testing.T) {
 }
 
 func TestParseRedisURL_ErrorsNeverShowThePassword(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"http://127.0.0.1", "redis://:s3cret@127.0.0.1:6379/x", "redis://:s3cret@[::1"} {
 		_, err := ParseRedisURL(bad)
 		if err == nil {
@@ -200,6 +209,7 @@ func TestParseRedisURL_ErrorsNeverShowThePassword(t *testing.T) {
 // A client from ParseRedisURL gives up on a dead server quickly, so that
 // protection fails open without holding the request.
 func TestParseRedisURL_DeadServerFailsWithinASecond(t *testing.T) {
+	t.Parallel()
 	client, err := ParseRedisURL("redis://127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // The database, not a read before the write, decides idempotency: however
 // many transactions race to store one call_id, exactly one stores it.
 func TestInsertRecords_ConcurrentIngestsOfOneCallStoreItOnce(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		const racers = 8
 		var wg sync.WaitGroup
@@ -43,6 +44,7 @@ func TestInsertRecords_ConcurrentIngestsOfOneCallStoreItOnce(t *testing.T) {
 // Records and the rollups that count them commit or roll back together,
 // because every method joins the transaction in the context.
 func TestInsertAndRollup_RollBackTogether(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		abort := errors.New("abort")
 		err := f.d.InTx(f.ctx, func(ctx context.Context) error {
@@ -68,6 +70,7 @@ func TestInsertAndRollup_RollBackTogether(t *testing.T) {
 }
 
 func TestStore_EmptyInputsTouchNothing(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		inserted, err := f.s.InsertRecords(f.ctx, nil)
 		if err != nil || inserted == nil || len(inserted) != 0 {

@@ -25,12 +25,10 @@ type fixture struct {
 	otherInt    string // other's integration
 }
 
-// forEach runs fn on every backend with a fresh fixture. The calling test
-// runs in parallel with the package's other tests: each has its own
-// databases.
+// forEach runs fn on every backend with a fresh fixture: its own databases,
+// so the calling test may run in parallel with the others.
 func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
 	t.Helper()
-	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		fn(t, newFixture(t, testCtx(t), d))
 	})

@@ -53,6 +53,7 @@ func onlyIntegration(rows []telemetry.RecordRow, integrationID string) []telemet
 }
 
 func TestListRecords_OffsetPagesNewestFirst(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
 		for _, integration := range []string{"", f.prod, f.dev} {
@@ -79,6 +80,7 @@ func TestListRecords_OffsetPagesNewestFirst(t *testing.T) {
 }
 
 func TestListRecords_CursorWalkSeesEveryRecordOnce(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
 		for _, integration := range []string{"", f.prod} {
@@ -108,6 +110,7 @@ func TestListRecords_CursorWalkSeesEveryRecordOnce(t *testing.T) {
 }
 
 func TestListRecords_TimesComeBackExactInUTC(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
 		got, err := f.s.ListRecords(f.ctx, telemetry.HistoryQuery{TenantID: f.acme, Limit: 100})
@@ -125,6 +128,7 @@ func TestListRecords_TimesComeBackExactInUTC(t *testing.T) {
 }
 
 func TestCountRecords_SumsTheRollupsPerTenantAndIntegration(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
 		f.rollUp(t, all...)

@@ -34,6 +34,7 @@ func (b *lockedBuffer) String() string {
 // placeholders only. gorm's Scan would log the values (it bypasses the
 // logger's parameter filter); the raw queries here use Find.
 func TestFailedStatementsAreLoggedWithoutValues(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := testCtx(t)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCountRecordsSince_CountsOneIntegrationFromTheInstantOn(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		since := base.Add(-time.Minute)
 		offsets := []time.Duration{

@@ -13,6 +13,7 @@ import (
 )
 
 func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		first := []telemetry.RecordRow{
 			record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "b", base), record(f.acme, f.dev, "c", base),
@@ -43,6 +44,7 @@ func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
 }
 
 func TestInsertRecords_OneCallIDTwiceInOneCallStoresOne(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		got, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "a", base)})
 		if err != nil || len(got) != 1 {
@@ -52,6 +54,7 @@ func TestInsertRecords_OneCallIDTwiceInOneCallStoresOne(t *testing.T) {
 }
 
 func TestInsertRecords_SameCallIDInTwoTenants(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		f.mustInsert(t, record(f.acme, f.prod, "shared", base), record(f.other, f.otherInt, "shared", base))
 		for _, tenant := range []string{f.acme, f.other} {
@@ -63,6 +66,7 @@ func TestInsertRecords_SameCallIDInTwoTenants(t *testing.T) {
 }
 
 func TestInsertRecords_IntegrationMustBeTheTenants(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		if _, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.otherInt, "x", base)}); err == nil {
 			t.Fatal("a record pointing at another tenant's integration was stored")
@@ -71,6 +75,7 @@ func TestInsertRecords_IntegrationMustBeTheTenants(t *testing.T) {
 }
 
 func TestFindByCallIDs_ReturnsTheOriginals(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		original := record(f.acme, f.prod, "a", base)
 		f.mustInsert(t, original, record(f.other, f.otherInt, "b", base))
@@ -90,6 +95,7 @@ func TestFindByCallIDs_ReturnsTheOriginals(t *testing.T) {
 }
 
 func TestInsertRecords_RoundTripsEveryColumn(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		full := record(f.acme, f.prod, "full", time.Date(2026, 11, 20, 10, 30, 0, 123456789, time.FixedZone("X", -5*3600)))
 		full.Provider, full.Model, full.TokensIn, full.TokensOut, full.CostCents, full.CostMicros = "anthropic", "claude", 1, 2, 3, 25_000
@@ -125,6 +131,7 @@ func TestInsertRecords_RoundTripsEveryColumn(t *testing.T) {
 }
 
 func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		const n = 2500
 		rows := make([]telemetry.RecordRow, n)
@@ -148,6 +155,7 @@ func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
 }
 
 func TestInsertRecords_DatabaseEnforcesDomains(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		bad := map[string]func(r *telemetry.RecordRow){
 			"empty call id":    func(r *telemetry.RecordRow) { r.CallID = "" },

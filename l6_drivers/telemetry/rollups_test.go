@@ -10,6 +10,7 @@ import (
 )
 
 func TestApplyRollups_MergesDuplicateKeysAndAccumulates(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		key := telemetry.RollupDelta{TenantID: f.acme, Day: "2026-11-01", IntegrationID: f.prod, Provider: "openai", Model: "gpt-4o"}
 		one := key
@@ -50,6 +51,7 @@ func TestApplyRollups_MergesDuplicateKeysAndAccumulates(t *testing.T) {
 }
 
 func TestApplyRollups_NothingToApply(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		if err := f.s.ApplyRollups(f.ctx, nil); err != nil {
 			t.Fatal(err)
@@ -58,6 +60,7 @@ func TestApplyRollups_NothingToApply(t *testing.T) {
 }
 
 func TestApplyRollups_ManyKeysAreChunked(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		var deltas []telemetry.RollupDelta
 		for i := range 2500 {

@@ -56,6 +56,7 @@ func seedSummary(t *testing.T, f fixture) {
 }
 
 func TestSumTotals_HandComputedOverInclusiveDays(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		seedSummary(t, f)
 		tests := []struct {
@@ -84,6 +85,7 @@ func TestSumTotals_HandComputedOverInclusiveDays(t *testing.T) {
 }
 
 func TestSumShares_PerIntegrationAndModelInByteOrder(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		seedSummary(t, f)
 		q := telemetry.RangeQuery{TenantID: f.acme, From: "2026-11-01", To: "2026-11-03"}
@@ -117,6 +119,7 @@ func TestSumShares_PerIntegrationAndModelInByteOrder(t *testing.T) {
 }
 
 func TestDaily_ByDayThenIntegrationAddingUpToTheTotals(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		seedSummary(t, f)
 		q := telemetry.RangeQuery{TenantID: f.acme, From: "2026-11-01", To: "2026-11-03"}
@@ -152,6 +155,7 @@ func TestDaily_ByDayThenIntegrationAddingUpToTheTotals(t *testing.T) {
 }
 
 func TestSummaries_EmptyRangeGivesEmptyLists(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		q := telemetry.RangeQuery{TenantID: f.acme, From: "2026-01-01", To: "2026-12-31"}
 		shares, err1 := f.s.SumShares(f.ctx, q)

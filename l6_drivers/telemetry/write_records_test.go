@@ -27,6 +27,7 @@ func (f fixture) rollupRows(t *testing.T, tenantID string) []models.UsageDaily {
 }
 
 func TestWriteRecords_InsertsTheNewRollsUpExactlyThoseAndFindsTheRest(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		stored := record(f.acme, f.prod, "stored", base)
 		f.mustInsert(t, stored)
@@ -85,6 +86,7 @@ func compareKey(a, b models.UsageDaily) int {
 }
 
 func TestWriteRecords_AFailedWriteStoresAndCountsNothing(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		good := record(f.acme, f.prod, "good", base)
 		foreign := record(f.acme, f.otherInt, "foreign", base) // another tenant's integration: the foreign key refuses it
@@ -101,6 +103,7 @@ func TestWriteRecords_AFailedWriteStoresAndCountsNothing(t *testing.T) {
 }
 
 func TestWriteRecords_ConcurrentWritesOfOneCallStoreItOnce(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		const racers = 8
 		var wg sync.WaitGroup

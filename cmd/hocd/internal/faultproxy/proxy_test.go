@@ -70,6 +70,7 @@ func dial(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 }
 
 func TestProxy_PassCutStallRestoreClose(t *testing.T) {
+	t.Parallel()
 	goroutines := runtime.NumGoroutine()
 	target := echoServer(t)
 	p, err := New(target)
@@ -183,6 +184,7 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 }
 
 func TestProxy_UnreachableTargetClosesTheClient(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
