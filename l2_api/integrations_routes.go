@@ -28,6 +28,7 @@ func (r integrationRoutes) register(rt router) {
 	rt.v1.Post("/integrations/:id/disable", rt.guard, r.disable)
 	rt.v1.Post("/integrations/:id/keys", rt.guard, r.rotateKey)
 	rt.v1.Get("/integrations/:id/limits", rt.guard, r.limits)
+	rt.v1.Get("/integrations/:id/usage-today", rt.guard, r.usageToday)
 }
 
 // create handles POST /api/v1/integrations {name, provider_type,
@@ -174,6 +175,21 @@ func (r integrationRoutes) limits(c *fiber.Ctx) error {
 		return err
 	}
 	return respond(c, fiber.StatusOK, ToLimitsJSON(l))
+}
+
+// usageToday handles GET /api/v1/integrations/:id/usage-today.
+func (r integrationRoutes) usageToday(c *fiber.Ctx) error {
+	u, err := r.integrations.UsageToday(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, usageTodayJSON{IntegrationID: u.IntegrationID, Date: u.Date, totalsJSON: toTotalsJSON(u.Totals)})
+}
+
+type usageTodayJSON struct {
+	IntegrationID string `json:"integration_id"`
+	Date          string `json:"date"`
+	totalsJSON
 }
 
 // presentStr reads a field that changes a setting when present: nil when

@@ -53,6 +53,11 @@ func (a *Integrations) Limits(ctx context.Context, id string) (ops.IntegrationLi
 	return ops.GetIntegrationLimits.Call(ctx, a.reg, named(ctx, id))
 }
 
+// UsageToday returns an integration's usage so far this UTC day.
+func (a *Integrations) UsageToday(ctx context.Context, id string) (ops.UsageToday, error) {
+	return ops.GetIntegrationUsageToday.Call(ctx, a.reg, named(ctx, id))
+}
+
 // named names integration id in the actor's tenant.
 func named(ctx context.Context, id string) ops.IntegrationInput {
 	return ops.IntegrationInput{TenantID: scopeTenant(ctx, ""), ID: id}

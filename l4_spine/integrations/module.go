@@ -51,6 +51,7 @@ func Bindings(e *engine.Engine, facts *Facts, accounts *accountengine.Engine, te
 		spine.Bind(DisableIntegration, h.disableIntegration, spine.Transactional()),
 		spine.Bind(RotateIntegrationKey, h.rotateIntegrationKey, spine.Transactional()),
 		spine.Bind(GetIntegrationLimits, h.integrationLimits),
+		spine.Bind(GetIntegrationUsageToday, h.usageToday),
 		spine.Bind(VerifyIntegrationKey, h.verifyIntegrationKey),
 		spine.Bind(CreateAPIKey, h.createAPIKey, spine.Transactional()),
 		spine.Bind(VerifyAPIKey, h.verifyAPIKey),
