@@ -192,6 +192,9 @@ func TestCustomerTokens_RefreshesPeriodicallyUntilClose(t *testing.T) {
 	}
 
 	c.Close()
+	// A fetch sent just before Close may reach the test server's handler
+	// after Close returned: let it land, then no other may follow.
+	time.Sleep(50 * time.Millisecond)
 	after := srv.hits.Load()
 	for range 10 {
 		time.Sleep(2 * time.Millisecond)
