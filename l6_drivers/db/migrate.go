@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/crc64"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -28,7 +29,11 @@ var migrations embed.FS
 func (d *DB) Migrate(ctx context.Context) error {
 	var opts []goose.ProviderOption
 	if d.dialect == DialectPostgres {
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		lockID, err := d.migrationLockID(ctx)
+		if err != nil {
+			return err
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return fmt.Errorf("migrate: create lock: %w", err)
 		}
@@ -133,4 +138,17 @@ func (d *DB) gooseDialect() goose.Dialect {
 		return goose.DialectPostgres
 	}
 	return goose.DialectSQLite3
+}
+
+// migrationLockID is the advisory lock Migrate holds on Postgres: one per
+// schema the connections use (search_path), because the tables and goose's
+// version table live there. Deployments — or tests — in separate schemas of
+// one database then migrate at once instead of taking turns (goose retries
+// a taken lock once a second).
+func (d *DB) migrationLockID(ctx context.Context) (int64, error) {
+	var schema string
+	if err := d.Conn(ctx).Raw(`SELECT coalesce(current_schema(), '')`).Scan(&schema).Error; err != nil {
+		return 0, Classify(fmt.Errorf("migrate: read the current schema: %w", err))
+	}
+	return int64(crc64.Checksum([]byte("hoc migrations in schema "+schema), crc64.MakeTable(crc64.ECMA))), nil
 }

@@ -3,8 +3,8 @@
 // HOC_TEST_DATABASE_URL points at a server, and in CI it must.
 //
 // `go test ./...` runs packages in parallel, so no two callers ever share
-// tables: each New or URL call gets its own SQLite file or its own Postgres
-// database, removed when the test ends.
+// tables: each New or URL call gets its own SQLite file or its own schema
+// in one Postgres database (hoc_tests), removed when the test ends.
 package dbtest
 
 import (
@@ -18,9 +18,9 @@ import (
 )
 
 // EnvDatabaseURL names the variable holding the Postgres server URL used to
-// create test databases, e.g.
+// hold the tests' schemas, e.g.
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable. The database
-// it names is only used to create and drop the per-test databases.
+// it names is only used to create the hoc_tests database, once.
 const EnvDatabaseURL = "HOC_TEST_DATABASE_URL"
 
 // setupTimeout bounds creating, migrating and dropping a test database.

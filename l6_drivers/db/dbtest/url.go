@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"hoc/l6_drivers/db"
@@ -29,7 +32,40 @@ func URL(t testing.TB, dialect db.Dialect) string {
 	}
 }
 
-// postgresURL creates a database named hoc_t_<random hex> and returns its URL.
+// testDatabase is the database on the EnvDatabaseURL server that holds the
+// tests' schemas. Creating a database costs a Postgres server about 200 ms
+// of copying and syncing; a schema costs a millisecond.
+const testDatabase = "hoc_tests"
+
+// ensureTestDatabase creates testDatabase once per process, unless it
+// exists. Another test process may create it at the same moment, which is
+// as good.
+var ensureTestDatabase = sync.OnceValue(func() error {
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	admin, err := db.Open(ctx, db.Config{URL: os.Getenv(EnvDatabaseURL), MaxOpenConns: 1, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	var n int64
+	if err := admin.Conn(ctx).Raw(`SELECT count(*) FROM pg_database WHERE datname = ?`, testDatabase).Scan(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	err = admin.Conn(ctx).Exec(`CREATE DATABASE ` + testDatabase).Error
+	if err != nil && (strings.Contains(err.Error(), "42P04") || strings.Contains(err.Error(), "23505")) {
+		return nil // duplicate_database, or the unique index of a concurrent create
+	}
+	return err
+})
+
+// quiet discards the admin connections' statement log: a failure is
+// reported by the test that asked.
+var quiet = slog.New(slog.DiscardHandler)
+
+// postgresURL creates a schema named t_<random hex> in testDatabase and
+// returns a URL whose connections use it (search_path), so that each test
+// has tables of its own; the schema is dropped when t ends.
 func postgresURL(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv(EnvDatabaseURL)
@@ -40,17 +76,28 @@ func postgresURL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("dbtest: %s is not a URL: %v", EnvDatabaseURL, err)
 	}
-	name := "hoc_t_" + randomHex(8)
+	if err := ensureTestDatabase(); err != nil {
+		t.Fatalf("dbtest: create database %s: %v", testDatabase, err)
+	}
+	u.Path = "/" + testDatabase
+	admin := u.String()
+	schema := "t_" + randomHex(8)
 	// The name is generated above from [0-9a-f], so quoting it is enough.
-	if err := adminExec(server, `CREATE DATABASE "`+name+`"`); err != nil {
-		t.Fatalf("dbtest: create database %s: %v", name, err)
+	if err := adminExec(admin, `CREATE SCHEMA "`+schema+`"`); err != nil {
+		t.Fatalf("dbtest: create schema %s: %v", schema, err)
 	}
 	t.Cleanup(func() {
-		if err := adminExec(server, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
-			t.Errorf("dbtest: drop database %s: %v", name, err)
+		if err := adminExec(admin, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
+			t.Errorf("dbtest: drop schema %s: %v", schema, err)
 		}
 	})
-	u.Path = "/" + name
+	q := u.Query()
+	q.Set("search_path", schema)
+	// A test's commits need not wait for the WAL to reach the disk: the
+	// tests stop hocd, never the Postgres server, and nothing a commit makes
+	// visible is lost unless the server itself crashes.
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
@@ -59,7 +106,7 @@ func postgresURL(t testing.TB) string {
 func adminExec(server, statement string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	admin, err := db.Open(ctx, db.Config{URL: server, MaxOpenConns: 1})
+	admin, err := db.Open(ctx, db.Config{URL: server, MaxOpenConns: 1, Logger: quiet})
 	if err != nil {
 		return err
 	}
