@@ -186,10 +186,10 @@ func TestRecorder_WritesAPartialBatchAfterTheInterval(t *testing.T) {
 	for range 3 {
 		r.Record(rejection(tenantA))
 	}
+	// Three events are far from a batch, so only the interval writes them;
+	// on a busy machine it may fire between two Records, hence no count of
+	// batches.
 	waitFor(t, "the interval's flush", func() bool { return len(s.stored()) == 3 })
-	if got := s.batchSizes(); len(got) != 1 {
-		t.Fatalf("batches %v, want one batch of 3", got)
-	}
 }
 
 func TestRecorder_FlushWaitsForEverythingRecordedBefore(t *testing.T) {
