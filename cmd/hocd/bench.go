@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // benchOptions are the flags of `hocd bench`.
@@ -34,14 +36,25 @@ var benchGroups = []string{"batch", "single", "queries", "micro"}
 // batch the API accepts. The seed writes in transactions of this size too.
 const benchBatchSize = 1000
 
-// runBench handles `hocd bench`: it starts an in-process hocd on a free
+// newBenchCmd is `hocd bench`: it starts an in-process hocd on a free
 // loopback port, drives every workload over real HTTP next to a baseline
 // measured in the same run, prints the table (or one JSON object with
 // --json) and deletes every row it created. Only ratios measured together
 // mean anything on a shared, noisy machine, hence the baselines.
-func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
+func newBenchCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 	opts := benchOptions{records: 1_000_000, clients: 64, batchClients: 8, batchSize: benchBatchSize, duration: 10 * time.Second}
-	fs := newFlags("bench", &cfg, stderr)
+	c := &cobra.Command{
+		Use:   "bench [--records N] [--clients N] [--batch-clients N] [--batch-size N] [--duration D] [--only groups] [--json]",
+		Short: "Measure ingest and reads against baselines on the configured database",
+		Long: `Start an in-process hocd on a free loopback port, drive every workload over
+real HTTP next to a baseline measured in the same run (raw SQL on the same
+database), print the table, and delete every row the run created.`,
+		Example: `  hocd bench --database-url postgres://hoc@127.0.0.1:5432/hoc --only batch,single
+  hocd bench --records 100000 --duration 5s --json`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return runBench(*cfg, opts, stdout, stderr) },
+	}
+	fs := c.Flags()
 	fs.IntVar(&opts.records, "records", opts.records, "records seeded for the query workloads")
 	fs.IntVar(&opts.clients, "clients", opts.clients, "concurrent clients of the single-record ingest workload")
 	fs.IntVar(&opts.batchClients, "batch-clients", opts.batchClients, "concurrent clients of the batch ingest workload")
@@ -50,24 +63,22 @@ func runBench(cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object instead of the table")
 	fs.StringVar(&opts.only, "only", "", "run only these workload groups, comma-separated: "+strings.Join(benchGroups, ","))
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the workloads (server and clients) to this file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench takes no arguments, got %q", fs.Args())
-	}
+	return c
+}
+
+func runBench(cfg Config, opts benchOptions, stdout, stderr io.Writer) error {
 	if opts.clients <= 0 || opts.batchClients <= 0 || opts.duration <= 0 {
-		return errors.New("--clients, --batch-clients and --duration must be positive")
+		return usageErrorf("--clients, --batch-clients and --duration must be positive")
 	}
 	if opts.batchSize < 1 || opts.batchSize > benchBatchSize {
-		return fmt.Errorf("--batch-size must be between 1 and %d", benchBatchSize)
+		return usageErrorf("--batch-size must be between 1 and %d", benchBatchSize)
 	}
 	if opts.records <= historyPageSize {
-		return fmt.Errorf("--records must be more than one history page (%d), so that there are cursor pages to time", historyPageSize)
+		return usageErrorf("--records must be more than one history page (%d), so that there are cursor pages to time", historyPageSize)
 	}
 	for _, g := range opts.groups() {
 		if !slices.Contains(benchGroups, g) {
-			return fmt.Errorf("--only: unknown workload group %q (want %s)", g, strings.Join(benchGroups, ","))
+			return usageErrorf("--only: unknown workload group %q (want %s)", g, strings.Join(benchGroups, ","))
 		}
 	}
 	if err := cfg.validate(); err != nil {

@@ -126,8 +126,17 @@ func TestCLI_TenantsAndTokenCommands(t *testing.T) {
 	if out, code := cli("tenants", "get", "--id", tenant.ID); code != 0 || !strings.Contains(out, tenant.ID) {
 		t.Fatalf("get: %d %s", code, out)
 	}
-	if out, code := cli("tenants", "list"); code != 0 || !strings.Contains(out, `"total": 1`) {
-		t.Fatalf("list: %d %s", code, out)
+	out, code = cli("tenants", "list")
+	var page struct {
+		Data []struct{ ID string }
+		Meta struct {
+			Total, Page, PageSize int
+			HasMore               bool `json:"has_more"`
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &page) != nil || len(page.Data) != 1 || page.Data[0].ID != tenant.ID ||
+		page.Meta.Total != 1 || page.Meta.Page != 1 || page.Meta.HasMore || strings.Count(out, "\n") != 1 {
+		t.Fatalf("list: want one compact {data, meta} document, got %d %s", code, out)
 	}
 	if _, code := cli("tenants", "create", "--name", "acme cli"); code == 0 {
 		t.Fatal("duplicate slug accepted")

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // Config is hocd's configuration: environment variables (SPEC §2.4), each of
@@ -53,7 +54,7 @@ var configVars = []struct {
 	{"HOC_REDIS_URL", "redis-url", "", "Redis URL for protection state shared by replicas (default: process memory)", func(c *Config) *string { return &c.RedisURL }},
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
-	{"HOC_LOG_LEVEL", "log-level", "info", "debug, info, warn or error; debug adds the audit line of every operation", func(c *Config) *string { return &c.LogLevel }},
+	{"HOC_LOG_LEVEL", "log-level", "", "debug, info, warn or error; debug adds the audit line of every operation (default: info for serve, warn for the other commands)", func(c *Config) *string { return &c.LogLevel }},
 	{"HOC_METRICS_MODELS", "metrics-models", "", "comma-separated model names that ingest metrics name; any other model counts as \"other\" (default: a list of widely used public models)", func(c *Config) *string { return &c.MetricsModels }},
 	{"HOC_CORS_ORIGINS", "cors-origins", "", "comma-separated browser origins allowed to call the API (e.g. https://dash.example.com); none by default", func(c *Config) *string { return &c.CORSOrigins }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
@@ -63,18 +64,25 @@ var configVars = []struct {
 	{"HOC_OIDC_TENANT_CLAIM", "oidc-tenant-claim", "org_id", "claim naming the customer's organisation", func(c *Config) *string { return &c.OIDC.TenantClaim }},
 }
 
-// The numeric and boolean settings, read by configFromEnv.
-const (
-	bodyLimitEnv      = "HOC_BODY_LIMIT"
-	routeRPMEnv       = "HOC_PROTECTION_ROUTE_RPM"
-	burstRPSEnv       = "HOC_PROTECTION_BURST_RPS"
-	failClosedEnv     = "HOC_PROTECTION_FAIL_CLOSED"
-	disabledEnv       = "HOC_PROTECTION_DISABLED"
-	defaultBodyLimit  = 8 << 20
-	defaultRouteRPM   = 1000
-	defaultBurstRPS   = 100
-	positiveNumberFmt = "%s must be a positive whole number"
-)
+// numberVars and boolVars are the numeric and boolean settings, like
+// configVars.
+var numberVars = []struct {
+	env, flag, usage string
+	def              int
+	field            func(*Config) *int
+}{
+	{"HOC_BODY_LIMIT", "body-limit", "request body limit in bytes", 8 << 20, func(c *Config) *int { return &c.BodyLimit }},
+	{"HOC_PROTECTION_ROUTE_RPM", "protection-route-rpm", "requests per minute per tenant and route", 1000, func(c *Config) *int { return &c.Protection.RoutePerMinute }},
+	{"HOC_PROTECTION_BURST_RPS", "protection-burst-rps", "requests per second per tenant", 100, func(c *Config) *int { return &c.Protection.BurstPerSecond }},
+}
+
+var boolVars = []struct {
+	env, flag, usage string
+	field            func(*Config) *bool
+}{
+	{"HOC_PROTECTION_DISABLED", "protection-disabled", "turn request protection off", func(c *Config) *bool { return &c.Protection.Disabled }},
+	{"HOC_PROTECTION_FAIL_CLOSED", "protection-fail-closed", "refuse requests when the protection state backend fails", func(c *Config) *bool { return &c.Protection.FailClosed }},
+}
 
 // list splits a comma-separated setting, dropping empty items.
 func list(s string) []string {
@@ -87,57 +95,66 @@ func list(s string) []string {
 	return out
 }
 
-// configFromEnv reads the environment.
-func configFromEnv() (Config, error) {
+// defaultConfig is the configuration when nothing is set.
+func defaultConfig() Config {
 	var c Config
 	for _, v := range configVars {
 		*v.field(&c) = v.def
-		if s, ok := os.LookupEnv(v.env); ok {
-			*v.field(&c) = s
-		}
 	}
-	for _, v := range []struct {
-		env string
-		def int
-		dst *int
-	}{
-		{bodyLimitEnv, defaultBodyLimit, &c.BodyLimit},
-		{routeRPMEnv, defaultRouteRPM, &c.Protection.RoutePerMinute},
-		{burstRPSEnv, defaultBurstRPS, &c.Protection.BurstPerSecond},
-	} {
-		*v.dst = v.def
-		if s := os.Getenv(v.env); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n <= 0 {
-				return Config{}, fmt.Errorf(positiveNumberFmt, v.env)
-			}
-			*v.dst = n
-		}
+	for _, v := range numberVars {
+		*v.field(&c) = v.def
 	}
-	for env, dst := range map[string]*bool{failClosedEnv: &c.Protection.FailClosed, disabledEnv: &c.Protection.Disabled} {
-		if s := os.Getenv(env); s != "" {
-			b, err := strconv.ParseBool(s)
-			if err != nil {
-				return Config{}, fmt.Errorf("%s must be true or false", env)
-			}
-			*dst = b
-		}
-	}
-	return c, nil
+	return c
 }
 
-// bindFlags registers every setting as a flag whose default is the value
-// already read from the environment.
-func (c *Config) bindFlags(fs *flag.FlagSet) {
+// configFromEnv is the default configuration overridden by the environment.
+func configFromEnv() (Config, error) {
+	c := defaultConfig()
+	err := c.applyEnv(func(string) bool { return false })
+	return c, err
+}
+
+// applyEnv overrides c with the environment, except the settings whose
+// flag was given: a flag beats its variable, which beats the default.
+func (c *Config) applyEnv(flagGiven func(flag string) bool) error {
 	for _, v := range configVars {
-		p := v.field(c)
-		fs.StringVar(p, v.flag, *p, v.usage+" ($"+v.env+")")
+		if s, ok := os.LookupEnv(v.env); ok && !flagGiven(v.flag) {
+			*v.field(c) = s
+		}
 	}
-	fs.IntVar(&c.BodyLimit, "body-limit", c.BodyLimit, "request body limit in bytes ($"+bodyLimitEnv+")")
-	fs.IntVar(&c.Protection.RoutePerMinute, "protection-route-rpm", c.Protection.RoutePerMinute, "requests per minute per tenant and route ($"+routeRPMEnv+")")
-	fs.IntVar(&c.Protection.BurstPerSecond, "protection-burst-rps", c.Protection.BurstPerSecond, "requests per second per tenant ($"+burstRPSEnv+")")
-	fs.BoolVar(&c.Protection.Disabled, "protection-disabled", c.Protection.Disabled, "turn request protection off ($"+disabledEnv+")")
-	fs.BoolVar(&c.Protection.FailClosed, "protection-fail-closed", c.Protection.FailClosed, "refuse requests when the protection state backend fails ($"+failClosedEnv+")")
+	for _, v := range numberVars {
+		if s := os.Getenv(v.env); s != "" && !flagGiven(v.flag) {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s must be a positive whole number, not %q", v.env, s)
+			}
+			*v.field(c) = n
+		}
+	}
+	for _, v := range boolVars {
+		if s := os.Getenv(v.env); s != "" && !flagGiven(v.flag) {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("%s must be true or false, not %q", v.env, s)
+			}
+			*v.field(c) = b
+		}
+	}
+	return nil
+}
+
+// bindFlags registers every setting as a flag of fs. Help shows the
+// built-in defaults, not the environment: c must still hold them.
+func (c *Config) bindFlags(fs *pflag.FlagSet) {
+	for _, v := range configVars {
+		fs.StringVar(v.field(c), v.flag, v.def, v.usage+" ($"+v.env+")")
+	}
+	for _, v := range numberVars {
+		fs.IntVar(v.field(c), v.flag, v.def, v.usage+" ($"+v.env+")")
+	}
+	for _, v := range boolVars {
+		fs.BoolVar(v.field(c), v.flag, false, v.usage+" ($"+v.env+")")
+	}
 }
 
 func (c Config) validate() error {

@@ -2,97 +2,110 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	api "hoc/l2_api"
 	integrationsadapter "hoc/l3_adapters/integrations"
 	integrationops "hoc/l4_spine/integrations"
+	integrationsengine "hoc/l5_engines/integrations"
 )
 
-// runIntegrations handles `hocd integrations create`, printing
-// {"integration": {...}, "key": "<tenant>:<integration>:<secret>"}.
-func runIntegrations(cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: hocd integrations create --tenant ID --name N [--provider openai] [--rate-limit-rpm N] [--budget-limit-cents N]")
-	}
-	fs := newFlags("integrations create", &cfg, stderr)
+func newIntegrationsCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 	var in integrationops.CreateIntegrationInput
 	var model string
-	fs.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
-	fs.StringVar(&in.Name, "name", "", "integration name (required)")
-	fs.StringVar(&in.ProviderType, "provider", "openai", "openai, anthropic, azure_openai, bedrock or custom")
-	fs.StringVar(&model, "default-model", "", "default model")
-	fs.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this integration's key (0: none)")
-	fs.Int64Var(&in.BudgetLimitCents, "budget-limit-cents", 0, "monthly budget in cents (0: none)")
-	fs.Int64Var(&in.TokenLimitMonth, "token-limit-month", 0, "monthly tokens (0: none)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	create := &cobra.Command{
+		Use:   "create --tenant ID --name N [--provider P] [--default-model M] [--rate-limit-rpm N] [--budget-limit-cents N] [--token-limit-month N]",
+		Short: "Create an integration and print its key, once",
+		Long: `Create an integration of a tenant and print
+{"integration": {...}, "key": "<tenant>:<integration>:<secret>"}. The key is
+shown only here: SDKs send it as X-AOS-Key to report telemetry.`,
+		Example: `  hocd integrations create --tenant ID --name prod --provider openai --budget-limit-cents 50000`,
+		Args:    noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if model != "" {
+				in.DefaultModel = &model
+			}
+			var adapter *integrationsadapter.Integrations
+			return oneShot(*cfg, stderr, func(ctx context.Context) error {
+				created, err := adapter.Create(ctx, in)
+				if err != nil {
+					return describe(err)
+				}
+				return printJSON(stdout, map[string]any{"integration": api.ToIntegrationJSON(created.Integration), "key": created.Key})
+			}, &adapter)
+		},
 	}
-	if model != "" {
-		in.DefaultModel = &model
-	}
-	var adapter *integrationsadapter.Integrations
-	return oneShot(cfg, stderr, func(ctx context.Context) error {
-		created, err := adapter.Create(ctx, in)
-		if err != nil {
-			return describe(err)
-		}
-		return printJSON(stdout, map[string]any{"integration": api.ToIntegrationJSON(created.Integration), "key": created.Key})
-	}, &adapter)
+	f := create.Flags()
+	f.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
+	f.StringVar(&in.Name, "name", "", "integration name, unique in the tenant (required)")
+	f.StringVar(&in.ProviderType, "provider", "openai", "openai, anthropic, azure_openai, bedrock or custom")
+	f.StringVar(&model, "default-model", "", "model recorded when a record names none")
+	f.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this integration's key (0: no limit)")
+	f.Int64Var(&in.BudgetLimitCents, "budget-limit-cents", 0, "monthly budget in cents (0: no limit)")
+	f.Int64Var(&in.TokenLimitMonth, "token-limit-month", 0, "monthly tokens in and out (0: no limit)")
+	required(create, "tenant", "name")
+	return group("integrations", "Create integrations (the API manages them too)", create)
 }
 
-// runAPIKeys handles `hocd apikeys create|revoke|freeze`.
-func runAPIKeys(cfg Config, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: hocd apikeys create --tenant ID --name N --scopes a,b [--rate-limit-rpm N] | revoke ID | freeze ID"
-	if len(args) == 0 {
-		return errors.New(usage)
+func newAPIKeysCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
+	var in integrationops.CreateAPIKeyInput
+	var scopes string
+	scopeList := strings.Join(append(integrationsengine.Scopes(), "telemetry:*", "integrations:*", "protection:*", "*"), ", ")
+	create := &cobra.Command{
+		Use:   "create --tenant ID --name N --scopes a,b [--rate-limit-rpm N]",
+		Short: "Create a machine API key and print it, once",
+		Long: `Create a machine API key of a tenant and print {"api_key": {...}, "key": "aos_..."}.
+The key is shown only here; machines send it as X-AOS-Key.
+
+Scopes: ` + scopeList + `
+("x:*" grants every scope of x, "*" all of them.)`,
+		Example: `  hocd apikeys create --tenant ID --name ci --scopes telemetry:write,telemetry:read`,
+		Args:    noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			in.Scopes = list(scopes)
+			var adapter *integrationsadapter.Integrations
+			return oneShot(*cfg, stderr, func(ctx context.Context) error {
+				created, err := adapter.CreateAPIKey(ctx, in)
+				if err != nil {
+					return describe(err)
+				}
+				return printJSON(stdout, map[string]any{"api_key": api.ToAPIKeyJSON(created.APIKey), "key": created.Key})
+			}, &adapter)
+		},
 	}
-	var adapter *integrationsadapter.Integrations
-	switch sub := args[0]; sub {
-	case "create":
-		fs := newFlags("apikeys create", &cfg, stderr)
-		var in integrationops.CreateAPIKeyInput
-		var scopes string
-		fs.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
-		fs.StringVar(&in.Name, "name", "", "key name (required)")
-		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes (none when empty)")
-		fs.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this key (0: none)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
+	f := create.Flags()
+	f.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
+	f.StringVar(&in.Name, "name", "", "key name (required)")
+	f.StringVar(&scopes, "scopes", "", "comma-separated scopes (required): "+scopeList)
+	f.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this key (0: no limit)")
+	required(create, "tenant", "name", "scopes")
+
+	change := func(verb, short, long string, apply func(*integrationsadapter.Integrations) func(context.Context, string) error) *cobra.Command {
+		return &cobra.Command{
+			Use:     verb + " ID",
+			Short:   short,
+			Long:    long,
+			Example: "  hocd apikeys " + verb + " 3f2a…",
+			Args:    exactArgs(1),
+			RunE: func(_ *cobra.Command, args []string) error {
+				var adapter *integrationsadapter.Integrations
+				return oneShot(*cfg, stderr, func(ctx context.Context) error {
+					if err := apply(adapter)(ctx, args[0]); err != nil {
+						return describe(err)
+					}
+					return printJSON(stdout, map[string]string{"id": args[0], "status": verb + "d"})
+				}, &adapter)
+			},
 		}
-		if scopes != "" {
-			in.Scopes = strings.Split(scopes, ",")
-		}
-		return oneShot(cfg, stderr, func(ctx context.Context) error {
-			created, err := adapter.CreateAPIKey(ctx, in)
-			if err != nil {
-				return describe(err)
-			}
-			return printJSON(stdout, map[string]any{"api_key": api.ToAPIKeyJSON(created.APIKey), "key": created.Key})
-		}, &adapter)
-	case "revoke", "freeze":
-		fs := newFlags("apikeys "+sub, &cfg, stderr)
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return errors.New(usage)
-		}
-		id := fs.Arg(0)
-		return oneShot(cfg, stderr, func(ctx context.Context) error {
-			change := adapter.RevokeAPIKey
-			if sub == "freeze" {
-				change = adapter.FreezeAPIKey
-			}
-			if err := change(ctx, id); err != nil {
-				return describe(err)
-			}
-			return printJSON(stdout, map[string]string{"id": id, "status": sub + "d"})
-		}, &adapter)
-	default:
-		return fmt.Errorf("unknown apikeys command %q (create, revoke, freeze)", sub)
 	}
+	revoke := change("revoke", "Revoke a machine API key for good",
+		"Revoke the API key with this id (the id of its JSON, not the key): it is refused from now on.",
+		func(a *integrationsadapter.Integrations) func(context.Context, string) error { return a.RevokeAPIKey })
+	freeze := change("freeze", "Freeze a machine API key",
+		"Freeze the API key with this id (the id of its JSON, not the key): it is refused like a revoked key.",
+		func(a *integrationsadapter.Integrations) func(context.Context, string) error { return a.FreezeAPIKey })
+	return group("apikeys", "Create, revoke and freeze machine API keys", create, revoke, freeze)
 }

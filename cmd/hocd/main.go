@@ -2,72 +2,174 @@
 // the only package that imports every layer and binds the ports each layer
 // declares to the packages that implement them.
 //
-//	hocd [serve]                 run the HTTP server (default)
-//	hocd migrate                 apply database migrations and exit
-//	hocd ops                     print the operation registry listing
-//	hocd tenants create|get|list|lifecycle|onboarding  manage tenants
-//	hocd integrations create     create an integration and print its key once
-//	hocd apikeys create|revoke|freeze  manage machine API keys
-//	hocd token founder           mint a founder token
-//
-// Every command reads the HOC_* environment variables; commands other than
-// `token founder` print exactly one JSON document on stdout, logs go to
+// `hocd help` lists the commands; `hocd help <command>` (or --help) gives
+// each one's flags and examples. Every command reads the HOC_* environment
+// variables, which its flags override. Commands other than `token founder`
+// and `completion` print exactly one JSON document on stdout; logs go to
 // stderr.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// command is one CLI subcommand.
-type command struct {
-	name  string
-	usage string
-	run   func(cfg Config, args []string, stdout, stderr io.Writer) error
-}
-
-func commands() []command {
-	return []command{
-		{"serve", "run the HTTP server (default)", runServe},
-		{"migrate", "apply database migrations and exit", runMigrate},
-		{"ops", "print the operation registry listing as JSON", runOps},
-		{"tenants", "tenants create|get|list|lifecycle|onboarding", runTenants},
-		{"integrations", "integrations create --tenant ID --name N ...", runIntegrations},
-		{"apikeys", "apikeys create|revoke|freeze", runAPIKeys},
-		{"token", "token founder --sub S --reason R [--ttl 1h]", runToken},
-		{"bench", "bench [--records N] [--clients 64] [--batch-clients 8] [--duration 10s] [--json]", runBench},
-	}
-}
-
-// run executes the command line and returns the exit code.
+// run executes the command line and returns the exit code: 0 on success
+// (and for help), 2 for a command line hocd cannot run (an unknown command
+// or flag, a missing or invalid argument), 1 when the command failed.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := configFromEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, "hocd:", err)
+	cfg := defaultConfig()
+	root := newRootCmd(&cfg, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "hocd:", err)
+	if errors.As(err, new(usageError)) {
+		fmt.Fprintf(stderr, "\n%s", cmd.UsageString())
 		return 2
 	}
-	name := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	for _, c := range commands() {
-		if c.name == name {
-			if err := c.run(cfg, args, stdout, stderr); err != nil {
-				fmt.Fprintln(stderr, "hocd:", err)
-				return 1
+	return 1
+}
+
+// usageError is a command line hocd cannot run; run prints the command's
+// usage after it and exits 2.
+type usageError struct{ error }
+
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// newRootCmd is the command tree. Flags write into cfg, which holds the
+// built-in defaults until a command runs; then the environment fills every
+// setting whose flag was not given.
+func newRootCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
+	serve := newServeCmd(cfg, stderr)
+	root := &cobra.Command{
+		Use:   "hocd",
+		Short: "hoc: LLM usage telemetry, request protection and session context for the customer dashboard",
+		Long: `hocd is hoc's server and operator CLI.
+
+With no command it runs the server (hocd serve). The other commands work
+directly on the configured database, for bootstrap and operations, and print
+one JSON document on stdout. Every setting is an environment variable
+(HOC_DATABASE_URL, HOC_FOUNDER_SECRET, ...; see hocd serve --help), which a
+flag of the same meaning overrides.`,
+		Args:          noCommand,
+		RunE:          serve.RunE,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cfg.applyEnv(cmd.Flags().Changed); err != nil {
+				return err
 			}
-			return 0
+			return requiredFlags(cmd)
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL,
+		"sqlite:<path> or postgres://... ($HOC_DATABASE_URL)")
+	root.AddCommand(
+		serve,
+		newMigrateCmd(cfg, stdout, stderr),
+		newDoctorCmd(cfg, stdout),
+		newOpsCmd(cfg, stdout, stderr),
+		newTenantsCmd(cfg, stdout, stderr),
+		newIntegrationsCmd(cfg, stdout, stderr),
+		newAPIKeysCmd(cfg, stdout, stderr),
+		newTokenCmd(cfg, stdout, stderr),
+		newBenchCmd(cfg, stdout, stderr),
+	)
+	return root
+}
+
+// group is a command that only holds subcommands: run alone, or with an
+// unknown subcommand, it is a usage error.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  noCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErrorf("%s needs a command", cmd.CommandPath())
+		},
+	}
+	c.AddCommand(subs...)
+	return c
+}
+
+// noCommand refuses arguments: to a command with subcommands an argument
+// is an unknown command, which cobra alone would let through.
+func noCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageError{errors.New(msg)}
+}
+
+// noArgs refuses positional arguments.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+// exactArgs wants n positional arguments, named in the usage line.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s takes %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+// required marks flags that must be given; requiredFlags checks them before
+// any other validation, so the error names only what is missing.
+func required(c *cobra.Command, names ...string) {
+	for _, n := range names {
+		if err := c.MarkFlagRequired(n); err != nil {
+			panic(err) // a flag name typo in this package
 		}
 	}
-	fmt.Fprintf(stderr, "hocd: unknown command %q\n\ncommands:\n", name)
-	for _, c := range commands() {
-		fmt.Fprintf(stderr, "  %-8s %s\n", c.name, c.usage)
+}
+
+func requiredFlags(cmd *cobra.Command) error {
+	var missing []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if _, ok := f.Annotations[cobra.BashCompOneRequiredFlag]; ok && !f.Changed {
+			missing = append(missing, "--"+f.Name)
+		}
+	})
+	if len(missing) > 0 {
+		return usageErrorf("missing %s", strings.Join(missing, ", "))
 	}
-	return 2
+	return nil
+}
+
+// inRange checks a numeric flag: a usage error naming the flag unless
+// lo <= n <= hi.
+func inRange(name string, n, lo, hi int) error {
+	if n < lo || n > hi {
+		return usageErrorf("--%s must be between %d and %d, not %d", name, lo, hi, n)
+	}
+	return nil
 }

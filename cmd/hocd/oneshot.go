@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"os/user"
 
@@ -19,7 +18,13 @@ func oneShot(cfg Config, stderr io.Writer, fn func(ctx context.Context) error, t
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
+	// A one-shot command's answer is its JSON; info lines ("database
+	// migrated") would only clutter the terminal.
+	level := cfg.LogLevel
+	if level == "" {
+		level = "warn"
+	}
+	log := newLogger(cfg.LogFormat, level, stderr)
 	app := fx.New(core(cfg, log), fx.Populate(targets...))
 	if err := app.Err(); err != nil {
 		return err
@@ -48,18 +53,11 @@ func cliActor() spine.Actor {
 	return spine.Actor{Type: spine.ActorFounder, ID: "cli:" + name, Credential: spine.CredentialCLI}
 }
 
-// printJSON writes v as one indented JSON document.
+// printJSON writes v as one compact JSON document and a newline, encoded as
+// the API encodes its bodies (no HTML escaping), so that scripts read the
+// CLI and the API alike.
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// newFlags returns a flag set that also accepts --database-url, so a command
-// can be pointed at a database without the environment.
-func newFlags(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "sqlite:<path> or postgres://... ($HOC_DATABASE_URL)")
-	return fs
 }

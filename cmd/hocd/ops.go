@@ -4,22 +4,28 @@ import (
 	"context"
 	"io"
 
+	"github.com/spf13/cobra"
+
 	opsadapter "hoc/l3_adapters/ops"
 )
 
-// runOps prints the registry listing: the same adapter and the same list as
-// GET /api/v1/fdr/operations.
-func runOps(cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ops", &cfg, stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
+func newOpsCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "ops",
+		Short: "Print the operation registry listing",
+		Long: `Print the operation registry listing as a JSON array sorted by name: each
+operation's name, input and output types, description, and policy (actors,
+scope, access). It is the same list as GET /api/v1/fdr/operations.`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			var catalog *opsadapter.Catalog
+			return oneShot(*cfg, stderr, func(ctx context.Context) error {
+				list, err := catalog.List(ctx)
+				if err != nil {
+					return err
+				}
+				return printJSON(stdout, list)
+			}, &catalog)
+		},
 	}
-	var catalog *opsadapter.Catalog
-	return oneShot(cfg, stderr, func(ctx context.Context) error {
-		list, err := catalog.List(ctx)
-		if err != nil {
-			return err
-		}
-		return printJSON(stdout, list)
-	}, &catalog)
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 )
 
@@ -19,13 +19,25 @@ const startTimeout = 60 * time.Second
 // the database closes.
 const stopTimeout = 30 * time.Second
 
-func runServe(cfg Config, args []string, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.bindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+func newServeCmd(cfg *Config, stderr io.Writer) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server (the default command)",
+		Long: `Run the HTTP server: open the database, apply pending migrations, and serve
+the API on --addr until SIGINT or SIGTERM, then shut down cleanly (exit 0).
+
+Each flag overrides the environment variable named in its help.`,
+		Example: `  hocd serve
+  HOC_FOUNDER_SECRET=$(openssl rand -hex 32) hocd serve --addr 127.0.0.1:8080
+  hocd serve --database-url postgres://hoc@db:5432/hoc --redis-url redis://cache:6379/0`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return runServe(*cfg, stderr) },
 	}
+	cfg.bindFlags(c.Flags())
+	return c
+}
+
+func runServe(cfg Config, stderr io.Writer) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}

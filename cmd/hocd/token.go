@@ -2,39 +2,43 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	authadapter "hoc/l3_adapters/auth"
 )
 
-// runToken handles `hocd token founder --sub S --reason R [--ttl 1h]`,
-// printing the bare token so that scripts can use $(hocd token founder ...).
-func runToken(cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "founder" {
-		return errors.New("usage: hocd token founder --sub S --reason R [--ttl 1h]")
-	}
-	fs := flag.NewFlagSet("token founder", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func newTokenCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 	var sub, reason string
 	ttl := time.Hour
-	fs.StringVar(&sub, "sub", "", "who the token is for (required)")
-	fs.StringVar(&reason, "reason", "", "why it is needed (required)")
-	fs.DurationVar(&ttl, "ttl", ttl, "how long it is valid")
-	fs.StringVar(&cfg.FounderSecret, "founder-secret", cfg.FounderSecret, "HS256 secret ($HOC_FOUNDER_SECRET)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	founder := &cobra.Command{
+		Use:   "founder --sub S --reason R [--ttl 1h]",
+		Short: "Mint a founder token (printed bare, for $(...))",
+		Long: `Mint a founder (platform operator) JWT signed with HOC_FOUNDER_SECRET and
+print it bare, so that scripts can use TOKEN=$(hocd token founder ...).`,
+		Example: `  TOKEN=$(hocd token founder --sub alice --reason "support ticket 42")
+  curl -H "Authorization: Bearer $TOKEN" localhost:8080/api/v1/fdr/tenants`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			var auth *authadapter.Authenticator
+			return oneShot(*cfg, stderr, func(ctx context.Context) error {
+				tok, err := auth.IssueFounderToken(ctx, sub, reason, ttl)
+				if err != nil {
+					return describe(err)
+				}
+				_, err = fmt.Fprintln(stdout, tok)
+				return err
+			}, &auth)
+		},
 	}
-	var auth *authadapter.Authenticator
-	return oneShot(cfg, stderr, func(ctx context.Context) error {
-		tok, err := auth.IssueFounderToken(ctx, sub, reason, ttl)
-		if err != nil {
-			return describe(err)
-		}
-		_, err = fmt.Fprintln(stdout, tok)
-		return err
-	}, &auth)
+	f := founder.Flags()
+	f.StringVar(&sub, "sub", "", "who the token is for (required)")
+	f.StringVar(&reason, "reason", "", "why it is needed; every request it makes is logged with it (required)")
+	f.DurationVar(&ttl, "ttl", ttl, "how long it is valid")
+	f.StringVar(&cfg.FounderSecret, "founder-secret", "", "HS256 secret ($HOC_FOUNDER_SECRET)")
+	required(founder, "sub", "reason")
+	return group("token", "Mint tokens", founder)
 }

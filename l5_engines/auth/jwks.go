@@ -23,7 +23,8 @@ type keySource interface {
 
 // keySet is one parsed JWKS: the signature keys that carry a kid.
 type keySet struct {
-	kf keyfunc.Keyfunc
+	kf   keyfunc.Keyfunc
+	keys int // usable keys
 }
 
 // parseJWKS reads a JWKS document. Keys of a type this package cannot use
@@ -59,7 +60,7 @@ func parseJWKS(raw []byte) (*keySet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build JWKS key lookup: %w", err)
 	}
-	return &keySet{kf: kf}, nil
+	return &keySet{kf: kf, keys: usable}, nil
 }
 
 // keyFor returns the public key named by the token's kid. keyfunc also

@@ -158,25 +158,9 @@ func (r *remoteKeys) refreshEvery(every time.Duration) {
 func (r *remoteKeys) fetch() error {
 	ctx, cancel := context.WithTimeout(r.life, r.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	raw, err := getJWKS(ctx, r.client, r.url)
 	if err != nil {
-		return fmt.Errorf("build JWKS request: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("fetch JWKS: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("fetch JWKS: status %d", resp.StatusCode)
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
-	if err != nil {
-		return fmt.Errorf("read JWKS: %w", err)
-	}
-	if len(raw) > maxJWKSBytes {
-		return fmt.Errorf("JWKS is larger than %d bytes", maxJWKSBytes)
+		return err
 	}
 	set, err := parseJWKS(raw)
 	if err != nil {
@@ -184,6 +168,31 @@ func (r *remoteKeys) fetch() error {
 	}
 	r.current.Store(set)
 	return nil
+}
+
+// getJWKS downloads a JWKS document of at most maxJWKSBytes.
+func getJWKS(ctx context.Context, client *http.Client, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build JWKS request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch JWKS: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch JWKS: status %d", resp.StatusCode)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read JWKS: %w", err)
+	}
+	if len(raw) > maxJWKSBytes {
+		return nil, fmt.Errorf("JWKS is larger than %d bytes", maxJWKSBytes)
+	}
+	return raw, nil
 }
 
 // close stops the periodic refresh and waits for any running fetch.

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"hash/crc64"
 	"io/fs"
@@ -83,6 +84,10 @@ func (d *DB) Ready(ctx context.Context) error {
 	return nil
 }
 
+// errNeverMigrated is appliedVersions' error for a database without the
+// version table.
+var errNeverMigrated = fmt.Errorf("database not ready: never migrated (no %s table); run `hocd migrate`", goose.DefaultTablename)
+
 // appliedVersions lists the versions recorded in goose's version table, or
 // fails with a clear message when the table does not exist yet.
 func (d *DB) appliedVersions(ctx context.Context) ([]int64, error) {
@@ -97,7 +102,7 @@ func (d *DB) appliedVersions(ctx context.Context) ([]int64, error) {
 		return nil, Classify(fmt.Errorf("database not ready: look up %s: %w", goose.DefaultTablename, err))
 	}
 	if !exists {
-		return nil, fmt.Errorf("database not ready: never migrated (no %s table); run `hocd migrate`", goose.DefaultTablename)
+		return nil, errNeverMigrated
 	}
 	store, err := database.NewStore(d.gooseDialect(), goose.DefaultTablename)
 	if err != nil {
@@ -151,4 +156,46 @@ func (d *DB) migrationLockID(ctx context.Context) (int64, error) {
 		return 0, Classify(fmt.Errorf("migrate: read the current schema: %w", err))
 	}
 	return int64(crc64.Checksum([]byte("hoc migrations in schema "+schema), crc64.MakeTable(crc64.ECMA))), nil
+}
+
+// Status is what `hocd doctor` reports about a database: the server's
+// version, the newest migration applied and those this binary would still
+// apply. Reading it changes nothing.
+type Status struct {
+	ServerVersion string
+	Applied       int64   // newest applied version; 0 when never migrated
+	Pending       []int64 // versions this binary knows and the database lacks
+}
+
+// Status reads d's Status; an unreachable database is an error, an
+// unmigrated one is not (every version is pending).
+func (d *DB) Status(ctx context.Context) (Status, error) {
+	if err := d.sql.PingContext(ctx); err != nil {
+		return Status{}, Classify(err)
+	}
+	var s Status
+	query := "SHOW server_version"
+	if d.dialect == DialectSQLite {
+		query = "SELECT sqlite_version()"
+	}
+	if err := d.base.WithContext(ctx).Raw(query).Scan(&s.ServerVersion).Error; err != nil {
+		return Status{}, Classify(fmt.Errorf("read the server version: %w", err))
+	}
+	p, err := d.migrationProvider()
+	if err != nil {
+		return Status{}, err
+	}
+	applied, err := d.appliedVersions(ctx)
+	if err != nil && !errors.Is(err, errNeverMigrated) {
+		return Status{}, err
+	}
+	for _, v := range applied {
+		s.Applied = max(s.Applied, v)
+	}
+	for _, src := range p.ListSources() {
+		if !slices.Contains(applied, src.Version) {
+			s.Pending = append(s.Pending, src.Version)
+		}
+	}
+	return s, nil
 }

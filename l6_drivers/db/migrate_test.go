@@ -64,3 +64,31 @@ func TestReady_NamesPendingVersions(t *testing.T) {
 		}
 	})
 }
+
+func TestStatus_ListsPendingMigrationsWithoutApplyingThem(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Backends(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := testCtx(t)
+			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			t.Cleanup(func() { _ = d.Close() })
+			before, err := d.Status(ctx)
+			if err != nil || before.Applied != 0 || len(before.Pending) == 0 || before.ServerVersion == "" {
+				t.Fatalf("unmigrated: %+v, %v", before, err)
+			}
+			if again, _ := d.Status(ctx); again.Applied != 0 || len(again.Pending) != len(before.Pending) {
+				t.Fatalf("Status changed the database: %+v", again)
+			}
+			if err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			after, err := d.Status(ctx)
+			if err != nil || len(after.Pending) != 0 || after.Applied != before.Pending[len(before.Pending)-1] {
+				t.Fatalf("migrated: %+v, %v (pending before %v)", after, err, before.Pending)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -130,3 +131,39 @@ func (r *Redis) MarkOnce(ctx context.Context, key string, ttl time.Duration) (bo
 
 // formatFloat writes f so that Lua's tonumber reads back the same double.
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// RedisHealth is what `hocd doctor` reports about the Redis backend.
+type RedisHealth struct {
+	ServerVersion string
+	// ClockSkew is the server's clock minus this host's, measured at the
+	// middle of the round trip. Buckets run on the server's clock (the
+	// script reads TIME), so skew between replicas does not matter, but a
+	// large one says a clock is wrong.
+	ClockSkew time.Duration
+}
+
+// Diagnose checks that r's server answers, that it accepts the take script
+// (loading it, as the first request would) and how far its clock is from
+// this host's.
+func (r *Redis) Diagnose(ctx context.Context) (RedisHealth, error) {
+	var h RedisHealth
+	info, err := r.client.Info(ctx, "server").Result()
+	if err != nil {
+		return h, fmt.Errorf("ping: %w", err)
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+			h.ServerVersion = v
+		}
+	}
+	if err := takeScript.Load(ctx, r.client).Err(); err != nil {
+		return h, fmt.Errorf("load the rate-limit script: %w", err)
+	}
+	before := time.Now()
+	server, err := r.client.Time(ctx).Result()
+	if err != nil {
+		return h, fmt.Errorf("read the server clock: %w", err)
+	}
+	h.ClockSkew = server.Sub(before.Add(time.Since(before) / 2))
+	return h, nil
+}
