@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,8 +35,9 @@ var statusOf = map[spine.Kind]int{
 // reports it as 502) is the client's connection failing: a malformed
 // request, not a failure of the server.
 var fiberErrors = map[int]*spine.Error{
-	fiber.StatusNotFound:                    spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
-	fiber.StatusMethodNotAllowed:            spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusNotFound: spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
+	fiber.StatusMethodNotAllowed: spine.NewError(spine.KindMethodNotAllowed, spine.CodeMethodNotAllowed,
+		"this path does not allow the method; the Allow header lists those it does"),
 	fiber.StatusRequestEntityTooLarge:       spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "request body is too large"),
 	fiber.StatusBadRequest:                  spine.InvalidRequest("malformed request"),
 	fiber.StatusBadGateway:                  spine.InvalidRequest("malformed request"),
@@ -51,7 +53,7 @@ var errHeadersTooLarge = spine.NewError(spine.KindHeadersTooLarge, spine.CodeHea
 // the only place that chooses a status for an error, and it never lets the
 // text of an unexpected error reach the client: that goes to the log under
 // the request id.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+func errorHandler(log *slog.Logger, routes *routeIndex) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		// A request refused before the middleware ran (fasthttp could not
 		// read it: too slow, head too large) has no access line; it gets a
@@ -72,6 +74,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				slog.String("method", c.Method()),
 				slog.String("path", c.Path()),
 				slog.String("error", err.Error()))
+		}
+		if fe.Kind == spine.KindMethodNotAllowed {
+			c.Set(fiber.HeaderAllow, strings.Join(routes.allow(c.Path()), ", "))
 		}
 		status, ok := statusOf[fe.Kind]
 		if !ok {

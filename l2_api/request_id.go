@@ -22,7 +22,7 @@ const (
 // "req-" and 16 hex digits. The id goes into the response header, the
 // context every layer below sees, and the access log line written when the
 // request is done. The context also carries the request's deadline.
-func requestIDs(log *slog.Logger) fiber.Handler {
+func requestIDs(log *slog.Logger, routes *routeIndex) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		id := c.Get(headerRequestID)
@@ -45,12 +45,20 @@ func requestIDs(log *slog.Logger) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
-		log.InfoContext(c.UserContext(), "request",
+		// The path as asked; the route pattern too when the request reached
+		// an endpoint, so that lines of one endpoint group together.
+		attrs := []slog.Attr{
 			slog.String("request_id", id),
 			slog.String("method", c.Method()),
-			slog.String("route", c.Route().Path),
+			slog.String("path", c.Path()),
+		}
+		if pattern := c.Route().Path; routes.isEndpoint(c.Method(), pattern) {
+			attrs = append(attrs, slog.String("route", pattern))
+		}
+		attrs = append(attrs,
 			slog.Int("status", c.Response().StatusCode()),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+		log.LogAttrs(c.UserContext(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}
 }

@@ -37,6 +37,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	routes := &routeIndex{}
 	app := fiber.New(fiber.Config{
 		AppName:               "hoc",
 		BodyLimit:             cfg.BodyLimit,
@@ -44,14 +45,14 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 		ReadTimeout:           orDefault(cfg.ReadTimeout, 30*time.Second),
 		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(cfg.IdleTimeout, 120*time.Second),
-		ErrorHandler:          errorHandler(d.Logger),
+		ErrorHandler:          errorHandler(d.Logger, routes),
 		JSONEncoder:           marshalJSON,
 		DisableStartupMessage: true,
 		// Values read from a request are copied, so no layer below can keep
 		// a reference into a buffer that Fiber reuses for the next request.
 		Immutable: true,
 	})
-	app.Use(requestIDs(d.Logger))
+	app.Use(requestIDs(d.Logger, routes))
 	app.Use(checkHead)
 	app.Use(allowOrigins(cfg.CORSOrigins))
 	app.Use(recover.New(recover.Config{
@@ -85,6 +86,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	telemetry.registerQueries(rt)
 	protectionEventRoutes{events: d.ProtectionEvents}.register(rt)
 	operationRoutes{catalog: d.Catalog}.register(rt)
+	routes.build(app.GetRoutes(true))
 	return app, nil
 }
 

@@ -132,3 +132,40 @@ func TestCustomerAuth_TokenRefusals(t *testing.T) {
 		t.Fatalf("founder with OIDC on: %s", r.Raw)
 	}
 }
+
+// TestAuth_ATokenForAnAuthenticationThatIsOffSaysSo: the 401 names the
+// mode that is off instead of calling a good token invalid.
+func TestAuth_ATokenForAnAuthenticationThatIsOffSaysSo(t *testing.T) {
+	t.Parallel()
+	founderToken, err := newFounderTokens(Config{FounderSecret: testSecret}).Issue("bob", "ops", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+	refused := func(h *harness, auth []string, reason string) {
+		t.Helper()
+		r := h.do(http.MethodGet, "/api/v1/session/context", nil, auth...)
+		r.expectError(t, http.StatusUnauthorized, "INVALID_CREDENTIALS")
+		if got := r.reason(); got != reason {
+			t.Errorf("reason %v, want %s", got, reason)
+		}
+	}
+
+	cfg := testConfig(t, "sqlite")
+	cfg.FounderSecret = ""
+	neither := newHarnessWithConfig(t, cfg)
+	refused(neither, bearer(founderToken), "auth_not_configured")
+
+	cfg = testConfig(t, "sqlite")
+	idp := newOIDC(t, &cfg)
+	cfg.FounderSecret = ""
+	customersOnly := newHarnessWithConfig(t, cfg)
+	refused(customersOnly, bearer(founderToken), "founder_auth_disabled")
+
+	foundersOnly := newHarness(t, "sqlite")
+	refused(foundersOnly, idp.token(t, idp.key, nil), "customer_auth_disabled")
+	refused(foundersOnly, bearer("not.a.jwt"), "jwt_invalid")
+	if r := foundersOnly.do(http.MethodGet, "/api/v1/session/context", nil, bearer(founderToken)...); r.Status != http.StatusOK {
+		t.Fatalf("a founder token with founder auth on: %d %s", r.Status, r.Raw)
+	}
+}

@@ -179,3 +179,52 @@ func TestHTTP_ResponsesAreNosniffAndCORSIsForConfiguredOriginsOnly(t *testing.T)
 		t.Fatalf("a read from another origin was granted: %v", r.Header)
 	}
 }
+
+// TestHTTP_AWrongMethodIs405WithAllow: a path that exists answers another
+// method with 405 METHOD_NOT_ALLOWED and the methods it allows; a path that
+// does not is still 404. The access line names the path asked, and the
+// route pattern only when the request reached an endpoint.
+func TestHTTP_AWrongMethodIs405WithAllow(t *testing.T) {
+	t.Parallel()
+	logs := &lockedBuffer{}
+	h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, nil)))
+	f := h.newTenant("Methods")
+	admin := h.integrationsAdmin(f.TenantID)
+	for _, tc := range []struct {
+		method, path string
+		auth         []string
+		allow        string
+	}{
+		{http.MethodDelete, "/health", nil, "GET, HEAD"},
+		{http.MethodPut, "/api/v1/integrations", admin, "GET, HEAD, POST"},
+		{http.MethodPost, "/api/v1/integrations/" + f.IntegrationID, admin, "DELETE, GET, HEAD, PATCH"},
+		{http.MethodGet, "/api/v1/telemetry/llm-usage", f.integrationKeyHeader(), "POST"},
+	} {
+		r := h.do(tc.method, tc.path, nil, tc.auth...)
+		r.expectError(t, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+		if got := r.Header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+	}
+	h.do(http.MethodGet, "/api/v1/no-such-thing", nil, admin...).expectError(t, http.StatusNotFound, "NOT_FOUND")
+	h.do(http.MethodGet, "/api/v1/integrations/"+f.IntegrationID, nil).expectError(t, http.StatusUnauthorized, "MISSING_AUTH")
+
+	lines := map[string]map[string]any{}
+	for _, rec := range logs.lines(t) {
+		if rec["msg"] == "request" {
+			lines[rec["method"].(string)+" "+rec["path"].(string)] = rec
+		}
+	}
+	refused := lines["GET /api/v1/integrations/"+f.IntegrationID]
+	if refused == nil || refused["route"] != nil || refused["status"] != float64(401) {
+		t.Errorf("refused request's line: %v", refused)
+	}
+	served := lines["POST /api/v1/integrations/"+f.IntegrationID]
+	if served == nil || served["status"] != float64(405) {
+		t.Errorf("405's line: %v", served)
+	}
+	created := lines["POST /api/v1/fdr/tenants"]
+	if created == nil || created["route"] != "/api/v1/fdr/tenants" || created["duration_ms"] == nil {
+		t.Errorf("served request's line: %v", created)
+	}
+}

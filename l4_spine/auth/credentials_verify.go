@@ -22,8 +22,21 @@ type VerifyTokenInput struct {
 // to the founder secret, anything else to the customer OIDC verifier, which
 // refuses every issuer but the configured one. Nothing from the peek is
 // trusted; each verifier checks the signature first.
+//
+// A token whose verifier is off is refused with a reason saying so; one
+// without a readable issuer goes to whichever verifier is on, which refuses
+// it as jwt_invalid.
 func (h handlers) verifyBearer(ctx context.Context, in VerifyTokenInput) (spine.Actor, error) {
-	if engine.PeekIssuer(in.Token) == engine.FounderIssuer || !h.customers.Enabled() {
+	iss := engine.PeekIssuer(in.Token)
+	switch {
+	case !h.founders.Enabled() && !h.customers.Enabled():
+		return spine.Actor{}, engine.AuthOff(engine.ReasonAuthNotConfigured)
+	case iss == engine.FounderIssuer && !h.founders.Enabled():
+		return spine.Actor{}, engine.AuthOff(engine.ReasonFounderAuthDisabled)
+	case iss != "" && iss != engine.FounderIssuer && !h.customers.Enabled():
+		return spine.Actor{}, engine.AuthOff(engine.ReasonCustomerAuthDisabled)
+	}
+	if iss == engine.FounderIssuer || !h.customers.Enabled() {
 		f, err := h.founders.Verify(in.Token)
 		if err != nil {
 			return spine.Actor{}, err

@@ -21,7 +21,21 @@ const clockLeeway = 60 * time.Second
 const (
 	ReasonJWTInvalid = "jwt_invalid"
 	ReasonJWTExpired = "jwt_expired"
+	// A bearer token reached a hoc whose matching verifier is off: neither
+	// kind is configured, or the token is a founder token (issuer
+	// hoc-founder) and founder auth is off, or it names another issuer and
+	// customer auth is off. Saying so spares the caller from hunting for
+	// what is wrong with a token that is fine.
+	ReasonAuthNotConfigured    = "auth_not_configured"
+	ReasonFounderAuthDisabled  = "founder_auth_disabled"
+	ReasonCustomerAuthDisabled = "customer_auth_disabled"
 )
+
+// AuthOff is the INVALID_CREDENTIALS error for a token whose verifier is
+// off, with one of the reasons above.
+func AuthOff(reason string) error {
+	return invalidToken(reason, errors.New("that authentication is not configured"))
+}
 
 // Founder is the verified subject of a founder token.
 type Founder struct {
