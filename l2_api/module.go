@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"syscall"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,9 +68,14 @@ func serve(lc fx.Lifecycle, app *fiber.App, cfg ListenConfig, log *slog.Logger) 
 		OnStart: func(context.Context) error {
 			var err error
 			if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+				if errors.Is(err, syscall.EADDRINUSE) {
+					return fmt.Errorf("listen on %s: the address is in use (by another hocd? stop it, or set another HOC_ADDR)", cfg.Addr)
+				}
 				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 			}
-			log.Info("listening", slog.String("addr", ln.Addr().String()))
+			// hocd's start line says where it listens; this one says the
+			// port chosen for ":0".
+			log.Debug("listening", slog.String("addr", ln.Addr().String()))
 			go func() {
 				defer close(served)
 				if err := app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -165,6 +166,49 @@ func TestServe_BusyPortExitsWithTheAddress(t *testing.T) {
 	code := run([]string{"serve"}, &stdout, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), cfg.Addr) || time.Since(start) > 10*time.Second {
 		t.Fatalf("exit %d after %v, stderr: %s", code, time.Since(start), stderr.String())
+	}
+	// Said once, in plain words.
+	if n := strings.Count(stderr.String(), "in use"); n != 1 || strings.Contains(stderr.String(), "bind:") {
+		t.Fatalf("the busy port is reported %d times:\n%s", n, stderr.String())
+	}
+}
+
+// TestServe_StartLineSaysHowItRuns: one info line names the address, the
+// database, the auth modes and the protection backend; founder auth off on
+// every interface is a warning.
+func TestServe_StartLineSaysHowItRuns(t *testing.T) {
+	t.Parallel()
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR=:"+port, "HOC_FOUNDER_SECRET=",
+		"HOC_DATABASE_URL="+testConfig(t, "sqlite").DatabaseURL, "HOC_LOG_FORMAT=json")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, "127.0.0.1:"+port, &stderr)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var started, warned int
+	for _, rec := range stderr.lines(t) {
+		switch {
+		case rec["msg"] == "hocd started":
+			started++
+			if rec["level"] != "INFO" || rec["addr"] != ":"+port || rec["database"] != "sqlite" || rec["founder_auth"] != "off" ||
+				rec["customer_auth"] != "off" || rec["protection"] != "memory" {
+				t.Errorf("start line %v", rec)
+			}
+		case rec["level"] == "WARN" && strings.Contains(rec["msg"].(string), "founder auth is off"):
+			warned++
+		}
+	}
+	if started != 1 || warned != 1 {
+		t.Fatalf("%d start lines, %d warnings", started, warned)
 	}
 }
 

@@ -42,8 +42,11 @@ import (
 func core(cfg Config, log *slog.Logger) fx.Option {
 	return fx.Options(
 		fx.WithLogger(func() fxevent.Logger {
+			// A failed start or stop is returned by fx and printed once by
+			// run; fx's own lines about it would say the same three times.
 			l := &fxevent.SlogLogger{Logger: log}
 			l.UseLogLevel(slog.LevelDebug)
+			l.UseErrorLevel(slog.LevelDebug)
 			return l
 		}),
 		// The one clock every engine reads.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -78,7 +79,7 @@ func TestProtection_TwoProcessesSharingRedisAdmitAtMostTheLimit(t *testing.T) {
 }
 
 // waitReady polls /ready until the server at addr answers 200.
-func waitReady(t *testing.T, addr string, stderr *bytes.Buffer) {
+func waitReady(t *testing.T, addr string, stderr fmt.Stringer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

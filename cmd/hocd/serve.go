@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
+
+	"hoc/l6_drivers/db"
 )
 
 // startTimeout bounds opening the database, migrating and binding the port.
@@ -42,7 +46,8 @@ func runServe(cfg Config, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
-	app := fx.New(core(cfg, log), server(cfg))
+	var d *db.DB
+	app := fx.New(core(cfg, log), server(cfg), fx.Populate(&d))
 	if err := app.Err(); err != nil {
 		return err
 	}
@@ -53,9 +58,40 @@ func runServe(cfg Config, stderr io.Writer) error {
 	if err := app.Start(startCtx); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
+	logStart(log, cfg, d.Dialect())
 	<-ctx.Done()
 	log.Info("shutting down")
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancelStop()
 	return app.Stop(stopCtx)
+}
+
+// logStart writes the one line that says how this hocd runs, and warns when
+// founder auth is off on an address every interface can reach.
+func logStart(log *slog.Logger, cfg Config, dialect db.Dialect) {
+	onOff := func(on bool) string {
+		if on {
+			return "on"
+		}
+		return "off"
+	}
+	protection := "memory"
+	switch {
+	case cfg.Protection.Disabled:
+		protection = "off"
+	case cfg.RedisURL != "":
+		protection = "redis"
+	}
+	log.Info("hocd started",
+		slog.String("addr", cfg.Addr),
+		slog.String("database", string(dialect)),
+		slog.String("founder_auth", onOff(cfg.FounderSecret != "")),
+		slog.String("customer_auth", onOff(cfg.OIDC.Issuer != "")),
+		slog.String("protection", protection),
+		slog.Bool("protection_fail_closed", cfg.Protection.FailClosed))
+	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil && cfg.FounderSecret == "" &&
+		(host == "" || net.ParseIP(host).IsUnspecified()) {
+		log.Warn("founder auth is off (HOC_FOUNDER_SECRET is empty) on an address every interface can reach: " +
+			"the founder API answers 401 founder_auth_disabled; set HOC_FOUNDER_SECRET, or bind 127.0.0.1 for local use")
+	}
 }
