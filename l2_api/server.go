@@ -67,6 +67,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app.Get("/metrics", metrics(d.Metrics))
 	app.Get("/openapi.json", openAPI)
 	app.Get("/docs", docs)
+	app.Get("/docs/:asset", docsAsset)
 
 	// Founder routes and the session context are exempt from protection
 	// (SPEC §4.1, §5); on tenant routes it runs first in each route's chain,
