@@ -16,6 +16,9 @@ TEST_PARALLEL ?= 4
 # the tests. The seed corpora (testdata/fuzz/) also run in `make test`.
 FUZZTIME ?= 10s
 
+# OUT is where `make build` writes the binary.
+OUT ?= hocd
+
 .PHONY: test fuzz run build
 
 test:
@@ -33,4 +36,4 @@ run:
 	go run ./cmd/hocd
 
 build:
-	go build -o hocd ./cmd/hocd
+	go build -o $(OUT) ./cmd/hocd
