@@ -21,16 +21,20 @@ func newLogger(format, level string, w io.Writer) *slog.Logger {
 	}
 	if format == "" {
 		format = "json"
-		if f, ok := w.(*os.File); ok {
-			if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if f, ok := w.(*os.File); ok && isTerminal(f) {
+			format = "text"
 		}
 	}
 	if format == "text" {
 		return slog.New(requestIDs{slog.NewTextHandler(w, &opts)})
 	}
 	return slog.New(requestIDs{slog.NewJSONHandler(w, &opts)})
+}
+
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // requestIDs adds the request id the context carries to every record that

@@ -92,6 +92,7 @@ flag of the same meaning overrides.`,
 		newAPIKeysCmd(cfg, stdout, stderr),
 		newTokenCmd(cfg, stdout, stderr),
 		newBenchCmd(cfg, stdout, stderr),
+		newReportCmd(stdout, stderr),
 	)
 	return root
 }
