@@ -352,7 +352,9 @@ func TestClient_CloseReportsWhatItCouldNotDeliver(t *testing.T) {
 	t.Parallel()
 	f := newFakeHoc(t)
 	f.fail = func(int, []string) (int, string, bool) { return http.StatusServiceUnavailable, "", true }
-	c := newTestClient(t, f, func(c *Config) { c.MaxAttempts, c.MinBackoff, c.MaxBackoff = 1000, 10*time.Millisecond, 10*time.Millisecond })
+	c := newTestClient(t, f, func(c *Config) {
+		c.MaxAttempts, c.MinBackoff, c.MaxBackoff = 1000, 10*time.Millisecond, 10*time.Millisecond
+	})
 	ps := send(t, c, "a", "b")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
