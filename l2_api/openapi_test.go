@@ -242,8 +242,8 @@ func get(t *testing.T, path string) (status int, contentType, body string) {
 	t.Helper()
 	app := fiber.New()
 	app.Get("/openapi.json", openAPI)
-	app.Get("/docs", docs)
-	app.Get("/docs/:asset", docsAsset)
+	app.Get("/docs", docsSite.servePage)
+	app.Get("/docs/:asset", docsSite.serveAsset)
 	resp, err := app.Test(httptest.NewRequest(fiber.MethodGet, path, nil))
 	if err != nil {
 		t.Fatal(err)

@@ -66,8 +66,10 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	app.Get("/ready", ready(d.Readiness, d.Logger))
 	app.Get("/metrics", metrics(d.Metrics))
 	app.Get("/openapi.json", openAPI)
-	app.Get("/docs", docs)
-	app.Get("/docs/:asset", docsAsset)
+	app.Get("/docs", docsSite.servePage)
+	app.Get("/docs/:asset", docsSite.serveAsset)
+	app.Get("/dashboard", dashboardSite.servePage)
+	app.Get("/dashboard/:asset", dashboardSite.serveAsset)
 
 	// Founder routes and the session context are exempt from protection
 	// (SPEC §4.1, §5); on tenant routes it runs first in each route's chain,

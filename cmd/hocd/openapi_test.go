@@ -10,7 +10,7 @@ import (
 
 // documentedPrefixes are the path families the OpenAPI document must cover
 // exactly; a prefix matches whole path segments.
-var documentedPrefixes = []string{"/api/v1", "/health", "/ready", "/metrics", "/openapi.json", "/docs"}
+var documentedPrefixes = []string{"/api/v1", "/health", "/ready", "/metrics", "/openapi.json", "/docs", "/dashboard"}
 
 // fiberParam matches a Fiber route parameter such as ":id".
 var fiberParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
