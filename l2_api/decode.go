@@ -182,20 +182,6 @@ func (o object) integer(name string, dst *int64, fields *spine.Fields) {
 	*dst = n
 }
 
-// optInteger reads an optional, nullable whole-number field into a pointer.
-func (o object) optInteger(name string, dst **int64, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	n, ok := parseInteger(raw)
-	if !ok {
-		fields.Add(name, "must be an integer")
-		return
-	}
-	*dst = &n
-}
-
 // parseInteger accepts a JSON number that is a whole number within int64,
 // decided on its literal (see wholeNumber): 1e3 and 10.0 are whole numbers
 // written another way, 1e-400 is not one.

@@ -107,13 +107,6 @@ func defaultConfig() Config {
 	return c
 }
 
-// configFromEnv is the default configuration overridden by the environment.
-func configFromEnv() (Config, error) {
-	c := defaultConfig()
-	err := c.applyEnv(func(string) bool { return false })
-	return c, err
-}
-
 // applyEnv overrides c with the environment, except the settings whose
 // flag was given: a flag beats its variable, which beats the default.
 func (c *Config) applyEnv(flagGiven func(flag string) bool) error {

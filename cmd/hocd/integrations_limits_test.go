@@ -22,10 +22,10 @@ func TestIntegrationsAPI_LimitsMatchThisMonthsTelemetry(t *testing.T) {
 		now := time.Now().UTC()
 		monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 		type call struct {
-			at                    time.Time
-			in, out, cents        int64
-			sendOccurredAt        bool
-			thisMonth, lastMinute bool
+			at             time.Time
+			in, out, cents int64
+			sendOccurredAt bool
+			lastMinute     bool
 		}
 		calls := []call{
 			{at: now, in: 100, out: 50, cents: 25, lastMinute: true},
