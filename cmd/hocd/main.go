@@ -4,9 +4,10 @@
 //
 // `hocd help` lists the commands; `hocd help <command>` (or --help) gives
 // each one's flags and examples. Every command reads the HOC_* environment
-// variables, which its flags override. Commands other than `token founder`
-// and `completion` print exactly one JSON document on stdout; logs go to
-// stderr.
+// variables, which its flags override. Commands print exactly one JSON
+// document on stdout, except `token founder` (the bare token), `doctor`
+// without --json (a report for people), `bench` without --json (a table)
+// and `completion` (a shell script); logs go to stderr.
 package main
 
 import (
@@ -62,8 +63,10 @@ func newRootCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 		Long: `hocd is hoc's server and operator CLI.
 
 With no command it runs the server (hocd serve). The other commands work
-directly on the configured database, for bootstrap and operations, and print
-one JSON document on stdout. Every setting is an environment variable
+directly on the configured database, for bootstrap and operations (report
+and bench talk to a server over HTTP), and print one JSON document on
+stdout (doctor and bench a report for people, unless --json). Every
+setting is an environment variable
 (HOC_DATABASE_URL, HOC_FOUNDER_SECRET, ...; see hocd serve --help), which a
 flag of the same meaning overrides.`,
 		Args:          noCommand,
