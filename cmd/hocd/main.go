@@ -64,7 +64,7 @@ func newRootCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 
 With no command it runs the server (hocd serve). The other commands work
 directly on the configured database, for bootstrap and operations (report
-and bench talk to a server over HTTP), and print one JSON document on
+sends records to a running server instead), and print one JSON document on
 stdout (doctor and bench a report for people, unless --json). Every
 setting is an environment variable
 (HOC_DATABASE_URL, HOC_FOUNDER_SECRET, ...; see hocd serve --help), which a
