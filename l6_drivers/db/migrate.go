@@ -149,13 +149,22 @@ func (d *DB) gooseDialect() goose.Dialect {
 // schema the connections use (search_path), because the tables and goose's
 // version table live there. Deployments — or tests — in separate schemas of
 // one database then migrate at once instead of taking turns (goose retries
-// a taken lock once a second).
+// a taken lock once a second). The default schema, public, keeps goose's
+// default lock, the one every earlier hocd took, so that an older replica
+// starting during a rolling deploy still excludes a newer one.
 func (d *DB) migrationLockID(ctx context.Context) (int64, error) {
 	var schema string
 	if err := d.Conn(ctx).Raw(`SELECT coalesce(current_schema(), '')`).Scan(&schema).Error; err != nil {
 		return 0, Classify(fmt.Errorf("migrate: read the current schema: %w", err))
 	}
-	return int64(crc64.Checksum([]byte("hoc migrations in schema "+schema), crc64.MakeTable(crc64.ECMA))), nil
+	return migrationLockFor(schema), nil
+}
+
+func migrationLockFor(schema string) int64 {
+	if schema == "public" {
+		return lock.DefaultLockID
+	}
+	return int64(crc64.Checksum([]byte("hoc migrations in schema "+schema), crc64.MakeTable(crc64.ECMA)))
 }
 
 // Status is what `hocd doctor` reports about a database: the server's
