@@ -29,7 +29,10 @@ func decodeObject(c *fiber.Ctx) (object, error) {
 	if err := checkContentType(c); err != nil {
 		return nil, err
 	}
-	body := c.Body()
+	body, err := requestBody(c)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkDepth(body); err != nil {
 		return nil, err
 	}
@@ -138,7 +141,11 @@ func textField(name string, raw json.RawMessage, fields *spine.Fields) (string, 
 	return "", false
 }
 
-// listParams reads limit (1..1000, default 100) and offset (>= 0) (SPEC §7).
+// maxOffset bounds the offset of a list: offset paging that deep reads and
+// skips a billion rows; history has cursors for walking far.
+const maxOffset = 1_000_000_000
+
+// listParams reads limit (1..1000, default 100) and offset (0..maxOffset) (SPEC §7).
 // A value that is not an integer is 400; one out of range is 422.
 func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 	limit, offset = 100, 0
@@ -158,8 +165,8 @@ func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 		if perr != nil {
 			return 0, 0, spine.InvalidRequest("offset must be an integer")
 		}
-		if n < 0 {
-			fields.Add("offset", "must be >= 0")
+		if n < 0 || n > maxOffset {
+			fields.Add("offset", "must be between 0 and %d", maxOffset)
 		}
 		offset = n
 	}

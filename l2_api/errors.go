@@ -27,6 +27,7 @@ var statusOf = map[spine.Kind]int{
 	spine.KindURITooLong:       fiber.StatusRequestURITooLong,
 	spine.KindHeadersTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
 	spine.KindMethodNotAllowed: fiber.StatusMethodNotAllowed,
+	spine.KindUnsupportedMedia: fiber.StatusUnsupportedMediaType,
 }
 
 // fiberErrors translates the errors Fiber and fasthttp raise themselves (no
@@ -52,8 +53,10 @@ var errHeadersTooLarge = spine.NewError(spine.KindHeadersTooLarge, spine.CodeHea
 // errorHandler renders every error a handler or middleware returns. It is
 // the only place that chooses a status for an error, and it never lets the
 // text of an unexpected error reach the client: that goes to the log under
-// the request id.
-func errorHandler(log *slog.Logger, routes *routeIndex) fiber.ErrorHandler {
+// the request id: at once for an internal failure, folded with the others
+// of an outage for an unavailable dependency (see outageLog). It is the one
+// place a request's failure is logged with its cause.
+func errorHandler(log *slog.Logger, routes *routeIndex, outages *outageLog) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		// A request refused before the middleware ran (fasthttp could not
 		// read it: too slow, head too large) has no access line; it gets a
@@ -69,11 +72,17 @@ func errorHandler(log *slog.Logger, routes *routeIndex) fiber.ErrorHandler {
 			}
 		}
 		if fe.Kind == spine.KindInternal || fe.Kind == spine.KindUnavailable {
-			log.ErrorContext(c.UserContext(), "request failed",
+			attrs := []slog.Attr{
 				slog.String("request_id", requestID(c)),
 				slog.String("method", c.Method()),
 				slog.String("path", c.Path()),
-				slog.String("error", err.Error()))
+				slog.String("error", err.Error()),
+			}
+			if fe.Kind == spine.KindUnavailable {
+				outages.failed(c.UserContext(), attrs...)
+			} else {
+				log.LogAttrs(c.UserContext(), slog.LevelError, "request failed", attrs...)
+			}
 		}
 		if fe.Kind == spine.KindMethodNotAllowed {
 			c.Set(fiber.HeaderAllow, strings.Join(routes.allow(c.Path()), ", "))

@@ -18,6 +18,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -275,7 +276,8 @@ func fzCheckCanonical(t *testing.T, b []byte, object bool) {
 	if err := compact.Compact(); err != nil || !bytes.Equal(compact, b) {
 		t.Fatalf("canonical form %q is not compact (%q, %v)", b, compact, err)
 	}
-	again, problem := canonicalJSON(nil, newJSONDecoder(b), "metadata")
+	unbounded := fzUnbounded()
+	again, problem := canonicalJSON(nil, newJSONDecoder(b), "metadata", &unbounded)
 	if problem != nil || !bytes.Equal(again, b) {
 		t.Fatalf("canonical form %q is not a fixed point: %q, %+v", b, again, problem)
 	}
@@ -487,7 +489,7 @@ func FuzzReadBatch(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		items, err := readBatch(newJSONDecoder(body))
+		items, err := readBatch(context.Background(), newJSONDecoder(body))
 		verdict := fzErrVerdict(t, err, spine.KindValidation, spine.KindInvalidRequest, spine.KindTooLarge)
 		if err != nil {
 			if _, ok := err.(*spine.Error); !ok {
@@ -534,7 +536,7 @@ func FuzzReadBatch(f *testing.F) {
 		} else if ok && n > maxBatchRecords && err == nil {
 			t.Fatalf("%d records accepted", n)
 		}
-		items2, err2 := readBatch(newJSONDecoder(body))
+		items2, err2 := readBatch(context.Background(), newJSONDecoder(body))
 		if verdict2 := fzErrVerdict(t, err2, spine.KindValidation, spine.KindInvalidRequest, spine.KindTooLarge); verdict != verdict2 || !reflect.DeepEqual(items, items2) {
 			t.Fatalf("readBatch is not deterministic:\n%s %+v\n%s %+v", verdict, items, verdict2, items2)
 		}
@@ -635,11 +637,19 @@ func fzSemantic(t *testing.T, b []byte) any {
 	return v
 }
 
-// FuzzCanonicalJSON: canonicalJSON on any bytes never panics; it accepts
-// exactly the values that keep the metadata rules; what it returns is valid,
-// compact JSON with sorted keys, means the same as its input (duplicates:
-// the last wins; numbers as sent), and is a fixed point; a refusal names a
-// path under "metadata"; and the verdict is deterministic.
+// fzUnbounded is a budget no input reaches, for checking the rules of
+// canonicalJSON apart from its limits.
+func fzUnbounded() metadataBudget { return metadataBudget{bytes: math.MaxInt, items: math.MaxInt} }
+
+// FuzzCanonicalJSON: canonicalJSON on any bytes never panics; without
+// limits it accepts exactly the values that keep the metadata rules; what it
+// returns is valid, compact JSON with sorted keys, means the same as its
+// input (duplicates: the last wins; numbers as sent), and is a fixed point;
+// a refusal names a path under "metadata"; the verdict is deterministic.
+// With the limits it accepts the same output when that is within them, and
+// refuses it when it is not; it may also refuse, as too large, an input
+// whose duplicate names shrink it under the size limit only at the end,
+// which needs an input longer than the limit.
 func FuzzCanonicalJSON(f *testing.F) {
 	seeds := []string{
 		`{}`, `[]`, `{"b":1,"a":2}`, `{"a":{"y":[true,null,"<&>"],"b":"\u00e9\n"},"a":{"last":1},"z":1.50}`,
@@ -653,13 +663,20 @@ func FuzzCanonicalJSON(f *testing.F) {
 		``, `{`, `{"a"`, `{"a":`, `{"a":[1,2`, `{"a":1}}`, `{"a":1} x`, `{"a" 1}`, `{'a':1}`, `{"a":1,}`,
 		`"str"`, `7`, `true`, `null`, `[1,"2",{"3":4}]`,
 		`{"html":"` + strings.Repeat("<", 300) + `"}`,
+		// At and past the limits: size, members, elements, duplicates.
+		`{"s":"` + strings.Repeat("x", maxMetadata-8) + `"}`, `{"s":"` + strings.Repeat("x", maxMetadata-7) + `"}`,
+		`{"s":"` + strings.Repeat("x", maxMetadata) + `","s":1}`,
+		`[` + strings.Repeat(`0,`, maxMetadataItems-1) + `0]`, `[` + strings.Repeat(`0,`, maxMetadataItems) + `0]`,
+		`{` + strings.Repeat(`"a":1,`, maxMetadataItems) + `"a":1}`,
+		fzManyKeys(smallObject + 1), fzManyKeys(3000),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dec := newJSONDecoder(data)
-		out, problem := canonicalJSON(nil, dec, "metadata")
+		unbounded := fzUnbounded()
+		out, problem := canonicalJSON(nil, dec, "metadata", &unbounded)
 		consumed := data[:dec.InputOffset()]
 		value, rulesHold := fzMetadataRulesHold(data)
 		if problem != nil {
@@ -684,12 +701,51 @@ func FuzzCanonicalJSON(f *testing.F) {
 				t.Fatalf("canonical form %q does not mean what %q means:\n%v\n%v", out, consumed, a, b)
 			}
 		}
-		dec2 := newJSONDecoder(data)
-		out2, problem2 := canonicalJSON(nil, dec2, "metadata")
+		again := fzUnbounded()
+		out2, problem2 := canonicalJSON(nil, newJSONDecoder(data), "metadata", &again)
 		if !bytes.Equal(out, out2) || !reflect.DeepEqual(problem, problem2) {
 			t.Fatalf("canonicalJSON is not deterministic: %q %+v / %q %+v", out, problem, out2, problem2)
 		}
+		items := math.MaxInt - unbounded.items
+		limits := newMetadataBudget()
+		bounded, refusal := canonicalJSON(nil, newJSONDecoder(data), "metadata", &limits)
+		switch {
+		case problem != nil:
+			if refusal == nil {
+				t.Fatalf("%q is refused without limits (%+v) but accepted within them", data, problem)
+			}
+		case refusal == nil:
+			if !bytes.Equal(bounded, out) || len(out) > maxMetadata || items > maxMetadataItems {
+				t.Fatalf("within the limits %q became %q (%d bytes, %d items); without them %q", data, bounded, len(bounded), items, out)
+			}
+		case refusal.Field != "metadata":
+			t.Fatalf("a refusal within the limits names %q, not metadata: %+v", refusal.Field, refusal)
+		case refusal.Message == errMetadataTooMany:
+			if items <= maxMetadataItems {
+				t.Fatalf("%q has %d items, refused as too many", data, items)
+			}
+		case refusal.Message == errMetadataTooLarge:
+			if len(out) <= maxMetadata && len(consumed) <= maxMetadata {
+				t.Fatalf("%q is %d bytes canonical, %d sent, refused as too large", data, len(out), len(consumed))
+			}
+		default:
+			t.Fatalf("unexpected refusal within the limits: %+v", refusal)
+		}
 	})
+}
+
+// fzManyKeys is an object of n distinct keys, in descending order.
+func fzManyKeys(n int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := n; i > 0; i-- {
+		if i < n {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%05d":%d`, i, i)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // FuzzWholeNumber: for any valid JSON number literal, wholeNumber's verdict

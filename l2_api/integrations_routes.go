@@ -149,7 +149,7 @@ func (r integrationRoutes) disable(c *fiber.Ctx) error {
 // → 201 {key, revoked_keys}. The body may be left out altogether.
 func (r integrationRoutes) rotateKey(c *fiber.Ctx) error {
 	in := integrations.RotateKeyInput{ID: c.Params("id")}
-	if len(c.Body()) > 0 {
+	if len(c.Request().Body()) > 0 {
 		obj, err := decodeObject(c)
 		if err != nil {
 			return err

@@ -228,7 +228,7 @@ func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
 		spine.CodeConflict, spine.CodeIdempotencyConflict, spine.CodePayloadTooLarge, spine.CodeValidationFailed,
 		spine.CodeMissingIntegrationID, spine.CodeRateLimited, spine.CodeCostLimitExceeded, spine.CodeThrottled,
 		spine.CodeInternal, spine.CodeUnavailable, spine.CodeRequestTimeout, spine.CodeURITooLong,
-		spine.CodeHeadersTooLarge, spine.CodeMethodNotAllowed,
+		spine.CodeHeadersTooLarge, spine.CodeMethodNotAllowed, spine.CodeUnsupportedMedia,
 	}
 	slices.Sort(got)
 	slices.Sort(want)
@@ -315,4 +315,58 @@ func TestDocs_PolicyAllowsOnlyThisOrigin(t *testing.T) {
 	if !strings.HasPrefix(docsPolicy, "default-src 'none'") || strings.Contains(docsPolicy, "script-src 'self' 'unsafe") {
 		t.Errorf("policy %q", docsPolicy)
 	}
+}
+
+// TestOpenAPI_IntegersHaveAFormatAndInputsAMaximum: every integer the
+// document describes says its width (format int64), and every integer a
+// client sends — in a parameter or a request body, following references —
+// says its maximum, so that generated clients and API linters (OWASP's
+// unbounded-integer rule) know what is accepted.
+func TestOpenAPI_IntegersHaveAFormatAndInputsAMaximum(t *testing.T) {
+	t.Parallel()
+	doc := parsedOpenAPI(t)
+	followed := map[string]bool{}
+	var walk func(path string, v any, input bool)
+	walk = func(path string, v any, input bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok && input && !followed[ref] {
+				followed[ref] = true
+				target, errMsg := resolvePointer(doc, ref)
+				if errMsg != "" {
+					t.Fatal(errMsg)
+				}
+				walk(ref, target, true)
+			}
+			if isIntegerSchema(v["type"]) {
+				if v["format"] != "int64" {
+					t.Errorf("%s: an integer without format int64", path)
+				}
+				if _, ok := v["maximum"]; input && !ok {
+					t.Errorf("%s: an integer a client sends, without a maximum", path)
+				}
+			}
+			for k, child := range v {
+				walk(path+"/"+k, child, input || k == "parameters" || k == "requestBody")
+			}
+		case []any:
+			for i, child := range v {
+				walk(path+"/"+strconv.Itoa(i), child, input)
+			}
+		}
+	}
+	walk("#", doc, false)
+	if len(followed) == 0 {
+		t.Fatal("no request body or parameter refers to a schema: the walk found no inputs")
+	}
+}
+
+func isIntegerSchema(typ any) bool {
+	switch typ := typ.(type) {
+	case string:
+		return typ == "integer"
+	case []any:
+		return slices.Contains(typ, any("integer"))
+	}
+	return false
 }

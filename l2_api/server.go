@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	spine "hoc/l4_spine"
 )
 
 // Config is the HTTP layer's configuration.
@@ -16,6 +18,9 @@ type Config struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	// OperationTimeout bounds what one request asks of the layers below
+	// (spine.DefaultTimeout when zero).
+	OperationTimeout time.Duration
 	// ProtectionOff turns request protection off (for measuring its cost,
 	// or a deployment that protects at its edge).
 	ProtectionOff bool
@@ -38,6 +43,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
 	routes := &routeIndex{}
+	outages := newOutageLog(d.Logger, time.Now)
 	app := fiber.New(fiber.Config{
 		AppName:               "hoc",
 		BodyLimit:             cfg.BodyLimit,
@@ -45,14 +51,17 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 		ReadTimeout:           orDefault(cfg.ReadTimeout, 30*time.Second),
 		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(cfg.IdleTimeout, 120*time.Second),
-		ErrorHandler:          errorHandler(d.Logger, routes),
+		ErrorHandler:          errorHandler(d.Logger, routes, outages),
 		JSONEncoder:           marshalJSON,
 		DisableStartupMessage: true,
 		// Values read from a request are copied, so no layer below can keep
 		// a reference into a buffer that Fiber reuses for the next request.
 		Immutable: true,
 	})
-	app.Use(requestIDs(d.Logger, routes))
+	if cfg.OperationTimeout <= 0 {
+		cfg.OperationTimeout = spine.DefaultTimeout
+	}
+	app.Use(requestIDs(d.Logger, routes, outages, cfg.OperationTimeout))
 	app.Use(checkHead)
 	app.Use(allowOrigins(cfg.CORSOrigins))
 	app.Use(recover.New(recover.Config{

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -38,7 +39,11 @@ func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return spine.Validation(fields...)
 	}
-	res, err := r.telemetry.Ingest(c.UserContext(), []telemetry.BatchItem{{CallID: rec.CallID, Record: rec}})
+	ctx, err := operationContext(c)
+	if err != nil {
+		return err
+	}
+	res, err := r.telemetry.Ingest(ctx, []telemetry.BatchItem{{CallID: rec.CallID, Record: rec}})
 	if err != nil {
 		return err
 	}
@@ -68,10 +73,14 @@ func jsonBody(c *fiber.Ctx) (*jsontext.Decoder, error) {
 	if err := checkContentType(c); err != nil {
 		return nil, err
 	}
-	if err := checkDepth(c.Body()); err != nil {
+	body, err := requestBody(c)
+	if err != nil {
 		return nil, err
 	}
-	return newJSONDecoder(c.Body()), nil
+	if err := checkDepth(body); err != nil {
+		return nil, err
+	}
+	return newJSONDecoder(body), nil
 }
 
 // endOfBody turns a decoding error, or anything after the one top-level
@@ -93,11 +102,15 @@ func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := readBatch(dec)
+	items, err := readBatch(c.UserContext(), dec)
 	if err != nil {
 		return err
 	}
-	res, err := r.telemetry.Ingest(c.UserContext(), items)
+	ctx, err := operationContext(c)
+	if err != nil {
+		return err
+	}
+	res, err := r.telemetry.Ingest(ctx, items)
 	if err != nil {
 		return err
 	}
@@ -110,8 +123,10 @@ func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
 
 // readBatch reads {"records": [...]} in one pass: every record is judged on
 // its own, and a batch over maxBatchRecords is refused as soon as the
-// reading gets past it. Other members are ignored.
-func readBatch(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
+// reading gets past it. Other members are ignored. Reading stops when ctx
+// ends (each record's work is bounded by its limits, so ctx is checked
+// between records).
+func readBatch(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 	notArray := spine.Validation(spine.FieldError{Field: "records", Message: "must be an array of records"})
 	if dec.PeekKind() != '{' {
 		_, err := dec.ReadValue()
@@ -139,7 +154,7 @@ func readBatch(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 			}
 			break
 		}
-		items, err = readRecords(dec)
+		items, err = readRecords(ctx, dec)
 	}
 	if err == nil {
 		_, err = dec.ReadToken() // the closing brace
@@ -160,12 +175,15 @@ func readBatch(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 }
 
 // readRecords reads the elements of the records array.
-func readRecords(dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
+func readRecords(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
 	var items []telemetry.BatchItem
 	for dec.PeekKind() != ']' {
+		if ctx.Err() != nil {
+			return nil, errOutOfTime
+		}
 		if len(items) == maxBatchRecords {
 			return nil, spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "a batch holds at most 1000 records")
 		}

@@ -27,8 +27,6 @@ const (
 	maxShortText    = 100
 	maxErrorCode    = 50
 	maxErrorMessage = 4096
-	maxMetadata     = 16 << 10
-	maxNumberText   = 32
 	microsPerCent   = 10_000
 )
 
@@ -275,7 +273,8 @@ func (r *recordReader) requiredCount(name string, v jsontext.Value, max int64) i
 // §1.4).
 func (r *recordReader) metadata(dec *jsontext.Decoder) []byte {
 	depth := dec.StackDepth()
-	out, problem := canonicalJSON(nil, dec, "metadata")
+	budget := newMetadataBudget()
+	out, problem := canonicalJSON(nil, dec, "metadata", &budget)
 	if problem != nil {
 		// Skip what is left of the object, so the record reads on after it.
 		for dec.StackDepth() > depth {
@@ -286,106 +285,7 @@ func (r *recordReader) metadata(dec *jsontext.Decoder) []byte {
 		r.fail(problem.Field, "%s", problem.Message)
 		return nil
 	}
-	if len(out) > maxMetadata {
-		r.fail("metadata", "must be at most %d bytes serialized", maxMetadata)
-		return nil
-	}
 	return out
-}
-
-// canonicalJSON appends the canonical form of the next value of dec (see
-// metadata) to dst, or names the first part of it that breaks the rules of
-// SPEC §1.4: strings and keys valid UTF-8 without NUL, number literals of
-// at most 32 characters within the range of a float64.
-func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string) ([]byte, *spine.FieldError) {
-	switch dec.PeekKind() {
-	case '{':
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-		}
-		type member struct {
-			name  string
-			value []byte
-		}
-		var members []member
-		for dec.PeekKind() != '}' {
-			raw, err := dec.ReadValue()
-			if err != nil {
-				return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-			}
-			name, ok := unquote(raw)
-			switch {
-			case !ok:
-				return nil, &spine.FieldError{Field: path, Message: "keys must be valid UTF-8"}
-			case strings.IndexByte(name, 0) >= 0:
-				return nil, &spine.FieldError{Field: path, Message: "keys must not contain NUL characters"}
-			}
-			value, problem := canonicalJSON(nil, dec, path+"."+name)
-			if problem != nil {
-				return nil, problem
-			}
-			if i := slices.IndexFunc(members, func(m member) bool { return m.name == name }); i >= 0 {
-				members[i].value = value // the last of duplicate names wins
-				continue
-			}
-			members = append(members, member{name, value})
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-		}
-		slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
-		dst = append(dst, '{')
-		for i, m := range members {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst, _ = jsontext.AppendQuote(dst, m.name)
-			dst = append(append(dst, ':'), m.value...)
-		}
-		return append(dst, '}'), nil
-	case '[':
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-		}
-		dst = append(dst, '[')
-		for i := 0; dec.PeekKind() != ']'; i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var problem *spine.FieldError
-			if dst, problem = canonicalJSON(dst, dec, path+"["+strconv.Itoa(i)+"]"); problem != nil {
-				return nil, problem
-			}
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-		}
-		return append(dst, ']'), nil
-	}
-	v, err := dec.ReadValue()
-	if err != nil {
-		return nil, &spine.FieldError{Field: path, Message: "must be valid JSON"}
-	}
-	switch v.Kind() {
-	case '"':
-		s, ok := unquote(v)
-		switch {
-		case !ok:
-			return nil, &spine.FieldError{Field: path, Message: "must be valid UTF-8"}
-		case strings.IndexByte(s, 0) >= 0:
-			return nil, &spine.FieldError{Field: path, Message: "must not contain NUL characters"}
-		}
-		dst, _ = jsontext.AppendQuote(dst, s)
-		return dst, nil
-	case '0':
-		if len(v) > maxNumberText {
-			return nil, &spine.FieldError{Field: path, Message: "numbers must be at most 32 characters"}
-		}
-		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "numbers must be within the range of a 64-bit float"}
-		}
-	}
-	return append(dst, v...), nil
 }
 
 // unquote returns the text of a JSON string literal, and false when it is

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -107,7 +108,7 @@ func TestReadBatch_EachRecordIsJudgedAlone(t *testing.T) {
 	t.Parallel()
 	body := `{"ignored": {"x": 1}, "records": [{` + base + `}, 7, {"call_id": "bad", "tokens_in": -1}, {` +
 		strings.Replace(base, `"c"`, `"d"`, 1) + `}]}`
-	items, err := readBatch(newJSONDecoder([]byte(body)))
+	items, err := readBatch(context.Background(), newJSONDecoder([]byte(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestReadBatch_BodyErrors(t *testing.T) {
 		{`{"records": [` + strings.TrimSuffix(strings.Repeat(`{},`, 1001), ",") + `]}`, spine.CodePayloadTooLarge},
 	}
 	for _, tc := range cases {
-		_, err := readBatch(newJSONDecoder([]byte(tc.body)))
+		_, err := readBatch(context.Background(), newJSONDecoder([]byte(tc.body)))
 		fe, ok := spine.AsError(err)
 		if !ok || fe.Code != tc.code {
 			t.Errorf("%.40s: %v, want %s", tc.body, err, tc.code)

@@ -37,6 +37,7 @@ const (
 	KindURITooLong       = fault.KindURITooLong
 	KindHeadersTooLarge  = fault.KindHeadersTooLarge
 	KindMethodNotAllowed = fault.KindMethodNotAllowed
+	KindUnsupportedMedia = fault.KindUnsupportedMedia
 )
 
 // AsError returns the *Error in err's chain, if there is one.
@@ -99,4 +100,5 @@ const (
 	CodeURITooLong           = fault.CodeURITooLong
 	CodeHeadersTooLarge      = fault.CodeHeadersTooLarge
 	CodeMethodNotAllowed     = fault.CodeMethodNotAllowed
+	CodeUnsupportedMedia     = fault.CodeUnsupportedMedia
 )

@@ -43,8 +43,10 @@ func (r *Registry) middleware() []middleware {
 // observe times every execution into the duration histogram and writes its
 // audit record: operation, request id, actor, tenant, duration, outcome and
 // error code. A success is audited at debug level (the request's access
-// line is the one line per request at info), a refusal at info, an internal
-// failure or an unavailable dependency at error with its cause.
+// line is the one line per request at info), a failure at info. The cause of
+// an internal failure or an unavailable dependency is logged once, by the
+// caller that answers for it (the HTTP layer's error handler, which folds an
+// outage's failures), not here as well.
 func (r *Registry) observe(next chainFunc) chainFunc {
 	return func(ctx context.Context, inv invocation) (any, error) {
 		start := time.Now()
@@ -58,9 +60,6 @@ func (r *Registry) observe(next chainFunc) chainFunc {
 			fe, _ = AsError(err)
 			r.duration.WithLabelValues(inv.entry.op.name, fe.Code).Observe(elapsed.Seconds())
 			level = slog.LevelInfo
-			if fe.Kind == KindInternal || fe.Kind == KindUnavailable {
-				level = slog.LevelError
-			}
 		}
 		if !r.cfg.Logger.Enabled(ctx, level) {
 			return out, err
@@ -77,9 +76,6 @@ func (r *Registry) observe(next chainFunc) chainFunc {
 		}
 		if fe != nil {
 			attrs = append(attrs, slog.String("error_code", fe.Code))
-			if level == slog.LevelError {
-				attrs = append(attrs, slog.String("error", err.Error()))
-			}
 		}
 		r.cfg.Logger.LogAttrs(ctx, level, "operation", attrs...)
 		return out, err

@@ -2,6 +2,7 @@ package spine
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
@@ -31,8 +32,10 @@ type registryParams struct {
 	Guard    TenantGuard
 	Logger   *slog.Logger
 	Metrics  prometheus.Registerer
+	Timeout  OperationTimeout
 }
 
 func newRegistryFromGraph(p registryParams) (*Registry, error) {
-	return New(Config{Scopes: p.Scopes, Tx: p.Tx, Guard: p.Guard, Logger: p.Logger, Metrics: p.Metrics}, p.Bindings...)
+	return New(Config{Scopes: p.Scopes, Tx: p.Tx, Guard: p.Guard, Logger: p.Logger, Metrics: p.Metrics,
+		DefaultTimeout: time.Duration(p.Timeout)}, p.Bindings...)
 }

@@ -25,6 +25,12 @@ var ErrUnknownOperation = errors.New("unknown operation")
 // while /ready, with its own two seconds, already says so.
 const DefaultTimeout = 5 * time.Second
 
+// OperationTimeout is the bound the composition root chooses in place of
+// DefaultTimeout (HOC_OPERATION_TIMEOUT_MS; zero means DefaultTimeout): for a
+// database known to be slow, or a test on a loaded machine that must not
+// fail on the clock.
+type OperationTimeout time.Duration
+
 // TxRunner runs fn inside one database transaction whose handle travels in
 // the context fn receives. L6 implements it; cmd binds it.
 type TxRunner interface {

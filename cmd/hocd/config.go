@@ -5,8 +5,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
+
+	spine "hoc/l4_spine"
 )
 
 // Config is hocd's configuration: environment variables (SPEC §2.4), each of
@@ -21,8 +24,11 @@ type Config struct {
 	MetricsModels string
 	CORSOrigins   string
 	BodyLimit     int
-	OIDC          OIDCConfig
-	Protection    ProtectionConfig
+	// OperationTimeoutMS bounds the operations of one request (SPEC's 503
+	// within 5 s for a database that hangs); see spine.OperationTimeout.
+	OperationTimeoutMS int
+	OIDC               OIDCConfig
+	Protection         ProtectionConfig
 }
 
 // ProtectionConfig overrides request protection's defaults (SPEC §4.2).
@@ -72,6 +78,7 @@ var numberVars = []struct {
 	field            func(*Config) *int
 }{
 	{"HOC_BODY_LIMIT", "body-limit", "request body limit in bytes", 8 << 20, func(c *Config) *int { return &c.BodyLimit }},
+	{"HOC_OPERATION_TIMEOUT_MS", "operation-timeout-ms", "how long a request's operations may wait on the database before it is answered 503", 5000, func(c *Config) *int { return &c.OperationTimeoutMS }},
 	{"HOC_PROTECTION_ROUTE_RPM", "protection-route-rpm", "requests per minute per tenant and route", 1000, func(c *Config) *int { return &c.Protection.RoutePerMinute }},
 	{"HOC_PROTECTION_BURST_RPS", "protection-burst-rps", "requests per second per tenant", 100, func(c *Config) *int { return &c.Protection.BurstPerSecond }},
 }
@@ -82,6 +89,11 @@ var boolVars = []struct {
 }{
 	{"HOC_PROTECTION_DISABLED", "protection-disabled", "turn request protection off", func(c *Config) *bool { return &c.Protection.Disabled }},
 	{"HOC_PROTECTION_FAIL_CLOSED", "protection-fail-closed", "refuse requests when the protection state backend fails", func(c *Config) *bool { return &c.Protection.FailClosed }},
+}
+
+// operationTimeout is the configured bound of a request's operations.
+func (c Config) operationTimeout() spine.OperationTimeout {
+	return spine.OperationTimeout(time.Duration(c.OperationTimeoutMS) * time.Millisecond)
 }
 
 // list splits a comma-separated setting, dropping empty items.

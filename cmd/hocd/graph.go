@@ -50,7 +50,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			return l
 		}),
 		// The one clock every engine reads.
-		fx.Supply(cfg, log, time.Now),
+		fx.Supply(cfg, log, time.Now, cfg.operationTimeout()),
 		fx.Provide(
 			newMetrics,
 			func(cfg Config, log *slog.Logger) db.Config {
@@ -92,7 +92,8 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 func server(cfg Config) fx.Option {
 	return fx.Options(
 		fx.Supply(
-			api.Config{BodyLimit: cfg.BodyLimit, ProtectionOff: cfg.Protection.Disabled, CORSOrigins: list(cfg.CORSOrigins)},
+			api.Config{BodyLimit: cfg.BodyLimit, OperationTimeout: time.Duration(cfg.operationTimeout()),
+				ProtectionOff: cfg.Protection.Disabled, CORSOrigins: list(cfg.CORSOrigins)},
 			api.ListenConfig{Addr: cfg.Addr},
 		),
 		fx.Provide(func(d *db.DB) api.Readiness { return d }),

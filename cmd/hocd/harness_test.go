@@ -52,13 +52,20 @@ type harness struct {
 	integrations *integrationsadapter.Integrations
 }
 
+// testOperationTimeout bounds a test server's operations. It is far above
+// the 5 s default: a 1000-record batch on SQLite with the race detector on a
+// busy 2-core machine can take seconds, and a test must not depend on the
+// machine's speed. Tests of the bound itself set their own.
+const testOperationTimeout = time.Minute
+
 func testConfig(t testing.TB, dialect db.Dialect) Config {
 	return Config{
-		Addr:          "127.0.0.1:0",
-		DatabaseURL:   dbtest.URL(t, dialect),
-		FounderSecret: testSecret,
-		LogFormat:     "json",
-		BodyLimit:     8 << 20,
+		Addr:               "127.0.0.1:0",
+		DatabaseURL:        dbtest.URL(t, dialect),
+		FounderSecret:      testSecret,
+		LogFormat:          "json",
+		BodyLimit:          8 << 20,
+		OperationTimeoutMS: int(testOperationTimeout.Milliseconds()),
 	}
 }
 

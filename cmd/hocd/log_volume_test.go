@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.uber.org/fx"
 
 	"hoc/l6_drivers/db"
 )
@@ -106,5 +109,41 @@ func TestLogVolume_OneInfoLinePerSuccessfulRequest(t *testing.T) {
 				t.Fatalf("refused operations logged at info: %v", refused)
 			}
 		})
+	}
+}
+
+// TestLogVolume_AnOutageIsOneErrorLine: with the database gone, every
+// request is answered 503 UNAVAILABLE with its access line, and the outage
+// is one error line (with the first request's id and cause), not three per
+// request from L6, L4 and L2 (2,756 lines for 920 answers before).
+func TestLogVolume_AnOutageIsOneErrorLine(t *testing.T) {
+	t.Parallel()
+	logs := &lockedBuffer{}
+	var d *db.DB
+	h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})), fx.Populate(&d))
+	f := h.newTenant("outage")
+	logs.lines(t)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const requests = 40
+	for i := range requests {
+		r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage(fmt.Sprint("outage-", i)), f.integrationKeyHeader()...)
+		r.expectError(t, http.StatusServiceUnavailable, "UNAVAILABLE")
+	}
+	var errorLines, accessLines int
+	for _, l := range logs.lines(t) {
+		switch {
+		case l["level"] == "ERROR":
+			errorLines++
+			if l["request_id"] == nil || l["error"] == nil {
+				t.Errorf("the outage's line lacks the request id or the cause: %v", l)
+			}
+		case l["msg"] == "request" && l["status"] == float64(http.StatusServiceUnavailable):
+			accessLines++
+		}
+	}
+	if errorLines != 1 || accessLines != requests {
+		t.Fatalf("%d error lines and %d access lines of 503 for %d failed requests; want 1 and %d", errorLines, accessLines, requests, requests)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
@@ -73,13 +74,13 @@ type ingester struct {
 // newIngester returns an ingester; start runs its group commit.
 func newIngester(a *engine.Engine, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
 	integrations *integrationsengine.Engine, facts *integrationops.Facts, m *ingestMetrics, tx spine.TxRunner,
-	log *slog.Logger) (*ingester, error) {
+	log *slog.Logger, timeout spine.OperationTimeout) (*ingester, error) {
 	if a == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || tx == nil || log == nil {
 		return nil, errors.New("telemetry ingester: nil dependency")
 	}
 	i := &ingester{engine: a, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
 		metrics: m, tx: tx}
-	i.group = newCommitter(i.write, GroupOptions{}, log, m)
+	i.group = newCommitter(i.write, GroupOptions{Timeout: time.Duration(timeout)}, log, m)
 	return i, nil
 }
 

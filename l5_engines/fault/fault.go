@@ -36,6 +36,7 @@ const (
 	KindURITooLong       // the request target is over its limit
 	KindHeadersTooLarge  // the request head is over its limit
 	KindMethodNotAllowed // the path exists, the method does not
+	KindUnsupportedMedia // the body's content coding is not one the server decodes
 )
 
 var kindNames = [...]string{
@@ -54,6 +55,7 @@ var kindNames = [...]string{
 	KindURITooLong:       "uri_too_long",
 	KindHeadersTooLarge:  "headers_too_large",
 	KindMethodNotAllowed: "method_not_allowed",
+	KindUnsupportedMedia: "unsupported_media",
 }
 
 // String returns the kind's lower-case name.
@@ -88,6 +90,7 @@ const (
 	CodeURITooLong           = "URI_TOO_LONG"
 	CodeHeadersTooLarge      = "HEADERS_TOO_LARGE"
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
+	CodeUnsupportedMedia     = "UNSUPPORTED_MEDIA_TYPE"
 )
 
 // InternalMessage is the only text a client ever sees for an unexpected failure.

@@ -25,7 +25,10 @@ const maxLoggedSQL = 1024
 // credentials' hashes and tenants' data. Errors that are part of normal
 // operation are not logged as failures: unique violations (drivers turn them
 // into conflicts), cancellations (the client went away) and gorm's "record
-// not found".
+// not found". Nor is a database that cannot be reached or does not answer
+// in time: the request that met it is answered 503, and the HTTP layer folds
+// an outage's failures into one line a minute (see l2_api's outageLog),
+// where this wrote one line per statement of every failing request.
 //
 // It implements gorm's logger.Interface itself rather than wrapping gorm's
 // slog logger, because that one renders every statement with its values
@@ -100,5 +103,6 @@ func expected(err error) bool {
 		return false
 	}
 	_, unique := IsUniqueViolation(err)
-	return unique || errors.Is(err, context.Canceled) || errors.Is(err, logger.ErrRecordNotFound)
+	return unique || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, logger.ErrRecordNotFound) || isConnectionFailure(err)
 }
