@@ -22,9 +22,11 @@ var swaggerUI embed.FS
 
 // docsPolicy lets the page load its own scripts and styles and call this
 // server, and nothing from anywhere else (Swagger UI sets inline styles and
-// draws icons from data: URLs).
+// draws icons from data: URLs); no other page may frame it, since users
+// paste keys into it.
 const docsPolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; " +
+	"frame-ancestors 'none'"
 
 // docsSite is GET /docs and /docs/{asset}. The assets change only with the
 // binary; a day of caching spares the 1.7 MB bundle on every visit.

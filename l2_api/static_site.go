@@ -45,6 +45,9 @@ func (s staticSite) send(c *fiber.Ctx, name, contentType string) error {
 	}
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set("Content-Security-Policy", s.policy)
+	// Both sites take keys: no page of another origin may frame them
+	// (frame-ancestors in the policy; this header for browsers without it).
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	return c.Send(body)
 }
 

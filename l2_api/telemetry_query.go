@@ -161,7 +161,7 @@ type recordJSON struct {
 }
 
 // historyInput reads integration_id, cursor, limit (1..1000, default 50)
-// and offset (>= 0). A value that is not an integer is 400; one out of range
+// and offset (0..maxOffset). A value that is not an integer is 400; one out of range
 // is 422, with every such field listed.
 func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 	in := telemetry.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
@@ -184,8 +184,8 @@ func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 	if in.Limit < 1 || in.Limit > 1000 {
 		fields.Add("limit", "must be between 1 and 1000")
 	}
-	if in.Offset < 0 {
-		fields.Add("offset", "must be >= 0")
+	if in.Offset < 0 || in.Offset > maxOffset {
+		fields.Add("offset", "must be between 0 and %d", maxOffset)
 	}
 	return in, fields.Err()
 }

@@ -201,9 +201,12 @@ func TestIntegrationsAPI_ValidationReportsEveryFieldAndNamesConflict(t *testing.
 				"budget_limit_cents": "10", "rate_limit_rpm": 1.5}, []string{"budget_limit_cents", "name", "rate_limit_rpm"}},
 			{"rules on patch", http.MethodPatch, path, map[string]any{"name": "", "budget_limit_cents": -5, "rate_limit_rpm": -1},
 				[]string{"budget_limit_cents", "name", "rate_limit_rpm"}},
+			{"over the maximum limits", http.MethodPatch, path, map[string]any{"budget_limit_cents": int64(1e12) + 1,
+				"token_limit_month": int64(1e15) + 1}, []string{"budget_limit_cents", "token_limit_month"}},
 			{"types on patch", http.MethodPatch, path, map[string]any{"name": nil, "token_limit_month": 1.5, "default_model": 7},
 				[]string{"default_model", "name", "token_limit_month"}},
 			{"paging", http.MethodGet, "/api/v1/integrations?limit=1001&offset=-1", nil, []string{"limit", "offset"}},
+			{"an offset past the maximum", http.MethodGet, "/api/v1/integrations?offset=1000000001", nil, []string{"offset"}},
 		}
 		for _, tc := range cases {
 			r := h.do(tc.method, tc.path, tc.body, admin...)

@@ -110,3 +110,23 @@ func TestOpenAPI_AndDocsArePublic(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticSites_CannotBeFramed: /docs and /dashboard, where users paste
+// keys, refuse to be shown in a frame of another page (clickjacking), with
+// both the CSP directive and the older header, on the page and its assets.
+func TestStaticSites_CannotBeFramed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite")
+	for _, path := range []string{"/docs", "/docs/init.js", "/dashboard", "/dashboard/app.js"} {
+		r := h.do("GET", path, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s = %d", path, r.Status)
+		}
+		if got := r.Header.Get("X-Frame-Options"); got != "DENY" {
+			t.Errorf("GET %s: X-Frame-Options %q, want DENY", path, got)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q lacks frame-ancestors 'none'", path, csp)
+		}
+	}
+}

@@ -23,6 +23,15 @@ const (
 // may set, the same ceiling machine API keys have.
 const maxRateLimitRPM = 1_000_000
 
+// maxBudgetLimitCents ($10 billion a month) and maxTokenLimitMonth bound an
+// integration's monthly limits far above any real one, so that every limit
+// has a maximum a client can read in the API's description and arithmetic
+// on it cannot overflow.
+const (
+	maxBudgetLimitCents = 1_000_000_000_000
+	maxTokenLimitMonth  = 1_000_000_000_000_000
+)
+
 // providerTypes are the providers an integration may name.
 var providerTypes = map[string]bool{"openai": true, "anthropic": true, "azure_openai": true, "bedrock": true, "custom": true}
 
@@ -145,11 +154,11 @@ func integrationFields(in NewIntegration) fault.Fields {
 	if in.DefaultModel != nil && utf8.RuneCountInString(*in.DefaultModel) > 100 {
 		fields.Add("default_model", "must be at most 100 characters")
 	}
-	if in.BudgetLimitCents < 0 {
-		fields.Add("budget_limit_cents", "must be >= 0")
+	if in.BudgetLimitCents < 0 || in.BudgetLimitCents > maxBudgetLimitCents {
+		fields.Add("budget_limit_cents", "must be between 0 and %d", int64(maxBudgetLimitCents))
 	}
-	if in.TokenLimitMonth < 0 {
-		fields.Add("token_limit_month", "must be >= 0")
+	if in.TokenLimitMonth < 0 || in.TokenLimitMonth > maxTokenLimitMonth {
+		fields.Add("token_limit_month", "must be between 0 and %d", int64(maxTokenLimitMonth))
 	}
 	if in.RateLimitRPM < 0 || in.RateLimitRPM > maxRateLimitRPM {
 		fields.Add("rate_limit_rpm", "must be between 0 and %d", maxRateLimitRPM)
