@@ -63,7 +63,8 @@ its line number and the API's messages. Without --url, report talks to
 the address in $HOC_ADDR, where hocd serve listens (on 127.0.0.1 when the
 address names every interface, as :8080 does).
 
-A progress line is shown on a terminal. The first interrupt (Ctrl-C) stops
+A progress line is shown on a terminal, with the total, percentage and
+time left when the input is a file. The first interrupt (Ctrl-C) stops
 reading and delivers what was read; a second gives up on what is not yet
 delivered. At the end one JSON summary is printed: lines, invalid_lines,
 sent, accepted, duplicates, conflicts, rejected, failed. The first rejected
@@ -187,7 +188,7 @@ func runReport(ctx, deliver context.Context, opts reportOptions, in io.Reader, s
 		return reportSummary{}, usageError{err}
 	}
 	var sum reportSummary
-	progress := newProgress(stderr, c)
+	progress := newProgress(stderr, c, in)
 	defer progress.stop()
 
 	sc := bufio.NewScanner(in)
@@ -202,6 +203,7 @@ func runReport(ctx, deliver context.Context, opts reportOptions, in io.Reader, s
 		rec, problem := readReportLine(line)
 		if problem != "" {
 			sum.InvalidLines++
+			progress.invalid.Add(1)
 			if sum.InvalidLines <= maxReportedProblems {
 				fmt.Fprintf(stderr, "hocd report: line %d %s\n", n, problem)
 			}
@@ -248,39 +250,4 @@ func describeResult(r client.Result) string {
 		msg = r.Err.Error()
 	}
 	return msg
-}
-
-// progress rewrites one line on a terminal with the counts so far; off a
-// terminal it writes nothing.
-type progress struct {
-	done chan struct{}
-	wg   sync.WaitGroup
-}
-
-func newProgress(w io.Writer, c *client.Client) *progress {
-	p := &progress{done: make(chan struct{})}
-	if f, ok := w.(*os.File); !ok || !isTerminal(f) {
-		return p
-	}
-	p.wg.Go(func() {
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-				s := c.Stats()
-				fmt.Fprintf(w, "\rsent %d  accepted %d  duplicates %d  rejected %d  failed %d ",
-					s.Accepted+s.Duplicates+s.Conflicts+s.Rejected+s.Failed, s.Accepted, s.Duplicates, s.Rejected+s.Conflicts, s.Failed)
-			case <-p.done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			}
-		}
-	})
-	return p
-}
-
-func (p *progress) stop() {
-	close(p.done)
-	p.wg.Wait()
 }
