@@ -95,7 +95,7 @@ flag of the same meaning overrides.`,
 		newAPIKeysCmd(cfg, stdout, stderr),
 		newTokenCmd(cfg, stdout, stderr),
 		newBenchCmd(cfg, stdout, stderr),
-		newReportCmd(stdout, stderr),
+		newReportCmd(cfg, stdout, stderr),
 	)
 	return root
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -28,13 +29,13 @@ type reportOptions struct {
 // reportSummary is what `hocd report` prints at the end.
 type reportSummary struct {
 	Lines        int     `json:"lines"`         // lines read (blank ones not counted)
-	InvalidLines int     `json:"invalid_lines"` // lines that are not a JSON record; not sent
+	InvalidLines int     `json:"invalid_lines"` // lines the API would refuse, or with an unknown field; not sent
 	Sent         int     `json:"sent"`
 	Accepted     int64   `json:"accepted"`
 	Duplicates   int64   `json:"duplicates"`
 	Conflicts    int64   `json:"conflicts"`
 	Rejected     int64   `json:"rejected"`
-	Failed       int64   `json:"failed"` // not delivered: retries ran out, or the server refused the key
+	Failed       int64   `json:"failed"` // not delivered: the server refused the key, or a second interrupt gave up
 	Retries      int64   `json:"retries"`
 	Seconds      float64 `json:"seconds"`
 }
@@ -42,25 +43,37 @@ type reportSummary struct {
 // maxReportedProblems bounds the per-record problems written to stderr.
 const maxReportedProblems = 20
 
-func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
-	opts := reportOptions{url: "http://localhost:8080", batchSize: client.MaxBatch}
+func newReportCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
+	opts := reportOptions{batchSize: client.MaxBatch}
 	c := &cobra.Command{
 		Use:   "report --key KEY [--url URL] [--file records.jsonl]",
 		Short: "Send telemetry records from a JSON-lines file or stdin through the API",
 		Long: `Send LLM usage records, one JSON object per line (the fields of
 POST /api/v1/telemetry/llm-usage), from --file or stdin to a running hocd,
-through the Go client (l2_api/client): batched, retried with backoff, and
-idempotent by call_id, so a report run twice stores every record once and
-the second run counts duplicates. For backfills and smoke tests.
+through the Go client (l2_api/client): batched, retried with backoff until
+the server answers, and idempotent by call_id, so a report run twice stores
+every record once and the second run counts duplicates. For backfills and
+smoke tests.
 
-A progress line is shown on a terminal; at the end one JSON summary is
-printed: lines, invalid_lines, sent, accepted, duplicates, conflicts,
-rejected, failed. The first rejected records are named on stderr. Exits 1
-when a record could not be delivered (failed) or a line was not a record.`,
+Each line is judged by the API's own rules before it is sent: a line the
+API would refuse (a required field missing, a string for a number), or
+that has a field the API does not know (tokensIn for tokens_in, which the
+API would ignore, storing a zero), is not sent and is named on stderr with
+its line number and the API's messages. Without --url, report talks to
+the address in $HOC_ADDR, where hocd serve listens (on 127.0.0.1 when the
+address names every interface, as :8080 does).
+
+A progress line is shown on a terminal, with the total, percentage and
+time left when the input is a file. The first interrupt (Ctrl-C) stops
+reading and delivers what was read; a second gives up on what is not yet
+delivered. At the end one JSON summary is printed: lines, invalid_lines,
+sent, accepted, duplicates, conflicts, rejected, failed. The first rejected
+records are named on stderr. Exits 1 when a record could not be delivered
+(failed) or a line was not sent.`,
 		Example: `  hocd report --key "$KEY" --file backfill.jsonl
   ./export-calls | hocd report --url https://hoc.example.com --key "$KEY"`,
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.key == "" {
 				opts.key = os.Getenv("HOC_REPORT_KEY")
 			}
@@ -69,6 +82,13 @@ when a record could not be delivered (failed) or a line was not a record.`,
 			}
 			if err := inRange("batch-size", opts.batchSize, 1, client.MaxBatch); err != nil {
 				return err
+			}
+			if !cmd.Flags().Changed("url") {
+				u, err := serverURL(cfg.Addr)
+				if err != nil {
+					return fmt.Errorf("no --url, and HOC_ADDR %q is not host:port: %w", cfg.Addr, err)
+				}
+				opts.url = u
 			}
 			in := io.Reader(os.Stdin)
 			if opts.file != "" && opts.file != "-" {
@@ -79,28 +99,72 @@ when a record could not be delivered (failed) or a line was not a record.`,
 				defer f.Close()
 				in = f
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			read, deliver, stop := interrupts()
 			defer stop()
-			sum, err := runReport(ctx, opts, in, stderr)
+			sum, err := runReport(read, deliver, opts, in, stderr)
 			if perr := printJSON(stdout, sum); err == nil {
 				err = perr
 			}
 			if err == nil && (sum.Failed > 0 || sum.InvalidLines > 0) {
-				err = fmt.Errorf("report: %d record(s) not delivered, %d invalid line(s)", sum.Failed, sum.InvalidLines)
+				err = fmt.Errorf("report: %d record(s) not delivered, %d line(s) not sent", sum.Failed, sum.InvalidLines)
 			}
 			return err
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.url, "url", opts.url, "hocd's base URL")
+	f.StringVar(&opts.url, "url", "", "hocd's base URL (default: http:// and $HOC_ADDR, else http://127.0.0.1:8080)")
 	f.StringVar(&opts.key, "key", "", "an integration key, or an aos_ API key with telemetry:write ($HOC_REPORT_KEY)")
 	f.StringVar(&opts.file, "file", "", "JSON-lines file of records (default: stdin)")
 	f.IntVar(&opts.batchSize, "batch-size", opts.batchSize, "records per request, 1..1000")
 	return c
 }
 
-// runReport sends every record of in and waits for every result.
-func runReport(ctx context.Context, opts reportOptions, in io.Reader, stderr io.Writer) (reportSummary, error) {
+// serverURL is the base URL of the hocd that listens on addr (HOC_ADDR);
+// an address of every interface (":8080", "0.0.0.0:8080") is reached on
+// this host's loopback.
+func serverURL(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", err
+	}
+	if host == "" || net.ParseIP(host).IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
+}
+
+// interrupts returns the contexts of report's two interrupts (SIGINT or
+// SIGTERM): the first ends read, so that the records read so far are
+// delivered; the second ends deliver, so that retries against a server that
+// stays down, which are otherwise unbounded, give up and the summary is
+// still printed.
+func interrupts() (read, deliver context.Context, stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	read, endRead := context.WithCancel(context.Background())
+	deliver, giveUp := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		for _, end := range []context.CancelFunc{endRead, giveUp} {
+			select {
+			case <-sig:
+				end()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return read, deliver, func() {
+		signal.Stop(sig)
+		close(done)
+		endRead()
+		giveUp()
+	}
+}
+
+// runReport sends every record of in and waits for every result. Reading
+// stops when ctx ends; delivering, when deliver does.
+func runReport(ctx, deliver context.Context, opts reportOptions, in io.Reader, stderr io.Writer) (reportSummary, error) {
 	start := time.Now()
 	var mu sync.Mutex
 	problems := 0
@@ -124,28 +188,31 @@ func runReport(ctx context.Context, opts reportOptions, in io.Reader, stderr io.
 		return reportSummary{}, usageError{err}
 	}
 	var sum reportSummary
-	progress := newProgress(stderr, c)
+	progress := newProgress(stderr, c, in)
 	defer progress.stop()
 
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 8<<20)
 	var readErr error
-	for sc.Scan() && ctx.Err() == nil {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
+	for n := 1; sc.Scan() && ctx.Err() == nil; n++ {
+		line := bytes.Trim(sc.Bytes(), jsonSpace)
+		if len(line) == 0 {
 			continue
 		}
 		sum.Lines++
-		var rec client.Record
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		rec, problem := readReportLine(line)
+		if problem != "" {
 			sum.InvalidLines++
+			progress.invalid.Add(1)
 			if sum.InvalidLines <= maxReportedProblems {
-				fmt.Fprintf(stderr, "hocd report: line %d is not a JSON record: %v\n", sum.Lines, err)
+				fmt.Fprintf(stderr, "hocd report: line %d %s\n", n, problem)
 			}
 			continue
 		}
 		if _, err := c.Send(ctx, rec); err != nil {
-			readErr = err
+			if ctx.Err() == nil { // else interrupted while the buffer was full: said below
+				readErr = err
+			}
 			break
 		}
 		sum.Sent++
@@ -153,12 +220,18 @@ func runReport(ctx context.Context, opts reportOptions, in io.Reader, stderr io.
 	if err := sc.Err(); err != nil && readErr == nil {
 		readErr = fmt.Errorf("read the records: %w", err)
 	}
-	closeErr := c.Close(context.WithoutCancel(ctx))
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "hocd report: interrupted: delivering the records read so far (interrupt again to give up on them)")
+	}
+	closeErr := c.Close(deliver)
 	s := c.Stats()
 	sum.Accepted, sum.Duplicates, sum.Conflicts, sum.Rejected, sum.Failed, sum.Retries =
 		s.Accepted, s.Duplicates, s.Conflicts, s.Rejected, s.Failed, s.Retries
 	sum.Seconds = time.Since(start).Round(time.Millisecond).Seconds()
-	if ctx.Err() != nil && readErr == nil {
+	switch {
+	case closeErr != nil:
+		closeErr = fmt.Errorf("interrupted again: gave up on the records not yet delivered (counted failed): %w", closeErr)
+	case ctx.Err() != nil && readErr == nil:
 		readErr = errors.New("interrupted: the records read so far were delivered")
 	}
 	return sum, errors.Join(readErr, closeErr)
@@ -177,39 +250,4 @@ func describeResult(r client.Result) string {
 		msg = r.Err.Error()
 	}
 	return msg
-}
-
-// progress rewrites one line on a terminal with the counts so far; off a
-// terminal it writes nothing.
-type progress struct {
-	done chan struct{}
-	wg   sync.WaitGroup
-}
-
-func newProgress(w io.Writer, c *client.Client) *progress {
-	p := &progress{done: make(chan struct{})}
-	if f, ok := w.(*os.File); !ok || !isTerminal(f) {
-		return p
-	}
-	p.wg.Go(func() {
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-				s := c.Stats()
-				fmt.Fprintf(w, "\rsent %d  accepted %d  duplicates %d  rejected %d  failed %d ",
-					s.Accepted+s.Duplicates+s.Conflicts+s.Rejected+s.Failed, s.Accepted, s.Duplicates, s.Rejected+s.Conflicts, s.Failed)
-			case <-p.done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			}
-		}
-	})
-	return p
-}
-
-func (p *progress) stop() {
-	close(p.done)
-	p.wg.Wait()
 }

@@ -60,7 +60,11 @@ type Config struct {
 	BufferSize    int           // records buffered before WhenFull applies; default 10,000
 	WhenFull      WhenFull      // default Block
 
-	// MaxAttempts bounds the requests that carry one batch; default 10.
+	// MaxAttempts, when positive, bounds the requests that carry one batch;
+	// the batch's records are then Failed. By default (0) a batch is retried
+	// until the server answers or Close's context ends, so that an outage of
+	// any length loses nothing that Close is given time to deliver; the
+	// bounded buffer (WhenFull) is what pushes back on senders meanwhile.
 	MaxAttempts int
 	// MinBackoff and MaxBackoff bound the wait before a retry: it doubles
 	// from MinBackoff up to MaxBackoff, with jitter, and is never shorter
@@ -93,8 +97,8 @@ func (c *Config) defaults() error {
 	if c.BufferSize <= 0 {
 		c.BufferSize = 10_000
 	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 10
+	if c.MaxAttempts < 0 {
+		return errors.New("hoc client: MaxAttempts must be 0 (retry until Close's context ends) or positive")
 	}
 	c.MinBackoff = orDefault(c.MinBackoff, 100*time.Millisecond)
 	c.MaxBackoff = orDefault(c.MaxBackoff, 30*time.Second)

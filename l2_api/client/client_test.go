@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -30,10 +31,23 @@ type fakeHoc struct {
 }
 
 func newFakeHoc(t *testing.T) *fakeHoc {
-	f := &fakeHoc{stored: map[string]string{}}
+	f := newMemoryHoc()
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// newMemoryHoc is a fakeHoc without a listener: a client reaches it through
+// RoundTrip, so that it can run inside a testing/synctest bubble, whose
+// clock only moves while every goroutine in it waits on something the
+// bubble controls (a socket is not such a thing).
+func newMemoryHoc() *fakeHoc { return &fakeHoc{stored: map[string]string{}} }
+
+// RoundTrip answers a request in memory, as serve would over HTTP.
+func (f *fakeHoc) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	f.serve(w, r)
+	return w.Result(), nil
 }
 
 func (f *fakeHoc) serve(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +119,12 @@ func (f *fakeHoc) sizes() []int {
 
 func newTestClient(t *testing.T, f *fakeHoc, mod func(*Config)) *Client {
 	t.Helper()
-	cfg := Config{BaseURL: f.URL, IntegrationKey: "key", FlushInterval: time.Hour, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+	cfg := Config{IntegrationKey: "key", FlushInterval: time.Hour, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+	if f.Server != nil {
+		cfg.BaseURL = f.URL
+	} else {
+		cfg.BaseURL, cfg.HTTPClient = "http://hoc.test", &http.Client{Transport: f}
+	}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -348,27 +367,30 @@ func TestClient_AFullBufferDropsWithACountOrBlocksUntilTheContextEnds(t *testing
 	}
 }
 
+// TestClient_CloseReportsWhatItCouldNotDeliver: with attempts unbounded (the
+// default), the end of Close's context is what stops the retries, and the
+// records still each get their result.
 func TestClient_CloseReportsWhatItCouldNotDeliver(t *testing.T) {
 	t.Parallel()
-	f := newFakeHoc(t)
-	f.fail = func(int, []string) (int, string, bool) { return http.StatusServiceUnavailable, "", true }
-	c := newTestClient(t, f, func(c *Config) {
-		c.MaxAttempts, c.MinBackoff, c.MaxBackoff = 1000, 10*time.Millisecond, 10*time.Millisecond
-	})
-	ps := send(t, c, "a", "b")
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if err := c.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Close: %v", err)
-	}
-	for _, r := range results(t, ps) {
-		if r.Outcome != Failed || r.Err == nil || r.Attempts < 2 {
-			t.Errorf("%+v", r)
+	synctest.Test(t, func(t *testing.T) {
+		f := newMemoryHoc()
+		f.fail = func(int, []string) (int, string, bool) { return http.StatusServiceUnavailable, "", true }
+		c := newTestClient(t, f, func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Second, time.Minute })
+		ps := send(t, c, "a", "b")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		if err := c.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Close: %v", err)
 		}
-	}
-	if _, err := c.Send(context.Background(), record("late")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Send after Close: %v", err)
-	}
+		for _, r := range results(t, ps) {
+			if r.Outcome != Failed || r.Err == nil || r.Attempts <= 10 || !strings.Contains(r.Err.Error(), "Close's context ended") {
+				t.Errorf("%+v", r)
+			}
+		}
+		if _, err := c.Send(context.Background(), record("late")); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Send after Close: %v", err)
+		}
+	})
 }
 
 func TestClient_ConcurrentSendersEachGetTheirResult(t *testing.T) {
@@ -413,6 +435,7 @@ func TestConfig_RefusesWhatCannotWork(t *testing.T) {
 		{BaseURL: "http://x"},
 		{BaseURL: "http://x", IntegrationKey: "k", APIKey: "aos_k"},
 		{BaseURL: "http://x", IntegrationKey: "k", BatchSize: MaxBatch + 1},
+		{BaseURL: "http://x", IntegrationKey: "k", MaxAttempts: -1},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)

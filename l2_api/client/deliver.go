@@ -17,8 +17,8 @@ import (
 const batchPath = "/api/v1/telemetry/llm-usage/batch"
 
 // deliver sends a batch until the server answers for every record, the
-// server refuses the request for good, the attempts run out or the client
-// is aborted; every record of the batch gets its result.
+// server refuses the request for good, MaxAttempts (when set) runs out or
+// Close's context ends; every record of the batch gets its result.
 func (c *Client) deliver(batch []*Pending) {
 	if len(batch) == 0 {
 		return
@@ -53,8 +53,11 @@ func (c *Client) deliver(batch []*Pending) {
 		case errors.As(err, &refused) && !refused.retryable():
 			c.failAll(batch, Result{Attempts: attempt, Code: refused.Code, Message: refused.Message, Err: err})
 			return
-		case attempt >= c.cfg.MaxAttempts || c.life.Err() != nil:
-			c.failAll(batch, Result{Attempts: attempt, Err: fmt.Errorf("not delivered after %d attempts: %w", attempt, err)})
+		case c.life.Err() != nil:
+			c.failAll(batch, Result{Attempts: attempt, Err: fmt.Errorf("not delivered: Close's context ended after %d attempts: %w", attempt, err)})
+			return
+		case c.cfg.MaxAttempts > 0 && attempt >= c.cfg.MaxAttempts:
+			c.failAll(batch, Result{Attempts: attempt, Err: fmt.Errorf("not delivered after %d attempts (MaxAttempts): %w", attempt, err)})
 			return
 		}
 		wait := c.backoff(attempt)
@@ -71,11 +74,17 @@ func (c *Client) deliver(batch []*Pending) {
 
 // backoff is the wait before the attempt after this one: doubling from
 // MinBackoff to MaxBackoff, with "equal jitter" (half fixed, half random)
-// so that clients failed together do not retry together.
+// so that clients failed together do not retry together. The doubling stops
+// at MaxBackoff rather than shifting by the attempt number: attempts are
+// unbounded by default, and a shift would overflow into a negative wait.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.cfg.MaxBackoff
-	if attempt < 32 {
-		d = min(d, c.cfg.MinBackoff<<(attempt-1))
+	d := min(c.cfg.MinBackoff, c.cfg.MaxBackoff)
+	for i := 1; i < attempt && d < c.cfg.MaxBackoff; i++ {
+		if d > c.cfg.MaxBackoff/2 {
+			d = c.cfg.MaxBackoff
+		} else {
+			d *= 2
+		}
 	}
 	return d/2 + rand.N(d/2+1)
 }

@@ -40,7 +40,7 @@ const (
 	// Rejected: the server refused the record (Code, Message and Fields say
 	// why); sending it again would be refused again.
 	Rejected Outcome = "rejected"
-	// Failed: the record may not have been delivered — retries ran out, the
+	// Failed: the record may not have been delivered — MaxAttempts ran out, the
 	// client was closed before it could deliver, or the server refused the
 	// whole request (a bad key: Code says). Err says which.
 	Failed Outcome = "failed"
