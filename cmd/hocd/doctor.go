@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgconn"
 	"io"
 	"log/slog"
 	"net"
@@ -128,8 +129,8 @@ func checkDatabase(ctx context.Context, rawURL string) finding {
 	defer cancel()
 	d, err := db.Open(ctx, db.Config{URL: rawURL, MaxOpenConns: 1, Logger: slog.New(slog.DiscardHandler)})
 	if errors.As(err, new(*db.UnavailableError)) {
-		return fail(name, "cannot reach "+where+": "+plainDBError(err),
-			"start the database server, or point HOC_DATABASE_URL at one that is running")
+		detail, fix := databaseProblem(rawURL, err)
+		return fail(name, detail, fix)
 	}
 	if err != nil {
 		return fail(name, err.Error(), "set HOC_DATABASE_URL to sqlite:<path> or postgres://user@host:5432/db")
@@ -137,8 +138,8 @@ func checkDatabase(ctx context.Context, rawURL string) finding {
 	defer d.Close()
 	st, err := d.Status(ctx)
 	if err != nil {
-		return fail(name, "cannot reach "+where+": "+plainDBError(err),
-			"start the database server, or point HOC_DATABASE_URL at one that is running")
+		detail, fix := databaseProblem(rawURL, err)
+		return fail(name, detail, fix)
 	}
 	detail := fmt.Sprintf("%s %s at %s, schema version %d", d.Dialect(), st.ServerVersion, where, st.Applied)
 	if len(st.Pending) > 0 {
@@ -148,10 +149,15 @@ func checkDatabase(ctx context.Context, rawURL string) finding {
 	return ok(name, detail+", every migration applied")
 }
 
-// plainDBError is the last, most specific part of a driver's error
+// plainDBError is the server's own message when the server refused (with
+// its SQLSTATE), else the last, most specific part of a driver's error
 // ("dial tcp 127.0.0.1:5999: connect: connection refused" becomes
 // "connection refused"), with the address kept when it names one.
 func plainDBError(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Message + " (SQLSTATE " + pgErr.Code + ")"
+	}
 	msg := err.Error()
 	if i := strings.LastIndex(msg, "dial tcp "); i >= 0 {
 		return msg[i+len("dial tcp "):]

@@ -27,12 +27,12 @@ func oneShot(cfg Config, stderr io.Writer, fn func(ctx context.Context) error, t
 	log := newLogger(cfg.LogFormat, level, stderr)
 	app := fx.New(core(cfg, log), fx.Populate(targets...))
 	if err := app.Err(); err != nil {
-		return err
+		return graphError(cfg, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {
-		return err
+		return graphError(cfg, err)
 	}
 	runErr := fn(spine.WithActor(ctx, cliActor()))
 	stopErr := app.Stop(context.Background())

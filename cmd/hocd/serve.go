@@ -49,14 +49,14 @@ func runServe(cfg Config, stderr io.Writer) error {
 	var d *db.DB
 	app := fx.New(core(cfg, log), server(cfg), fx.Populate(&d))
 	if err := app.Err(); err != nil {
-		return err
+		return graphError(cfg, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	if err := app.Start(startCtx); err != nil {
-		return fmt.Errorf("start: %w", err)
+		return fmt.Errorf("start: %w", graphError(cfg, err))
 	}
 	logStart(log, cfg, d.Dialect())
 	<-ctx.Done()
