@@ -16,7 +16,8 @@ TEST_PARALLEL ?= 4
 # the tests. The seed corpora (testdata/fuzz/) also run in `make test`.
 FUZZTIME ?= 10s
 
-# OUT is where `make build` writes the binary.
+# OUT is where `make build` writes the binary. -buildvcs=auto stamps the git
+# revision that `hocd version` prints, even where GOFLAGS turns it off.
 OUT ?= hocd
 
 .PHONY: test fuzz run build
@@ -36,4 +37,4 @@ run:
 	go run ./cmd/hocd
 
 build:
-	go build -o $(OUT) ./cmd/hocd
+	go build -buildvcs=auto -o $(OUT) ./cmd/hocd

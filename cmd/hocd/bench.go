@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -48,11 +49,26 @@ func newBenchCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Measure ingest and reads against baselines on the configured database",
 		Long: `Start an in-process hocd on a free loopback port, drive every workload over
 real HTTP next to a baseline measured in the same run (raw SQL on the same
-database), print the table, and delete every row the run created.`,
+database), print the table, and delete every row the run created.
+
+It writes and deletes a million rows, so it never runs on the working
+database by default: without --database-url (or HOC_DATABASE_URL) it uses a
+fresh SQLite file in a temporary directory, removed afterwards.`,
 		Example: `  hocd bench --database-url postgres://hoc@127.0.0.1:5432/hoc --only batch,single
   hocd bench --records 100000 --duration 5s --json`,
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return runBench(*cfg, opts, stdout, stderr) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			run := *cfg
+			if _, fromEnv := os.LookupEnv("HOC_DATABASE_URL"); !fromEnv && !cmd.Flags().Changed("database-url") {
+				dir, err := os.MkdirTemp("", "hocd-bench-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(dir)
+				run.DatabaseURL = "sqlite:" + filepath.Join(dir, "bench.db")
+			}
+			return runBench(run, opts, stdout, stderr)
+		},
 	}
 	fs := c.Flags()
 	fs.IntVar(&opts.records, "records", opts.records, "records seeded for the query workloads")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,33 @@ func openBenchCmdDB(t *testing.T, url string) *db.DB {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestBenchCmd_NeverDefaultsToTheWorkingDatabase: without --database-url or
+// HOC_DATABASE_URL the bench runs on a temporary SQLite file, not on
+// sqlite:hoc.db in the working directory (the server's default database).
+func TestBenchCmd_NeverDefaultsToTheWorkingDatabase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "bench", "--records", "100", "--duration", "100ms",
+		"--clients", "2", "--batch-clients", "1", "--batch-size", "10", "--only", "batch", "--json")
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOC_DATABASE_URL=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HOC_TEST_RUN_MAIN=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("hocd bench: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("the bench wrote %v in its working directory", entries)
+	}
 }

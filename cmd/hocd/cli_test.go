@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -231,5 +232,36 @@ func TestDoctor_FindsBadAuthSettings(t *testing.T) {
 	}
 	if c := rep.check("database"); c.Status != "warn" || !strings.Contains(c.Detail, "does not exist yet") {
 		t.Errorf("database: %+v", c)
+	}
+}
+
+// TestCLI_HelpSaysWhatTheKeysAndFieldsDo: the help names the header each
+// key goes in, and says what --default-model is (it fills nothing).
+func TestCLI_HelpSaysWhatTheKeysAndFieldsDo(t *testing.T) {
+	t.Parallel()
+	_, out, _ := hocd("integrations", "create", "--help")
+	if !strings.Contains(out, "X-CUS-Integration-Key") || strings.Contains(out, "send it as X-AOS-Key") {
+		t.Errorf("integrations create --help does not say the key goes in X-CUS-Integration-Key:\n%s", out)
+	}
+	if strings.Contains(out, "model recorded when a record names none") {
+		t.Errorf("--default-model claims to fill a record's model:\n%s", out)
+	}
+	_, out, _ = hocd("apikeys", "create", "--help")
+	if !strings.Contains(out, "X-AOS-Key") {
+		t.Errorf("apikeys create --help does not name X-AOS-Key:\n%s", out)
+	}
+}
+
+// TestCLI_VersionPrintsTheBuild: `hocd version` and `hocd --version` print
+// the same JSON document, with the Go version the binary was built with.
+func TestCLI_VersionPrintsTheBuild(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := hocd("version")
+	var v buildVersion
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != 0 || errOut != "" || v.Go != runtime.Version() || v.Version == "" {
+		t.Fatalf("hocd version: exit %d, %v, %+v, stderr %q", code, err, v, errOut)
+	}
+	if code, again, _ := hocd("--version"); code != 0 || again != out {
+		t.Fatalf("hocd --version: exit %d, %q; want %q", code, again, out)
 	}
 }

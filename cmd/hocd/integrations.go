@@ -21,7 +21,9 @@ func newIntegrationsCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Create an integration and print its key, once",
 		Long: `Create an integration of a tenant and print
 {"integration": {...}, "key": "<tenant>:<integration>:<secret>"}. The key is
-shown only here: SDKs send it as X-AOS-Key to report telemetry.`,
+shown only here: SDKs send it as X-CUS-Integration-Key to report telemetry
+for this integration (machine API keys, from hocd apikeys create, go in
+X-AOS-Key).`,
 		Example: `  hocd integrations create --tenant ID --name prod --provider openai --budget-limit-cents 50000`,
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -42,7 +44,7 @@ shown only here: SDKs send it as X-AOS-Key to report telemetry.`,
 	f.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
 	f.StringVar(&in.Name, "name", "", "integration name, unique in the tenant (required)")
 	f.StringVar(&in.ProviderType, "provider", "openai", "openai, anthropic, azure_openai, bedrock or custom")
-	f.StringVar(&model, "default-model", "", "model recorded when a record names none")
+	f.StringVar(&model, "default-model", "", "the model this integration mostly calls, kept with it for people to read (every record still names its own model)")
 	f.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this integration's key (0: no limit)")
 	f.Int64Var(&in.BudgetLimitCents, "budget-limit-cents", 0, "monthly budget in cents (0: no limit)")
 	f.Int64Var(&in.TokenLimitMonth, "token-limit-month", 0, "monthly tokens in and out (0: no limit)")

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -96,7 +97,15 @@ flag of the same meaning overrides.`,
 		newTokenCmd(cfg, stdout, stderr),
 		newBenchCmd(cfg, stdout, stderr),
 		newReportCmd(cfg, stdout, stderr),
+		newVersionCmd(stdout),
 	)
+	// --version prints what `hocd version` prints: one JSON document.
+	version, err := json.Marshal(readBuildVersion())
+	if err != nil {
+		panic(err) // a struct of strings and a bool always encodes
+	}
+	root.Version = string(version)
+	root.SetVersionTemplate("{{.Version}}\n")
 	return root
 }
 

@@ -4,7 +4,8 @@
 //
 // `go test ./...` runs packages in parallel, so no two callers ever share
 // tables: each New or URL call gets its own SQLite file or its own schema
-// in one Postgres database (hoc_tests), removed when the test ends.
+// in the Postgres database HOC_TEST_DATABASE_URL names, removed when the
+// test ends.
 package dbtest
 
 import (
@@ -17,10 +18,9 @@ import (
 	"hoc/l6_drivers/db"
 )
 
-// EnvDatabaseURL names the variable holding the Postgres server URL used to
-// hold the tests' schemas, e.g.
-// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable. The database
-// it names is only used to create the hoc_tests database, once.
+// EnvDatabaseURL names the variable holding the URL of the Postgres
+// database that holds the tests' schemas, e.g.
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
 const EnvDatabaseURL = "HOC_TEST_DATABASE_URL"
 
 // setupTimeout bounds creating, migrating and dropping a test database.
