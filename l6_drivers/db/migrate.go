@@ -98,7 +98,7 @@ func (d *DB) appliedVersions(ctx context.Context) ([]int64, error) {
 		query = "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?"
 	}
 	var exists bool
-	if err := d.base.WithContext(ctx).Raw(query, goose.DefaultTablename).Scan(&exists).Error; err != nil {
+	if err := d.base.WithContext(ctx).Raw(query, goose.DefaultTablename).Find(&exists).Error; err != nil {
 		return nil, Classify(fmt.Errorf("database not ready: look up %s: %w", goose.DefaultTablename, err))
 	}
 	if !exists {
@@ -154,7 +154,7 @@ func (d *DB) gooseDialect() goose.Dialect {
 // starting during a rolling deploy still excludes a newer one.
 func (d *DB) migrationLockID(ctx context.Context) (int64, error) {
 	var schema string
-	if err := d.Conn(ctx).Raw(`SELECT coalesce(current_schema(), '')`).Scan(&schema).Error; err != nil {
+	if err := d.Conn(ctx).Raw(`SELECT coalesce(current_schema(), '')`).Find(&schema).Error; err != nil {
 		return 0, Classify(fmt.Errorf("migrate: read the current schema: %w", err))
 	}
 	return migrationLockFor(schema), nil
@@ -187,7 +187,7 @@ func (d *DB) Status(ctx context.Context) (Status, error) {
 	if d.dialect == DialectSQLite {
 		query = "SELECT sqlite_version()"
 	}
-	if err := d.base.WithContext(ctx).Raw(query).Scan(&s.ServerVersion).Error; err != nil {
+	if err := d.base.WithContext(ctx).Raw(query).Find(&s.ServerVersion).Error; err != nil {
 		return Status{}, Classify(fmt.Errorf("read the server version: %w", err))
 	}
 	p, err := d.migrationProvider()

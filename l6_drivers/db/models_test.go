@@ -21,7 +21,7 @@ func TestModels_MirrorTheMigratedTables(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		for _, model := range []any{
 			&models.Tenant{}, &models.TenantEvent{}, &models.Integration{}, &models.IntegrationKey{},
-			&models.APIKey{}, &models.UsageRecord{}, &models.UsageDaily{}, &models.ProtectionEvent{},
+			&models.APIKey{}, &models.UsageRecord{}, &models.ProtectionEvent{},
 		} {
 			assertMirrors(t, d.Conn(testCtx(t)), model)
 		}

@@ -11,7 +11,7 @@ import (
 
 // The database, not a read before the write, decides idempotency: however
 // many transactions race to store one call_id, exactly one stores it.
-func TestInsertRecords_ConcurrentIngestsOfOneCallStoreItOnce(t *testing.T) {
+func TestWriteRecords_ConcurrentTransactionsOfOneCallStoreItOnce(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		const racers = 8
@@ -21,8 +21,8 @@ func TestInsertRecords_ConcurrentIngestsOfOneCallStoreItOnce(t *testing.T) {
 		for i := range racers {
 			wg.Go(func() {
 				errs[i] = f.d.InTx(f.ctx, func(ctx context.Context) error {
-					got, err := f.s.InsertRecords(ctx, []telemetry.RecordRow{record(f.acme, f.prod, "race", base)})
-					inserted[i] = len(got)
+					got, err := f.s.WriteRecords(ctx, []telemetry.RecordRow{record(f.acme, f.prod, "race", base)})
+					inserted[i] = len(got.Inserted)
 					return err
 				})
 			})
@@ -41,19 +41,14 @@ func TestInsertRecords_ConcurrentIngestsOfOneCallStoreItOnce(t *testing.T) {
 	})
 }
 
-// Records and the rollups that count them commit or roll back together,
-// because every method joins the transaction in the context.
-func TestInsertAndRollup_RollBackTogether(t *testing.T) {
+// Records and the rollups that count them commit or roll back together
+// with the transaction of the context, which the write joins.
+func TestWriteRecords_RollsBackWithTheCallersTransaction(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		abort := errors.New("abort")
 		err := f.d.InTx(f.ctx, func(ctx context.Context) error {
-			if _, err := f.s.InsertRecords(ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base)}); err != nil {
-				return err
-			}
-			delta := telemetry.RollupDelta{TenantID: f.acme, Day: "2026-11-20", IntegrationID: f.prod,
-				Provider: "openai", Model: "gpt-4o", Calls: 1}
-			if err := f.s.ApplyRollups(ctx, []telemetry.RollupDelta{delta}); err != nil {
+			if _, err := f.s.WriteRecords(ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base)}); err != nil {
 				return err
 			}
 			return abort
@@ -72,13 +67,9 @@ func TestInsertAndRollup_RollBackTogether(t *testing.T) {
 func TestStore_EmptyInputsTouchNothing(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
-		inserted, err := f.s.InsertRecords(f.ctx, nil)
-		if err != nil || inserted == nil || len(inserted) != 0 {
-			t.Fatalf("InsertRecords(nil) = %#v, %v", inserted, err)
-		}
-		found, err := f.s.FindByCallIDs(f.ctx, f.acme, nil)
-		if err != nil || found == nil || len(found) != 0 {
-			t.Fatalf("FindByCallIDs(nil) = %#v, %v", found, err)
+		w, err := f.s.WriteRecords(f.ctx, nil)
+		if err != nil || len(w.Inserted) != 0 || len(w.Existing) != 0 {
+			t.Fatalf("WriteRecords(nil) = %#v, %v", w, err)
 		}
 	})
 }

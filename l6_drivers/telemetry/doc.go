@@ -3,17 +3,18 @@
 // returns plain row structs; the telemetry engine declares the port this
 // package satisfies.
 //
-// Writes are set-based: one INSERT ... ON CONFLICT DO NOTHING RETURNING per
-// chunk of records and one upsert per chunk of rollup deltas, never a round
-// trip per record. The engine runs them in one transaction (db.InTx), which
-// every method here joins through db.Conn(ctx), so records and the rollups
-// that count them commit together.
+// There is one write, WriteRecords, which stores the new records of an
+// ingest and adds exactly those to the daily rollups, atomically: on
+// Postgres one statement (no transaction needed), on SQLite three
+// statements in one transaction. It joins the transaction of its context,
+// if any (db.Conn(ctx)). Summaries read only the rollup; history reads the
+// records.
 //
-// Summaries read only the rollup; history reads the records.
-//
-// Raw queries end in Find, never Scan: gorm's Scan logs a slow or failed
-// statement through a recorder that bypasses the database logger's parameter
-// filter, which would put tenants' data and key hashes in the log.
+// Raw queries end in Find, never in gorm's Scan: Scan logs a slow or failed
+// statement through a recorder that bypasses the database logger's
+// parameter filter, which would put tenants' data and key hashes in the
+// log. l6_drivers/db's TestDrivers_NeverCallGormScan holds every driver to
+// it.
 //
 // Times are stored in UTC with microsecond precision (db.UTC). On SQLite
 // they are text in the driver's format "2006-01-02 15:04:05.999999999-07:00":

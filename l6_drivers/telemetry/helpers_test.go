@@ -3,6 +3,8 @@ package telemetry_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,15 +105,16 @@ func contentHash(callID, version string) []byte {
 	return sum[:]
 }
 
-// mustInsert inserts rows and fails the test unless all of them are new.
+// mustInsert writes rows (and their rollups) and fails the test unless all
+// of them are new.
 func (f fixture) mustInsert(t *testing.T, rows ...telemetry.RecordRow) {
 	t.Helper()
-	got, err := f.s.InsertRecords(f.ctx, rows)
+	w, err := f.s.WriteRecords(f.ctx, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(rows) {
-		t.Fatalf("inserted %d of %d new records", len(got), len(rows))
+	if len(w.Inserted) != len(rows) {
+		t.Fatalf("inserted %d of %d new records", len(w.Inserted), len(rows))
 	}
 }
 
@@ -130,18 +133,45 @@ func (f fixture) stored(t *testing.T, tenantID, integrationID string) int64 {
 	return n
 }
 
-// rollUp adds rows to the daily rollups as ingest does.
-func (f fixture) rollUp(t *testing.T, rows ...telemetry.RecordRow) {
-	t.Helper()
-	deltas := make([]telemetry.RollupDelta, len(rows))
-	for i, r := range rows {
-		deltas[i] = telemetry.RollupDelta{TenantID: r.TenantID, Day: r.OccurredAt.UTC().Format("2006-01-02"),
-			IntegrationID: r.IntegrationID, Provider: r.Provider, Model: r.Model, Calls: 1}
+// recordsSumming returns t.Calls records of one rollup row (tenant, UTC
+// day, integration, provider, model) whose counters add up to t exactly:
+// the first records carry the remainders, the first LatencyCount have a
+// latency, the first ErrorCount an error code and the last BlockedCount are
+// blocked. Their call ids are unique in the process.
+func recordsSumming(tenant, day, integration, provider, model string, t telemetry.Totals) []telemetry.RecordRow {
+	at, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		panic(err)
 	}
-	if err := f.s.ApplyRollups(f.ctx, deltas); err != nil {
-		t.Fatal(err)
+	share := func(total, i, n int64) int64 {
+		v := total / n
+		if i < total%n {
+			v++
+		}
+		return v
 	}
+	rows := make([]telemetry.RecordRow, t.Calls)
+	for i := range t.Calls {
+		r := record(tenant, integration, fmt.Sprintf("sum-%d", callSeq.Add(1)), at.Add(12*time.Hour))
+		r.Provider, r.Model = provider, model
+		r.TokensIn, r.TokensOut = share(t.TokensIn, i, t.Calls), share(t.TokensOut, i, t.Calls)
+		r.CostCents, r.CostMicros = share(t.CostCents, i, t.Calls), share(t.CostMicros, i, t.Calls)
+		if i < t.LatencyCount {
+			r.LatencyMS = ptr(share(t.LatencySum, i, t.LatencyCount))
+		}
+		if i < t.ErrorCount {
+			r.ErrorCode = ptr("error")
+		}
+		if i >= t.Calls-t.BlockedCount {
+			r.PolicyResult = "blocked"
+		}
+		rows[i] = r
+	}
+	return rows
 }
+
+// callSeq numbers the call ids of recordsSumming.
+var callSeq atomic.Int64
 
 // base is a fixed instant for records, on a whole second.
 var base = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)

@@ -74,7 +74,7 @@ func (s *Store) CountRecords(ctx context.Context, tenantID, integrationID string
 		args = append(args, integrationID)
 	}
 	var n int64
-	if err := s.db.Conn(ctx).Raw(query, args...).Scan(&n).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(query, args...).Find(&n).Error; err != nil {
 		return 0, fmt.Errorf("count usage records: %w", db.Classify(err))
 	}
 	return n, nil

@@ -131,8 +131,6 @@ func TestCountRecords_SumsTheRollupsPerTenantAndIntegration(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		all := seedHistory(t, f)
-		f.rollUp(t, all...)
-		f.rollUp(t, record(f.other, f.otherInt, "call-00", base))
 		for name, tt := range map[string]struct {
 			tenant, integration string
 			want                int

@@ -50,7 +50,7 @@ func TestFailedStatementsAreLoggedWithoutValues(t *testing.T) {
 			f := newFixture(t, ctx, d)
 			r := record(f.acme, f.prod, "secret-call-id", base)
 			r.PolicyResult = "denied" // breaks a CHECK
-			if _, err := f.s.InsertRecords(ctx, []telemetry.RecordRow{r}); err == nil {
+			if _, err := f.s.WriteRecords(ctx, []telemetry.RecordRow{r}); err == nil {
 				t.Fatal("insert breaking a CHECK succeeded")
 			}
 			out := logs.String()

@@ -12,30 +12,28 @@ import (
 	"hoc/l6_drivers/telemetry"
 )
 
-func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
+func TestWriteRecords_InsertsOnlyNewRows(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		first := []telemetry.RecordRow{
 			record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "b", base), record(f.acme, f.dev, "c", base),
 		}
-		got, err := f.s.InsertRecords(f.ctx, first)
+		got, err := f.s.WriteRecords(f.ctx, first)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := []telemetry.Inserted{{first[0].ID, f.acme, "a"}, {first[1].ID, f.acme, "b"}, {first[2].ID, f.acme, "c"}}
-		if !sameInserted(got, want) {
-			t.Fatalf("first insert = %+v, want %+v", got, want)
+		if !sameInserted(got.Inserted, want) || len(got.Existing) != 0 {
+			t.Fatalf("first write = %+v, want %+v", got, want)
 		}
 		again := []telemetry.RecordRow{record(f.acme, f.prod, "b", base), record(f.acme, f.prod, "d", base)}
-		got, err = f.s.InsertRecords(f.ctx, again)
+		got, err = f.s.WriteRecords(f.ctx, again)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []telemetry.Inserted{{again[1].ID, f.acme, "d"}}; !sameInserted(got, want) {
-			t.Fatalf("second insert = %+v, want only d: %+v", got, want)
-		}
-		if got, err := f.s.InsertRecords(f.ctx, again[:1]); err != nil || len(got) != 0 {
-			t.Fatalf("insert of a stored call_id = %+v, %v; want nothing", got, err)
+		if want := []telemetry.Inserted{{again[1].ID, f.acme, "d"}}; !sameInserted(got.Inserted, want) ||
+			len(got.Existing) != 1 || got.Existing[0].ID != first[1].ID {
+			t.Fatalf("second write = %+v, want only d inserted and b found", got)
 		}
 		if n := f.stored(t, f.acme, ""); n != 4 {
 			t.Fatalf("stored %d records, want 4", n)
@@ -43,58 +41,59 @@ func TestInsertRecords_ReturnsOnlyNewRows(t *testing.T) {
 	})
 }
 
-func TestInsertRecords_OneCallIDTwiceInOneCallStoresOne(t *testing.T) {
+func TestWriteRecords_OneCallIDTwiceInOneWriteStoresOne(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
-		got, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "a", base)})
-		if err != nil || len(got) != 1 {
-			t.Fatalf("inserted %+v, %v; want exactly one", got, err)
+		got, err := f.s.WriteRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.prod, "a", base), record(f.acme, f.prod, "a", base)})
+		if err != nil || len(got.Inserted) != 1 || f.stored(t, f.acme, "") != 1 {
+			t.Fatalf("wrote %+v, %v; want exactly one stored", got, err)
 		}
 	})
 }
 
-func TestInsertRecords_SameCallIDInTwoTenants(t *testing.T) {
+func TestWriteRecords_SameCallIDInTwoTenants(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		f.mustInsert(t, record(f.acme, f.prod, "shared", base), record(f.other, f.otherInt, "shared", base))
 		for _, tenant := range []string{f.acme, f.other} {
-			if got, err := f.s.FindByCallIDs(f.ctx, tenant, []string{"shared"}); err != nil || len(got) != 1 {
-				t.Fatalf("tenant %s sees %d records named shared (%v), want 1", tenant, len(got), err)
+			if n := f.stored(t, tenant, ""); n != 1 {
+				t.Fatalf("tenant %s has %d records named shared, want 1", tenant, n)
 			}
 		}
 	})
 }
 
-func TestInsertRecords_IntegrationMustBeTheTenants(t *testing.T) {
+func TestWriteRecords_IntegrationMustBeTheTenants(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
-		if _, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.otherInt, "x", base)}); err == nil {
+		if _, err := f.s.WriteRecords(f.ctx, []telemetry.RecordRow{record(f.acme, f.otherInt, "x", base)}); err == nil {
 			t.Fatal("a record pointing at another tenant's integration was stored")
 		}
 	})
 }
 
-func TestFindByCallIDs_ReturnsTheOriginals(t *testing.T) {
+func TestWriteRecords_FindsTheOriginalsOfTheTenantsSkippedRows(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		original := record(f.acme, f.prod, "a", base)
 		f.mustInsert(t, original, record(f.other, f.otherInt, "b", base))
 		retry := record(f.acme, f.prod, "a", base)
 		retry.ContentHash = contentHash("a", "v2")
-		if got, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{retry}); err != nil || len(got) != 0 {
-			t.Fatalf("changed payload: inserted %+v, err %v; want nothing inserted and no error", got, err)
-		}
-		got, err := f.s.FindByCallIDs(f.ctx, f.acme, []string{"a", "b", "missing"})
+		got, err := f.s.WriteRecords(f.ctx, []telemetry.RecordRow{retry, record(f.acme, f.prod, "b", base)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || got[0].ID != original.ID || got[0].CallID != "a" || !bytes.Equal(got[0].ContentHash, original.ContentHash) {
-			t.Fatalf("found %+v, want only the original of a", got)
+		// b is the other tenant's call id: for acme it is new.
+		if len(got.Inserted) != 1 || got.Inserted[0].CallID != "b" || len(got.Existing) != 1 {
+			t.Fatalf("wrote %+v, want b inserted and a found", got)
+		}
+		if ex := got.Existing[0]; ex.ID != original.ID || ex.CallID != "a" || !bytes.Equal(ex.ContentHash, original.ContentHash) {
+			t.Fatalf("found %+v, want the original of a with its own hash", ex)
 		}
 	})
 }
 
-func TestInsertRecords_RoundTripsEveryColumn(t *testing.T) {
+func TestWriteRecords_RoundTripsEveryColumn(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		full := record(f.acme, f.prod, "full", time.Date(2026, 11, 20, 10, 30, 0, 123456789, time.FixedZone("X", -5*3600)))
@@ -130,23 +129,17 @@ func TestInsertRecords_RoundTripsEveryColumn(t *testing.T) {
 	})
 }
 
-func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
+func TestWriteRecords_LargeBatchIsChunked(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		const n = 2500
 		rows := make([]telemetry.RecordRow, n)
-		callIDs := make([]string, n)
 		for i := range rows {
-			callIDs[i] = fmt.Sprintf("call-%05d", i)
-			rows[i] = record(f.acme, f.prod, callIDs[i], base.Add(time.Duration(i)*time.Millisecond))
+			rows[i] = record(f.acme, f.prod, fmt.Sprintf("call-%05d", i), base.Add(time.Duration(i)*time.Millisecond))
 		}
 		f.mustInsert(t, rows...)
-		found, err := f.s.FindByCallIDs(f.ctx, f.acme, callIDs)
-		if err != nil || len(found) != n {
-			t.Fatalf("found %d of %d (err %v)", len(found), n, err)
-		}
-		if got, err := f.s.InsertRecords(f.ctx, rows); err != nil || len(got) != 0 {
-			t.Fatalf("re-insert stored %d records (err %v), want 0", len(got), err)
+		if got, err := f.s.WriteRecords(f.ctx, rows); err != nil || len(got.Inserted) != 0 || len(got.Existing) != n {
+			t.Fatalf("rewrite stored %d and found %d of %d records (err %v), want 0 and all", len(got.Inserted), len(got.Existing), n, err)
 		}
 		if count := f.stored(t, f.acme, f.prod); count != int64(n) {
 			t.Fatalf("count = %d, want %d", count, n)
@@ -154,7 +147,7 @@ func TestInsertRecords_LargeBatchIsChunked(t *testing.T) {
 	})
 }
 
-func TestInsertRecords_DatabaseEnforcesDomains(t *testing.T) {
+func TestWriteRecords_DatabaseEnforcesDomains(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		bad := map[string]func(r *telemetry.RecordRow){
@@ -167,7 +160,7 @@ func TestInsertRecords_DatabaseEnforcesDomains(t *testing.T) {
 		for name, mutate := range bad {
 			r := record(f.acme, f.prod, name, base)
 			mutate(&r)
-			if _, err := f.s.InsertRecords(f.ctx, []telemetry.RecordRow{r}); err == nil {
+			if _, err := f.s.WriteRecords(f.ctx, []telemetry.RecordRow{r}); err == nil {
 				t.Errorf("%s: accepted", name)
 			}
 		}

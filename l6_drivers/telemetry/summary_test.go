@@ -13,19 +13,13 @@ func tot(calls, in, out, cents, micros, latSum, latCount, errs, blocked int64) t
 		LatencySum: latSum, LatencyCount: latCount, ErrorCount: errs, BlockedCount: blocked}
 }
 
-// delta builds a rollup delta with the counters of t.
-func delta(tenant, day, integration, provider, model string, t telemetry.Totals) telemetry.RollupDelta {
-	return telemetry.RollupDelta{TenantID: tenant, Day: day, IntegrationID: integration, Provider: provider, Model: model,
-		Calls: t.Calls, TokensIn: t.TokensIn, TokensOut: t.TokensOut, CostCents: t.CostCents, CostMicros: t.CostMicros,
-		LatencySum: t.LatencySum, LatencyCount: t.LatencyCount, ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount}
-}
 
 // seedSummary writes the data set every summary test computes by hand.
 // Inside 2026-11-01..03 for acme:
 //
-//	11-01 prod openai/gpt-4o     3 110  55 11 105000 300 3 1 1  (two deltas, merged)
+//	11-01 prod openai/gpt-4o     3 110  55 11 105000 300 3 1 1  (two sets of records in one write)
 //	11-01 dev  openai/gpt-4o     1   2   3  1   5000   0 0 0 0
-//	11-02 dev  anthropic/claude  4 301  31 32 320000 100 4 0 0  (two calls, accumulated)
+//	11-02 dev  anthropic/claude  4 301  31 32 320000 100 4 0 0  (two writes, accumulated)
 //	11-02 dev  openai/b-model    1   1   1  4  40000   0 0 0 0
 //	11-02 dev  openai/C-model    1   1   1  4  40000   0 0 0 0
 //	11-03 prod anthropic/claude  1   5   5 30 299000   0 0 1 1
@@ -33,25 +27,27 @@ func delta(tenant, day, integration, provider, model string, t telemetry.Totals)
 // Outside it: acme on 10-31 and 11-04, and the other tenant on 11-02.
 func seedSummary(t *testing.T, f fixture) {
 	t.Helper()
-	first := []telemetry.RollupDelta{
-		delta(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(2, 100, 50, 10, 95_000, 300, 2, 1, 0)),
-		delta(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(1, 10, 5, 1, 10_000, 0, 1, 0, 1)),
-		delta(f.acme, "2026-11-01", f.dev, "openai", "gpt-4o", tot(1, 2, 3, 1, 5_000, 0, 0, 0, 0)),
-		delta(f.acme, "2026-11-02", f.dev, "anthropic", "claude", tot(3, 300, 30, 30, 300_000, 90, 3, 0, 0)),
-		delta(f.acme, "2026-11-02", f.dev, "openai", "b-model", tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)),
-		delta(f.acme, "2026-11-02", f.dev, "openai", "C-model", tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)),
-		delta(f.acme, "2026-11-03", f.prod, "anthropic", "claude", tot(1, 5, 5, 30, 299_000, 0, 0, 1, 1)),
-		delta(f.acme, "2026-10-31", f.prod, "openai", "gpt-4o", tot(7, 7, 7, 7, 70_000, 7, 7, 7, 7)),
-		delta(f.acme, "2026-11-04", f.dev, "openai", "gpt-4o", tot(9, 9, 9, 9, 90_000, 9, 9, 9, 9)),
-		delta(f.other, "2026-11-02", f.otherInt, "openai", "gpt-4o", tot(100, 100, 100, 100, 1_000_000, 100, 100, 100, 100)),
+	first := [][]telemetry.RecordRow{
+		recordsSumming(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(2, 100, 50, 10, 95_000, 300, 2, 1, 0)),
+		recordsSumming(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(1, 10, 5, 1, 10_000, 0, 1, 0, 1)),
+		recordsSumming(f.acme, "2026-11-01", f.dev, "openai", "gpt-4o", tot(1, 2, 3, 1, 5_000, 0, 0, 0, 0)),
+		recordsSumming(f.acme, "2026-11-02", f.dev, "anthropic", "claude", tot(3, 300, 30, 30, 300_000, 90, 3, 0, 0)),
+		recordsSumming(f.acme, "2026-11-02", f.dev, "openai", "b-model", tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)),
+		recordsSumming(f.acme, "2026-11-02", f.dev, "openai", "C-model", tot(1, 1, 1, 4, 40_000, 0, 0, 0, 0)),
+		recordsSumming(f.acme, "2026-11-03", f.prod, "anthropic", "claude", tot(1, 5, 5, 30, 299_000, 0, 0, 1, 1)),
+		recordsSumming(f.acme, "2026-10-31", f.prod, "openai", "gpt-4o", tot(7, 7, 7, 7, 70_000, 7, 7, 7, 7)),
+		recordsSumming(f.acme, "2026-11-04", f.dev, "openai", "gpt-4o", tot(9, 9, 9, 9, 90_000, 9, 9, 9, 9)),
+		recordsSumming(f.other, "2026-11-02", f.otherInt, "openai", "gpt-4o", tot(100, 100, 100, 100, 1_000_000, 100, 100, 100, 100)),
 	}
-	second := []telemetry.RollupDelta{
-		delta(f.acme, "2026-11-02", f.dev, "anthropic", "claude", tot(1, 1, 1, 2, 20_000, 10, 1, 0, 0)),
+	second := [][]telemetry.RecordRow{
+		recordsSumming(f.acme, "2026-11-02", f.dev, "anthropic", "claude", tot(1, 1, 1, 2, 20_000, 10, 1, 0, 0)),
 	}
-	for _, deltas := range [][]telemetry.RollupDelta{first, second} {
-		if err := f.s.ApplyRollups(f.ctx, deltas); err != nil {
-			t.Fatal(err)
+	for _, write := range [][][]telemetry.RecordRow{first, second} {
+		var rows []telemetry.RecordRow
+		for _, r := range write {
+			rows = append(rows, r...)
 		}
+		f.mustInsert(t, rows...)
 	}
 }
 
