@@ -257,6 +257,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	t.Run("overview", func(t *testing.T) {
 		b.t = t
 		checkOverview(t, b, h, key)
+		b.checkAxe("the overview")
 		b.screenshot("overview")
 		// The same page on a phone: nothing wider than the screen.
 		b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -264,6 +265,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		if w := evalJS[[]int](b, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
 			t.Errorf("on a 390 px screen the page is %d px wide", w[0])
 		}
+		b.checkAxe("the overview on a phone")
 		b.screenshot("overview-phone")
 		b.do("laptop viewport", chromedp.EmulateViewport(1280, 900))
 
@@ -295,6 +297,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		b.t = t
 		b.rerender("open breakdowns", "breakdowns", chromedp.Click(chromedp.CSS(`#nav a[href="#/breakdowns"]`)))
 		checkBreakdowns(t, b, h, key)
+		b.checkAxe("the breakdowns")
 		b.screenshot("breakdowns")
 	})
 
@@ -302,6 +305,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		b.t = t
 		b.rerender("open calls", "calls", chromedp.Click(chromedp.CSS(`#nav a[href="#/calls"]`)))
 		checkCalls(t, b, h, key, seed)
+		b.checkAxe("the calls")
 		b.screenshot("calls")
 	})
 
@@ -322,6 +326,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		if len(shown) != len(all) || len(shown) < 2 || shown[0] != all[0].Dimension {
 			t.Errorf("event rows by dimension %v, the API has %v", shown, all)
 		}
+		b.checkAxe("the protection events")
 		b.screenshot("protection")
 		b.rerender("filter by dimension", "protection", b.choose("#protection-dimension", "cost"))
 		rows := b.texts("#page-protection tbody tr td:nth-child(2)")
@@ -493,6 +498,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	if !strings.Contains(b.text("#detail-metadata"), "\n  \"attempt\": 2,") {
 		t.Errorf("metadata is not pretty-printed: %q", b.text("#detail-metadata"))
 	}
+	b.checkAxe("a call's detail")
 	b.screenshot("call-detail")
 	b.do("back to the list", chromedp.Click(chromedp.CSS("#detail-back")), chromedp.WaitVisible(chromedp.CSS("#calls-table")))
 
@@ -575,6 +581,7 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 	if r := h.do(http.MethodGet, "/api/v1/session/context", nil, "X-CUS-Integration-Key", created); r.Status != 200 {
 		t.Fatalf("the created key does not authenticate: %s", r.Raw)
 	}
+	b.checkAxe("the integrations with a new key")
 	b.screenshot("integrations")
 	b.do("dismiss the key", chromedp.Click(chromedp.CSS("#new-key-done")), chromedp.WaitNotPresent(chromedp.CSS("#new-key")))
 
@@ -650,6 +657,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 	if got := evalJS[string](b, `String(sessionStorage.getItem("hoc.credential"))`); got != "null" {
 		t.Errorf("a refused credential was stored: %q", got)
 	}
+	b.checkAxe("the sign-in form with an error")
 
 	b.do("clear the field", chromedp.Evaluate[chromedp.Void](`document.querySelector("#credential").value = ""`))
 	b.signIn(base, f.ReadKey)
@@ -664,6 +672,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 		!strings.Contains(curl, `-H "X-CUS-Integration-Key: $KEY"`) {
 		t.Errorf("first-record help:\n%s", curl)
 	}
+	b.checkAxe("a suspended tenant's empty overview")
 	b.screenshot("suspended-new-tenant")
 
 	for page, scope := range map[string]string{"integrations": "integrations:read", "protection": "protection:read"} {
@@ -671,6 +680,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 		if got := b.text("#page-" + page + " .scope-missing"); !strings.Contains(got, scope) {
 			t.Errorf("%s without %s says %q", page, scope, got)
 		}
+		b.checkAxe(page + " without " + scope)
 	}
 	b.screenshot("missing-scope")
 }
