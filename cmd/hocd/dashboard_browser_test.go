@@ -148,15 +148,15 @@ func dashboardAssetEnum(t *testing.T, h *harness) []string {
 // dashboardSeed is a tenant with two integrations, 30 records over seven
 // days and three models, two protection events and a key for every page.
 type dashboardSeed struct {
-	tenantID, prodID, stagingID, key string
-	errorCall                        string
-	errorMeta                        map[string]any
+	tenantID, tenantName, prodID, stagingID, key string
+	errorCall                                    string
+	errorMeta                                    map[string]any
 }
 
 func seedDashboard(t *testing.T, h *harness, rec *protectionengine.Recorder) dashboardSeed {
 	t.Helper()
 	f := h.newTenant("Dashboard Robotics")
-	s := dashboardSeed{tenantID: f.TenantID, prodID: f.IntegrationID, errorCall: "dash-error",
+	s := dashboardSeed{tenantID: f.TenantID, tenantName: "Dashboard Robotics", prodID: f.IntegrationID, errorCall: "dash-error",
 		errorMeta: map[string]any{"route": "/chat", "attempt": float64(2), "tags": []any{"a", "b"}}}
 	var stagingKey string
 	s.stagingID, stagingKey = h.newIntegration(f.TenantID, "staging")
@@ -242,8 +242,13 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	key := []string{"X-AOS-Key", seed.key}
 
 	b.signIn(base, seed.key)
-	if got := b.text("#session-tenant"); got != seed.tenantID {
-		t.Errorf("header tenant = %q, want %q", got, seed.tenantID)
+	var session sessionOut
+	h.do(http.MethodGet, "/api/v1/session/context", nil, key...).decode(t, &session)
+	if session.TenantName == nil || *session.TenantName != seed.tenantName {
+		t.Fatalf("session context names the tenant %v, want %q", session.TenantName, seed.tenantName)
+	}
+	if got := b.text("#session-tenant"); got != *session.TenantName {
+		t.Errorf("header tenant = %q, want its name %q", got, *session.TenantName)
 	}
 	if got := b.text("#session-actor"); got != "machine" {
 		t.Errorf("header actor = %q", got)

@@ -44,7 +44,9 @@ function showSignIn(message = "") {
 
 function applySession(s) {
   ctx.session = s;
-  $("session-tenant").textContent = s.tenant_id;
+  // The name is what a person recognises; the id stays a hover away.
+  $("session-tenant").textContent = s.tenant_name ?? s.tenant_id;
+  $("session-tenant").title = s.tenant_id;
   $("session-actor").textContent = s.actor_type;
   $("session-lifecycle").textContent = s.lifecycle_state ?? "—";
   $("session-onboarding").textContent = s.onboarding_state ?? "— (customers only)";
