@@ -146,7 +146,8 @@ func dashboardAssetEnum(t *testing.T, h *harness) []string {
 }
 
 // dashboardSeed is a tenant with two integrations, 30 records over seven
-// days and three models, two protection events and a key for every page.
+// days and three models, five protection events (three of them one burst)
+// by two keys, and a key for every page.
 type dashboardSeed struct {
 	tenantID, tenantName, prodID, stagingID, key string
 	errorCall                                    string
@@ -200,12 +201,22 @@ func seedDashboard(t *testing.T, h *harness, rec *protectionengine.Recorder) das
 	if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": staging}, "X-CUS-Integration-Key", stagingKey); r.Status != 200 {
 		t.Fatalf("seed staging: %s", r.Raw)
 	}
+	// Actors are key ids, as protection records them; the burst's three
+	// refusals differ only in their time and retry_after_ms.
+	reader, sdk := newEventID(t), newEventID(t)
+	burst := func(retry int) protectionengine.Event {
+		return protectionengine.Event{Endpoint: "/api/v1/telemetry/llm-usage/batch", Method: "POST", Decision: "throttle", Dimension: "burst",
+			ActorID: sdk, Details: map[string]any{"limit": 20, "retry_after_ms": retry}}
+	}
 	for i, e := range []protectionengine.Event{
-		{Endpoint: "/api/v1/telemetry/usage-summary", Method: "GET", Decision: "reject", Dimension: "rate", Details: map[string]any{"limit": 1000}},
-		{Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Decision: "warn", Dimension: "cost", Details: map[string]any{"limit": "daily_budget"}},
+		{Endpoint: "/api/v1/telemetry/usage-summary", Method: "GET", Decision: "reject", Dimension: "rate", ActorID: reader,
+			Details: map[string]any{"limit": 1000, "retry_after_ms": 812}},
+		{Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Decision: "warn", Dimension: "cost", ActorID: sdk,
+			Details: map[string]any{"limit": "daily_budget", "current_value": 0.41, "allowed_value": 0.33}},
+		burst(910), burst(120), burst(340),
 	} {
 		e.ID, e.TenantID, e.OccurredAt = newEventID(t), f.TenantID, now.Add(time.Duration(i-10)*time.Minute)
-		e.ActorType, e.ActorID = "machine", "key-dashboard"
+		e.ActorType = "machine"
 		rec.Record(e)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -323,16 +334,20 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	t.Run("protection", func(t *testing.T) {
 		b.t = t
 		b.rerender("open protection", "protection", chromedp.Click(chromedp.CSS(`#nav a[href="#/protection"]`)))
-		var all []struct {
-			Dimension string `json:"dimension"`
-		}
-		h.do(http.MethodGet, "/api/v1/protection/events", nil, key...).decode(t, &all)
-		shown := b.texts("#page-protection tbody tr td:nth-child(2)")
-		if len(shown) != len(all) || len(shown) < 2 || shown[0] != all[0].Dimension {
-			t.Errorf("event rows by dimension %v, the API has %v", shown, all)
-		}
+		checkProtectionPage(t, b, h, key)
 		b.checkAxe("the protection events")
 		b.screenshot("protection")
+		// On a phone the table scrolls sideways, by keyboard too.
+		b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		b.rerender("re-render on a phone", "protection", chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new HashChangeEvent("hashchange"))`))
+		if w := evalJS[[]int](b, `(() => { const e = document.querySelector("#page-protection .table-wrap"); return [e.scrollWidth, e.clientWidth]; })()`); w[0] <= w[1] {
+			t.Errorf("on a phone the events table (%d px) does not scroll in its %d px box: the checks below prove nothing", w[0], w[1])
+		}
+		checkDetailsWidth(t, b)
+		b.checkAxe("the protection events on a phone")
+		b.screenshot("protection-phone")
+		b.do("laptop viewport", chromedp.EmulateViewport(1280, 900))
+		b.rerender("re-render on a laptop", "protection", chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new HashChangeEvent("hashchange"))`))
 		b.rerender("filter by dimension", "protection", b.choose("#protection-dimension", "cost"))
 		rows := b.texts("#page-protection tbody tr td:nth-child(2)")
 		if len(rows) != 1 || rows[0] != "cost" {
