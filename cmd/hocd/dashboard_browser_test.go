@@ -323,6 +323,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		checkCalls(t, b, h, key, seed)
 		b.checkAxe("the calls")
 		b.screenshot("calls")
+		checkCallsRange(t, b, h, key)
 	})
 
 	t.Run("integrations", func(t *testing.T) {
@@ -475,22 +476,16 @@ func checkShare(t *testing.T, shown string, part, whole int64) {
 func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboardSeed) {
 	first := h.do(http.MethodGet, "/api/v1/telemetry/usage-history?limit=25", nil, key...)
 	var page1 []struct {
-		CallID    string `json:"call_id"`
-		CostCents int64  `json:"cost_cents"`
+		CallID    string  `json:"call_id"`
+		CostCents int64   `json:"cost_cents"`
+		ErrorCode *string `json:"error_code"`
 	}
 	first.decode(t, &page1)
-	shownCalls := func() []string {
-		var ids []string
-		for _, l := range evalJS[[]string](b, `[...document.querySelectorAll("#calls-table tbody button")].map((e) => e.getAttribute("aria-label"))`) {
-			ids = append(ids, strings.TrimPrefix(l, "Details of call "))
-		}
-		return ids
-	}
 	var want []string
 	for _, r := range page1 {
 		want = append(want, r.CallID)
 	}
-	if got := shownCalls(); !slices.Equal(got, want) || len(got) != 25 {
+	if got := shownCallIDs(b); !slices.Equal(got, want) || len(got) != 25 {
 		t.Errorf("page 1 shows %v\nthe API %v", got, want)
 	}
 	if got := b.text("#calls-count"); !strings.Contains(got, "of "+shownCount(*first.Meta.Total)+" records") {
@@ -498,6 +493,9 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	}
 	if got := b.text("#calls-table tbody tr:nth-child(2) td:nth-child(6)"); got != shownUSD(page1[1].CostCents) {
 		t.Errorf("second row cost %q, want %s", got, shownUSD(page1[1].CostCents))
+	}
+	if heads := b.texts("#calls-table thead th"); slices.Contains(heads, "") {
+		t.Errorf("the calls table has a header cell without a name: %q", heads)
 	}
 
 	// The newest record's detail: the error and the metadata, as text.
@@ -521,6 +519,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	b.checkAxe("a call's detail")
 	b.screenshot("call-detail")
 	b.do("back to the list", chromedp.Click(chromedp.CSS("#detail-back")), chromedp.WaitVisible(chromedp.CSS("#calls-table")))
+	checkCallWithoutError(t, b, page1[1].CallID, page1[1].ErrorCode)
 
 	// The next page is the API's page behind meta.next_cursor.
 	var page2 []struct {
@@ -532,7 +531,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	for _, r := range page2 {
 		want = append(want, r.CallID)
 	}
-	if got := shownCalls(); !slices.Equal(got, want) || len(got) != 5 {
+	if got := shownCallIDs(b); !slices.Equal(got, want) || len(got) != 5 {
 		t.Errorf("page 2 shows %v\nthe API %v", got, want)
 	}
 	if evalJS[bool](b, `document.querySelector("#calls-next").disabled`) != true {
@@ -541,7 +540,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 
 	// Filtering by integration starts again at its first page.
 	b.rerender("filter by staging", "calls", b.choose("#calls-integration", seed.stagingID))
-	got := shownCalls()
+	got := shownCallIDs(b)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"dash-staging-0", "dash-staging-1", "dash-staging-2"}) {
 		t.Errorf("staging's calls: %v", got)
