@@ -574,10 +574,22 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 		t.Errorf("prod token gauge %q, want %s used", got, shownCount(limits.TokensUsedMonth))
 	}
 
+	// Budgets are shown and entered in dollars, and sent in cents. The
+	// field is found by its name's start, whatever its unit.
+	const budgetInput = `input[name^="budget"]`
+	b.do("edit prod's limits", chromedp.Click(chromedp.CSS(prod+`[data-action="edit-limits"]`)),
+		chromedp.WaitVisible(chromedp.CSS(prod+budgetInput)))
+	if got := evalJS[string](b, `document.querySelector(`+strconv.Quote(prod+budgetInput)+`).value`); got != fmt.Sprintf("%d.%02d", limits.BudgetLimitCents/100, limits.BudgetLimitCents%100) {
+		t.Errorf("prod's budget of %d cents is offered for editing as %q dollars", limits.BudgetLimitCents, got)
+	}
+	b.do("cancel", chromedp.Click(chromedp.CSS(prod+`[data-form="limits"] button.secondary`)),
+		chromedp.WaitNotPresent(chromedp.CSS(prod+`[data-form="limits"]`)))
+
 	// Create one: the key is shown once and works.
 	b.do("create an integration",
 		chromedp.SendKeys(chromedp.CSS("#new-name"), "ui-created"),
 		chromedp.SetValue(chromedp.CSS("#new-provider"), "anthropic"),
+		chromedp.SetValue(chromedp.CSS(`#create-integration `+budgetInput), "12.34"),
 		chromedp.Click(chromedp.CSS("#create-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#new-key`)),
 		chromedp.WaitVisible(chromedp.CSS(`#integrations-list .card[data-name="ui-created"] [data-gauge="budget"]`)))
@@ -599,6 +611,13 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 	}
 	if r := h.do(http.MethodGet, "/api/v1/session/context", nil, "X-CUS-Integration-Key", created); r.Status != 200 {
 		t.Fatalf("the created key does not authenticate: %s", r.Raw)
+	}
+	var made struct {
+		BudgetLimitCents int64 `json:"budget_limit_cents"`
+	}
+	h.do(http.MethodGet, "/api/v1/integrations/"+id, nil, key...).decode(t, &made)
+	if made.BudgetLimitCents != 1234 {
+		t.Errorf("a budget entered as 12.34 dollars is %d cents", made.BudgetLimitCents)
 	}
 	b.checkAxe("the integrations with a new key")
 	b.screenshot("integrations")
@@ -623,7 +642,7 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 	b.do("edit limits",
 		chromedp.Click(chromedp.CSS(card+`[data-action="edit-limits"]`)),
 		chromedp.SetValue(chromedp.CSS(`[id="edit-`+id+`-rate_limit_rpm"]`), "120"),
-		chromedp.SetValue(chromedp.CSS(`[id="edit-`+id+`-budget_limit_cents"]`), "2500"),
+		chromedp.SetValue(chromedp.CSS(card+budgetInput), "25"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll(".page").forEach((p) => { p.dataset.old = "1"; })`),
 		chromedp.Click(chromedp.CSS(card+`[data-action="save-limits"]`)),
 		chromedp.WaitVisible(chromedp.CSS(card+`[data-gauge="rate"]`)),
