@@ -21,20 +21,26 @@ func (r telemetryRoutes) registerQueries(rt router) {
 	rt.v1.Get("/telemetry/daily-aggregates", rt.guard, r.daily)
 }
 
-// rangeInput reads integration_id, start_date and end_date. A date that is
-// not YYYY-MM-DD is 400; the window's rules are the engine's.
+// rangeInput reads integration_id, start_date and end_date.
 func rangeInput(c *fiber.Ctx) (telemetry.RangeInput, error) {
-	in := telemetry.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: c.Query("start_date"), EndDate: c.Query("end_date")}
-	for _, p := range []struct{ name, value string }{{"start_date", in.StartDate}, {"end_date", in.EndDate}} {
+	start, end, err := dates(c)
+	return telemetry.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: start, EndDate: end}, err
+}
+
+// dates reads start_date and end_date. A date that is not YYYY-MM-DD is
+// 400; the window's rules are the engine's.
+func dates(c *fiber.Ctx) (start, end string, err error) {
+	start, end = c.Query("start_date"), c.Query("end_date")
+	for _, p := range []struct{ name, value string }{{"start_date", start}, {"end_date", end}} {
 		name, v := p.name, p.value
 		if v == "" {
 			continue
 		}
 		if _, err := time.Parse(dateLayout, v); err != nil {
-			return in, spine.InvalidRequest(name + " must be a date in the form YYYY-MM-DD")
+			return "", "", spine.InvalidRequest(name + " must be a date in the form YYYY-MM-DD")
 		}
 	}
-	return in, nil
+	return start, end, nil
 }
 
 type totalsJSON struct {
@@ -160,11 +166,16 @@ type recordJSON struct {
 	ReceivedAt    string          `json:"received_at"`
 }
 
-// historyInput reads integration_id, cursor, limit (1..1000, default 50)
-// and offset (0..maxOffset). A value that is not an integer is 400; one out of range
-// is 422, with every such field listed.
+// historyInput reads integration_id, start_date and end_date, cursor, limit
+// (1..1000, default 50) and offset (0..maxOffset). A value that is not an
+// integer or a date is 400; one out of range is 422, with every such field
+// listed.
 func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 	in := telemetry.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
+	var err error
+	if in.StartDate, in.EndDate, err = dates(c); err != nil {
+		return in, err
+	}
 	var fields spine.Fields
 	for _, p := range []struct {
 		name string
@@ -190,8 +201,8 @@ func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 	return in, fields.Err()
 }
 
-// history handles GET /api/v1/telemetry/usage-history with limit (1..1000,
-// default 50) and offset or cursor.
+// history handles GET /api/v1/telemetry/usage-history with an optional
+// window of days, limit (1..1000, default 50) and offset or cursor.
 func (r telemetryRoutes) history(c *fiber.Ctx) error {
 	in, err := historyInput(c)
 	if err != nil {

@@ -60,6 +60,7 @@ func (r tenantRoutes) onboarding(c *fiber.Ctx) error {
 type sessionJSON struct {
 	ActorType       string   `json:"actor_type"`
 	TenantID        *string  `json:"tenant_id"`
+	TenantName      *string  `json:"tenant_name"`
 	Capabilities    []string `json:"capabilities"`
 	LifecycleState  *string  `json:"lifecycle_state"`
 	OnboardingState *string  `json:"onboarding_state"`

@@ -80,7 +80,7 @@ func TestCustomerAuth_SessionContextAndIdentityVerified(t *testing.T) {
 	var s sessionOut
 	resp := h.do(http.MethodGet, "/api/v1/session/context", nil, idp.token(t, idp.key, nil)...)
 	resp.decode(t, &s)
-	if resp.Status != 200 || s.ActorType != "customer" || *s.TenantID != tenant.ID || len(s.Capabilities) != 0 ||
+	if resp.Status != 200 || s.ActorType != "customer" || *s.TenantID != tenant.ID || s.TenantName == nil || *s.TenantName != "Acme" || len(s.Capabilities) != 0 ||
 		*s.LifecycleState != "ACTIVE" || *s.OnboardingState != "IDENTITY_VERIFIED" {
 		t.Fatalf("customer session: %s", resp.Raw)
 	}

@@ -146,17 +146,18 @@ func dashboardAssetEnum(t *testing.T, h *harness) []string {
 }
 
 // dashboardSeed is a tenant with two integrations, 30 records over seven
-// days and three models, two protection events and a key for every page.
+// days and three models, five protection events (three of them one burst)
+// by two keys, and a key for every page.
 type dashboardSeed struct {
-	tenantID, prodID, stagingID, key string
-	errorCall                        string
-	errorMeta                        map[string]any
+	tenantID, tenantName, prodID, stagingID, key string
+	errorCall                                    string
+	errorMeta                                    map[string]any
 }
 
 func seedDashboard(t *testing.T, h *harness, rec *protectionengine.Recorder) dashboardSeed {
 	t.Helper()
 	f := h.newTenant("Dashboard Robotics")
-	s := dashboardSeed{tenantID: f.TenantID, prodID: f.IntegrationID, errorCall: "dash-error",
+	s := dashboardSeed{tenantID: f.TenantID, tenantName: "Dashboard Robotics", prodID: f.IntegrationID, errorCall: "dash-error",
 		errorMeta: map[string]any{"route": "/chat", "attempt": float64(2), "tags": []any{"a", "b"}}}
 	var stagingKey string
 	s.stagingID, stagingKey = h.newIntegration(f.TenantID, "staging")
@@ -200,12 +201,22 @@ func seedDashboard(t *testing.T, h *harness, rec *protectionengine.Recorder) das
 	if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage/batch", map[string]any{"records": staging}, "X-CUS-Integration-Key", stagingKey); r.Status != 200 {
 		t.Fatalf("seed staging: %s", r.Raw)
 	}
+	// Actors are key ids, as protection records them; the burst's three
+	// refusals differ only in their time and retry_after_ms.
+	reader, sdk := newEventID(t), newEventID(t)
+	burst := func(retry int) protectionengine.Event {
+		return protectionengine.Event{Endpoint: "/api/v1/telemetry/llm-usage/batch", Method: "POST", Decision: "throttle", Dimension: "burst",
+			ActorID: sdk, Details: map[string]any{"limit": 20, "retry_after_ms": retry}}
+	}
 	for i, e := range []protectionengine.Event{
-		{Endpoint: "/api/v1/telemetry/usage-summary", Method: "GET", Decision: "reject", Dimension: "rate", Details: map[string]any{"limit": 1000}},
-		{Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Decision: "warn", Dimension: "cost", Details: map[string]any{"limit": "daily_budget"}},
+		{Endpoint: "/api/v1/telemetry/usage-summary", Method: "GET", Decision: "reject", Dimension: "rate", ActorID: reader,
+			Details: map[string]any{"limit": 1000, "retry_after_ms": 812}},
+		{Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Decision: "warn", Dimension: "cost", ActorID: sdk,
+			Details: map[string]any{"limit": "daily_budget", "current_value": 0.41, "allowed_value": 0.33}},
+		burst(910), burst(120), burst(340),
 	} {
 		e.ID, e.TenantID, e.OccurredAt = newEventID(t), f.TenantID, now.Add(time.Duration(i-10)*time.Minute)
-		e.ActorType, e.ActorID = "machine", "key-dashboard"
+		e.ActorType = "machine"
 		rec.Record(e)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -242,8 +253,13 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	key := []string{"X-AOS-Key", seed.key}
 
 	b.signIn(base, seed.key)
-	if got := b.text("#session-tenant"); got != seed.tenantID {
-		t.Errorf("header tenant = %q, want %q", got, seed.tenantID)
+	var session sessionOut
+	h.do(http.MethodGet, "/api/v1/session/context", nil, key...).decode(t, &session)
+	if session.TenantName == nil || *session.TenantName != seed.tenantName {
+		t.Fatalf("session context names the tenant %v, want %q", session.TenantName, seed.tenantName)
+	}
+	if got := b.text("#session-tenant"); got != *session.TenantName {
+		t.Errorf("header tenant = %q, want its name %q", got, *session.TenantName)
 	}
 	if got := b.text("#session-actor"); got != "machine" {
 		t.Errorf("header actor = %q", got)
@@ -257,6 +273,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	t.Run("overview", func(t *testing.T) {
 		b.t = t
 		checkOverview(t, b, h, key)
+		b.checkAxe("the overview")
 		b.screenshot("overview")
 		// The same page on a phone: nothing wider than the screen.
 		b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -264,6 +281,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		if w := evalJS[[]int](b, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
 			t.Errorf("on a 390 px screen the page is %d px wide", w[0])
 		}
+		b.checkAxe("the overview on a phone")
 		b.screenshot("overview-phone")
 		b.do("laptop viewport", chromedp.EmulateViewport(1280, 900))
 
@@ -295,6 +313,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		b.t = t
 		b.rerender("open breakdowns", "breakdowns", chromedp.Click(chromedp.CSS(`#nav a[href="#/breakdowns"]`)))
 		checkBreakdowns(t, b, h, key)
+		b.checkAxe("the breakdowns")
 		b.screenshot("breakdowns")
 	})
 
@@ -302,7 +321,9 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 		b.t = t
 		b.rerender("open calls", "calls", chromedp.Click(chromedp.CSS(`#nav a[href="#/calls"]`)))
 		checkCalls(t, b, h, key, seed)
+		b.checkAxe("the calls")
 		b.screenshot("calls")
+		checkCallsRange(t, b, h, key)
 	})
 
 	t.Run("integrations", func(t *testing.T) {
@@ -314,15 +335,20 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	t.Run("protection", func(t *testing.T) {
 		b.t = t
 		b.rerender("open protection", "protection", chromedp.Click(chromedp.CSS(`#nav a[href="#/protection"]`)))
-		var all []struct {
-			Dimension string `json:"dimension"`
-		}
-		h.do(http.MethodGet, "/api/v1/protection/events", nil, key...).decode(t, &all)
-		shown := b.texts("#page-protection tbody tr td:nth-child(2)")
-		if len(shown) != len(all) || len(shown) < 2 || shown[0] != all[0].Dimension {
-			t.Errorf("event rows by dimension %v, the API has %v", shown, all)
-		}
+		checkProtectionPage(t, b, h, key)
+		b.checkAxe("the protection events")
 		b.screenshot("protection")
+		// On a phone the table scrolls sideways, by keyboard too.
+		b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		b.rerender("re-render on a phone", "protection", chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new HashChangeEvent("hashchange"))`))
+		if w := evalJS[[]int](b, `(() => { const e = document.querySelector("#page-protection .table-wrap"); return [e.scrollWidth, e.clientWidth]; })()`); w[0] <= w[1] {
+			t.Errorf("on a phone the events table (%d px) does not scroll in its %d px box: the checks below prove nothing", w[0], w[1])
+		}
+		checkDetailsWidth(t, b)
+		b.checkAxe("the protection events on a phone")
+		b.screenshot("protection-phone")
+		b.do("laptop viewport", chromedp.EmulateViewport(1280, 900))
+		b.rerender("re-render on a laptop", "protection", chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new HashChangeEvent("hashchange"))`))
 		b.rerender("filter by dimension", "protection", b.choose("#protection-dimension", "cost"))
 		rows := b.texts("#page-protection tbody tr td:nth-child(2)")
 		if len(rows) != 1 || rows[0] != "cost" {
@@ -450,22 +476,16 @@ func checkShare(t *testing.T, shown string, part, whole int64) {
 func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboardSeed) {
 	first := h.do(http.MethodGet, "/api/v1/telemetry/usage-history?limit=25", nil, key...)
 	var page1 []struct {
-		CallID    string `json:"call_id"`
-		CostCents int64  `json:"cost_cents"`
+		CallID    string  `json:"call_id"`
+		CostCents int64   `json:"cost_cents"`
+		ErrorCode *string `json:"error_code"`
 	}
 	first.decode(t, &page1)
-	shownCalls := func() []string {
-		var ids []string
-		for _, l := range evalJS[[]string](b, `[...document.querySelectorAll("#calls-table tbody button")].map((e) => e.getAttribute("aria-label"))`) {
-			ids = append(ids, strings.TrimPrefix(l, "Details of call "))
-		}
-		return ids
-	}
 	var want []string
 	for _, r := range page1 {
 		want = append(want, r.CallID)
 	}
-	if got := shownCalls(); !slices.Equal(got, want) || len(got) != 25 {
+	if got := shownCallIDs(b); !slices.Equal(got, want) || len(got) != 25 {
 		t.Errorf("page 1 shows %v\nthe API %v", got, want)
 	}
 	if got := b.text("#calls-count"); !strings.Contains(got, "of "+shownCount(*first.Meta.Total)+" records") {
@@ -473,6 +493,9 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	}
 	if got := b.text("#calls-table tbody tr:nth-child(2) td:nth-child(6)"); got != shownUSD(page1[1].CostCents) {
 		t.Errorf("second row cost %q, want %s", got, shownUSD(page1[1].CostCents))
+	}
+	if heads := b.texts("#calls-table thead th"); slices.Contains(heads, "") {
+		t.Errorf("the calls table has a header cell without a name: %q", heads)
 	}
 
 	// The newest record's detail: the error and the metadata, as text.
@@ -493,8 +516,10 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	if !strings.Contains(b.text("#detail-metadata"), "\n  \"attempt\": 2,") {
 		t.Errorf("metadata is not pretty-printed: %q", b.text("#detail-metadata"))
 	}
+	b.checkAxe("a call's detail")
 	b.screenshot("call-detail")
 	b.do("back to the list", chromedp.Click(chromedp.CSS("#detail-back")), chromedp.WaitVisible(chromedp.CSS("#calls-table")))
+	checkCallWithoutError(t, b, page1[1].CallID, page1[1].ErrorCode)
 
 	// The next page is the API's page behind meta.next_cursor.
 	var page2 []struct {
@@ -506,7 +531,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 	for _, r := range page2 {
 		want = append(want, r.CallID)
 	}
-	if got := shownCalls(); !slices.Equal(got, want) || len(got) != 5 {
+	if got := shownCallIDs(b); !slices.Equal(got, want) || len(got) != 5 {
 		t.Errorf("page 2 shows %v\nthe API %v", got, want)
 	}
 	if evalJS[bool](b, `document.querySelector("#calls-next").disabled`) != true {
@@ -515,7 +540,7 @@ func checkCalls(t *testing.T, b *browser, h *harness, key []string, seed dashboa
 
 	// Filtering by integration starts again at its first page.
 	b.rerender("filter by staging", "calls", b.choose("#calls-integration", seed.stagingID))
-	got := shownCalls()
+	got := shownCallIDs(b)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"dash-staging-0", "dash-staging-1", "dash-staging-2"}) {
 		t.Errorf("staging's calls: %v", got)
@@ -549,10 +574,22 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 		t.Errorf("prod token gauge %q, want %s used", got, shownCount(limits.TokensUsedMonth))
 	}
 
+	// Budgets are shown and entered in dollars, and sent in cents. The
+	// field is found by its name's start, whatever its unit.
+	const budgetInput = `input[name^="budget"]`
+	b.do("edit prod's limits", chromedp.Click(chromedp.CSS(prod+`[data-action="edit-limits"]`)),
+		chromedp.WaitVisible(chromedp.CSS(prod+budgetInput)))
+	if got := evalJS[string](b, `document.querySelector(`+strconv.Quote(prod+budgetInput)+`).value`); got != fmt.Sprintf("%d.%02d", limits.BudgetLimitCents/100, limits.BudgetLimitCents%100) {
+		t.Errorf("prod's budget of %d cents is offered for editing as %q dollars", limits.BudgetLimitCents, got)
+	}
+	b.do("cancel", chromedp.Click(chromedp.CSS(prod+`[data-form="limits"] button.secondary`)),
+		chromedp.WaitNotPresent(chromedp.CSS(prod+`[data-form="limits"]`)))
+
 	// Create one: the key is shown once and works.
 	b.do("create an integration",
 		chromedp.SendKeys(chromedp.CSS("#new-name"), "ui-created"),
 		chromedp.SetValue(chromedp.CSS("#new-provider"), "anthropic"),
+		chromedp.SetValue(chromedp.CSS(`#create-integration `+budgetInput), "12.34"),
 		chromedp.Click(chromedp.CSS("#create-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#new-key`)),
 		chromedp.WaitVisible(chromedp.CSS(`#integrations-list .card[data-name="ui-created"] [data-gauge="budget"]`)))
@@ -575,6 +612,14 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 	if r := h.do(http.MethodGet, "/api/v1/session/context", nil, "X-CUS-Integration-Key", created); r.Status != 200 {
 		t.Fatalf("the created key does not authenticate: %s", r.Raw)
 	}
+	var made struct {
+		BudgetLimitCents int64 `json:"budget_limit_cents"`
+	}
+	h.do(http.MethodGet, "/api/v1/integrations/"+id, nil, key...).decode(t, &made)
+	if made.BudgetLimitCents != 1234 {
+		t.Errorf("a budget entered as 12.34 dollars is %d cents", made.BudgetLimitCents)
+	}
+	b.checkAxe("the integrations with a new key")
 	b.screenshot("integrations")
 	b.do("dismiss the key", chromedp.Click(chromedp.CSS("#new-key-done")), chromedp.WaitNotPresent(chromedp.CSS("#new-key")))
 
@@ -597,7 +642,7 @@ func checkIntegrations(t *testing.T, b *browser, h *harness, key []string, seed 
 	b.do("edit limits",
 		chromedp.Click(chromedp.CSS(card+`[data-action="edit-limits"]`)),
 		chromedp.SetValue(chromedp.CSS(`[id="edit-`+id+`-rate_limit_rpm"]`), "120"),
-		chromedp.SetValue(chromedp.CSS(`[id="edit-`+id+`-budget_limit_cents"]`), "2500"),
+		chromedp.SetValue(chromedp.CSS(card+budgetInput), "25"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll(".page").forEach((p) => { p.dataset.old = "1"; })`),
 		chromedp.Click(chromedp.CSS(card+`[data-action="save-limits"]`)),
 		chromedp.WaitVisible(chromedp.CSS(card+`[data-gauge="rate"]`)),
@@ -650,6 +695,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 	if got := evalJS[string](b, `String(sessionStorage.getItem("hoc.credential"))`); got != "null" {
 		t.Errorf("a refused credential was stored: %q", got)
 	}
+	b.checkAxe("the sign-in form with an error")
 
 	b.do("clear the field", chromedp.Evaluate[chromedp.Void](`document.querySelector("#credential").value = ""`))
 	b.signIn(base, f.ReadKey)
@@ -664,6 +710,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 		!strings.Contains(curl, `-H "X-CUS-Integration-Key: $KEY"`) {
 		t.Errorf("first-record help:\n%s", curl)
 	}
+	b.checkAxe("a suspended tenant's empty overview")
 	b.screenshot("suspended-new-tenant")
 
 	for page, scope := range map[string]string{"integrations": "integrations:read", "protection": "protection:read"} {
@@ -671,6 +718,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 		if got := b.text("#page-" + page + " .scope-missing"); !strings.Contains(got, scope) {
 			t.Errorf("%s without %s says %q", page, scope, got)
 		}
+		b.checkAxe(page + " without " + scope)
 	}
 	b.screenshot("missing-scope")
 }

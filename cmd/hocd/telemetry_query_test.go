@@ -187,6 +187,68 @@ func TestTelemetry_WindowRules(t *testing.T) {
 	}
 }
 
+// TestTelemetry_HistoryWindowIsTheSummarysWindow: with start_date and
+// end_date, usage-history lists (by offset and by cursor) and counts the
+// records the summary counts for the same days, and nothing else; without
+// them it lists every record, as before.
+func TestTelemetry_HistoryWindowIsTheSummarysWindow(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		now := time.Now().UTC()
+		f := h.newTenant("A")
+		seedFixedUsage(t, h, f, now)
+		type item struct {
+			CallID string `json:"call_id"`
+		}
+		walk := func(query string) (ids []string, total int64) {
+			t.Helper()
+			cursor := ""
+			for range 10 {
+				r := h.do(http.MethodGet, "/api/v1/telemetry/usage-history?limit=1&"+query+"&cursor="+cursor, nil, f.readKeyHeader()...)
+				var page []item
+				r.decode(t, &page)
+				for _, it := range page {
+					ids = append(ids, it.CallID)
+				}
+				total = *r.Meta.Total
+				if cursor = r.Meta.NextCursor; cursor == "" {
+					break
+				}
+			}
+			return ids, total
+		}
+		for _, tt := range []struct {
+			query string
+			want  []string
+		}{
+			{"start_date=" + day(now.AddDate(0, 0, -1)) + "&end_date=" + day(now), []string{"r1", "r2"}},
+			{"start_date=" + day(now.AddDate(0, 0, -2)) + "&end_date=" + day(now.AddDate(0, 0, -2)), []string{"r3"}},
+			{"end_date=" + day(now.AddDate(0, 0, -1)), []string{"r2", "r3", "r4"}},
+			{"start_date=" + day(now.AddDate(0, 0, -28)), []string{"r1", "r2", "r3"}},
+		} {
+			ids, total := walk(tt.query)
+			var s summaryOut
+			h.do(http.MethodGet, "/api/v1/telemetry/usage-summary?"+tt.query, nil, f.readKeyHeader()...).decode(t, &s)
+			if !reflect.DeepEqual(ids, tt.want) || total != int64(len(tt.want)) || total != s.TotalCalls {
+				t.Errorf("%s: history %v of %d, want %v; the summary counts %d", tt.query, ids, total, tt.want, s.TotalCalls)
+			}
+			r := h.do(http.MethodGet, "/api/v1/telemetry/usage-history?offset=1&"+tt.query, nil, f.readKeyHeader()...)
+			var rest []item
+			r.decode(t, &rest)
+			if len(rest) != len(tt.want)-1 || *r.Meta.Total != total {
+				t.Errorf("%s, offset 1: %s", tt.query, r.Raw)
+			}
+		}
+		if ids, total := walk(""); len(ids) != 4 || total != 4 {
+			t.Errorf("without a window: %v of %d, want all 4", ids, total)
+		}
+		hist := "/api/v1/telemetry/usage-history"
+		h.do(http.MethodGet, hist+"?start_date=2026-02-01&end_date=2026-01-01", nil, f.readKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+		h.do(http.MethodGet, hist+"?start_date=2025-01-01&end_date=2026-01-02", nil, f.readKeyHeader()...).expectError(t, 422, "VALIDATION_FAILED")
+		h.do(http.MethodGet, hist+"?end_date=01/02/2026", nil, f.readKeyHeader()...).expectError(t, 400, "INVALID_REQUEST")
+	})
+}
+
 func TestTelemetry_HistoryPagesReturnEveryRecordOnceNewestFirst(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {

@@ -115,6 +115,7 @@ func TestOnboarding_AutomaticTriggersAndFounderAdvance(t *testing.T) {
 type sessionOut struct {
 	ActorType       string   `json:"actor_type"`
 	TenantID        *string  `json:"tenant_id"`
+	TenantName      *string  `json:"tenant_name"`
 	Capabilities    []string `json:"capabilities"`
 	LifecycleState  *string  `json:"lifecycle_state"`
 	OnboardingState *string  `json:"onboarding_state"`
@@ -126,20 +127,22 @@ func TestSessionContext_FounderAPIKeyAndIntegrationKey(t *testing.T) {
 		f := h.newTenant("Acme")
 		var founder sessionOut
 		h.do(http.MethodGet, "/api/v1/session/context", nil, h.founder()...).decode(t, &founder)
-		if founder.ActorType != "founder" || founder.TenantID != nil || len(founder.Capabilities) != 0 || founder.Capabilities == nil ||
+		if founder.ActorType != "founder" || founder.TenantID != nil || founder.TenantName != nil || len(founder.Capabilities) != 0 || founder.Capabilities == nil ||
 			founder.LifecycleState != nil || founder.OnboardingState != nil {
 			t.Fatalf("founder: %+v", founder)
 		}
 		key := h.newAPIKey(f.TenantID, "telemetry:write", "integrations:read", "protection:read")
 		var machine sessionOut
 		h.do(http.MethodGet, "/api/v1/session/context", nil, "X-AOS-Key", key).decode(t, &machine)
-		if machine.ActorType != "machine" || *machine.TenantID != f.TenantID || *machine.LifecycleState != "ACTIVE" || machine.OnboardingState != nil ||
+		if machine.ActorType != "machine" || *machine.TenantID != f.TenantID || machine.TenantName == nil || *machine.TenantName != "Acme" ||
+			*machine.LifecycleState != "ACTIVE" || machine.OnboardingState != nil ||
 			len(machine.Capabilities) != 3 || machine.Capabilities[0] != "integrations:read" || machine.Capabilities[2] != "telemetry:write" {
 			t.Fatalf("api key: %+v", machine)
 		}
 		var integration sessionOut
 		h.do(http.MethodGet, "/api/v1/session/context", nil, f.integrationKeyHeader()...).decode(t, &integration)
-		if integration.ActorType != "machine" || *integration.TenantID != f.TenantID || integration.OnboardingState != nil ||
+		if integration.ActorType != "machine" || *integration.TenantID != f.TenantID || integration.TenantName == nil || *integration.TenantName != "Acme" ||
+			integration.OnboardingState != nil ||
 			len(integration.Capabilities) != 2 || integration.Capabilities[0] != "integrations:limits:read" || integration.Capabilities[1] != "telemetry:write" {
 			t.Fatalf("integration key: %+v", integration)
 		}

@@ -18,6 +18,18 @@ const ctx = {
   // The API's default: the 30 UTC days ending today.
   range: { start: addDays(utcDay(new Date()), -29), end: utcDay(new Date()) },
   rerender: () => route(),
+  /**
+   * can tells whether the session may do what scope allows, by the API's
+   * own rule: a customer may do everything in their tenant, a key what its
+   * scopes grant ("*", the scope itself, or a "telemetry:*" wildcard).
+   */
+  can(scope) {
+    const s = this.session;
+    if (!s) return false;
+    if (s.actor_type === "customer") return true;
+    return s.capabilities.some((c) => c === "*" || c === scope ||
+      (c.endsWith(":*") && scope.startsWith(c.slice(0, -1))));
+  },
   /** The id of the tenant's first integration, for the empty states; null when there is none or it may not be read. */
   async firstIntegrationID() {
     try {
@@ -44,7 +56,9 @@ function showSignIn(message = "") {
 
 function applySession(s) {
   ctx.session = s;
-  $("session-tenant").textContent = s.tenant_id;
+  // The name is what a person recognises; the id stays a hover away.
+  $("session-tenant").textContent = s.tenant_name ?? s.tenant_id;
+  $("session-tenant").title = s.tenant_id;
   $("session-actor").textContent = s.actor_type;
   $("session-lifecycle").textContent = s.lifecycle_state ?? "—";
   $("session-onboarding").textContent = s.onboarding_state ?? "— (customers only)";

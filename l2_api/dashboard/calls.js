@@ -1,16 +1,18 @@
-// Calls: the usage records, newest first, a page at a time by the keyset
-// cursor of usage-history (meta.next_cursor), optionally of one
-// integration, and the detail of one record.
+// Calls: the usage records of the date range the other telemetry pages
+// show, newest first, a page at a time by the keyset cursor of
+// usage-history (meta.next_cursor), optionally of one integration, and the
+// detail of one record.
 
 import { call } from "./api.js";
-import { h, num, dollars, ms, when, failure, firstRecordHelp } from "./dom.js";
+import { h, num, dollars, ms, when, failure, firstRecordHelp, rangeForm, table } from "./dom.js";
 
 export const title = "Calls";
 
 const pageSize = 25;
 
-// The list's place survives a visit to a record's detail and back.
-const state = { integration: "", cursors: [""] };
+// The list's place survives a visit to a record's detail and back, and
+// another page; a new range or filter starts again at the first page.
+const state = { integration: "", range: "", cursors: [""] };
 
 export async function render(root, ctx) {
   const names = await integrationNames(ctx);
@@ -23,9 +25,15 @@ export async function render(root, ctx) {
     state.cursors = [""];
     ctx.rerender();
   });
+  const range = `${ctx.range.start}/${ctx.range.end}`;
+  if (state.range !== range) {
+    state.range = range;
+    state.cursors = [""];
+  }
   const out = h("div", { class: "loading", text: "Loading…" });
   root.append(
     h("h1", { tabindex: "-1", text: "Calls" }),
+    rangeForm(ctx.range, (r) => { ctx.range = r; ctx.rerender(); }),
     h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "calls-integration", text: "Integration" }), select)),
     out);
 
@@ -33,7 +41,7 @@ export async function render(root, ctx) {
   let page;
   try {
     page = await call("GET", "/api/v1/telemetry/usage-history", {
-      query: { limit: pageSize, cursor, integration_id: state.integration },
+      query: { limit: pageSize, cursor, integration_id: state.integration, start_date: ctx.range.start, end_date: ctx.range.end },
     });
   } catch (err) {
     out.className = "";
@@ -44,9 +52,7 @@ export async function render(root, ctx) {
   const records = page.data;
   const meta = page.meta;
   if (records.length === 0) {
-    out.replaceChildren(state.integration
-      ? h("p", { class: "empty-note", text: "This integration has sent no records." })
-      : firstRecordHelp(ctx.session.tenant_id, await ctx.firstIntegrationID()));
+    out.replaceChildren(await emptyState(ctx));
     return;
   }
   const detail = h("div", { id: "call-detail" });
@@ -70,14 +76,26 @@ export async function render(root, ctx) {
     h("button", { type: "button", id: "calls-next", disabled: !meta.next_cursor,
       onclick: () => { state.cursors.push(meta.next_cursor); ctx.rerender(); } }, "Next page"));
   const list = h("div", { id: "calls-list" },
-    h("p", { class: "period", id: "calls-count", text: `Page ${pageNo} · ${num(records.length)} of ${num(meta.total)} records` }),
-    h("div", { class: "table-wrap" }, h("table", { id: "calls-table" },
-      h("caption", { text: "Usage records, newest first" }),
-      h("thead", {}, h("tr", {}, ["When (UTC)", "Integration", "Provider / model", "Tokens in", "Tokens out", "Cost", "Latency", "Result", ""]
-        .map((c) => h("th", { scope: "col", text: c })))),
-      h("tbody", {}, rows))),
+    h("p", { class: "period", id: "calls-count",
+      text: `${ctx.range.start} to ${ctx.range.end} (UTC days, inclusive) · page ${pageNo} · ${num(records.length)} of ${num(meta.total)} records` }),
+    table("Usage records, newest first",
+      ["When (UTC)", "Integration", "Provider / model", "Tokens in", "Tokens out", "Cost", "Latency", "Result", "Record"],
+      rows, "calls-table"),
     nav);
   out.replaceChildren(list, detail);
+}
+
+/**
+ * emptyState says why the range shows no record: a tenant that has sent
+ * nothing at all is shown how to start, one with records on other days is
+ * told so.
+ */
+async function emptyState(ctx) {
+  const note = (text) => h("p", { class: "empty-note", id: "calls-empty", text });
+  if (state.integration) return note("This integration sent no records in this range.");
+  const { meta } = await call("GET", "/api/v1/telemetry/usage-history", { query: { limit: 1 } });
+  if (meta.total > 0) return note(`No records in this range; the tenant has ${num(meta.total)} on other days.`);
+  return firstRecordHelp(ctx.session.tenant_id, await ctx.firstIntegrationID());
 }
 
 /** integrationNames maps ids to names for the filter; without integrations:read it falls back to the integrations with usage. */
@@ -113,12 +131,14 @@ function showDetail(detail, list, r, names) {
     list.querySelector("#calls-table button")?.focus();
   });
   const heading = h("h2", { tabindex: "-1", text: `Call ${r.call_id}` });
+  // replaceChildren, unlike h, writes a null child as the text "null".
+  const error = r.error_code || r.error_message
+    ? [h("div", { class: "notice error", id: "detail-error" },
+      h("strong", { text: `Error ${r.error_code ?? ""}`.trim() + ": " }), r.error_message ?? "(no message)")]
+    : [];
   detail.replaceChildren(
     heading,
-    r.error_code || r.error_message
-      ? h("div", { class: "notice error", id: "detail-error" },
-        h("strong", { text: `Error ${r.error_code ?? ""}`.trim() + ": " }), r.error_message ?? "(no message)")
-      : null,
+    ...error,
     h("dl", { class: "fields" }, fields.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: v })))),
     h("h3", { text: "Metadata" }),
     h("pre", { class: "code", id: "detail-metadata", tabindex: "0", text: JSON.stringify(r.metadata, null, 2) }),

@@ -69,13 +69,24 @@ export function addDays(day, n) {
   return utcDay(d);
 }
 
-/** table builds a table inside a scrollable wrapper (narrow screens scroll it, not the page). */
-export function table(caption, head, rows) {
-  return h("div", { class: "table-wrap" },
-    h("table", {},
-      caption ? h("caption", { text: caption }) : null,
-      h("thead", {}, h("tr", {}, head.map((c) => (c instanceof Node ? c : h("th", { scope: "col", text: c }))))),
-      h("tbody", {}, rows)));
+/**
+ * tableWrap is the scrollable box around a table: narrow screens scroll it,
+ * not the page. It takes the keyboard focus and is a named region, so that
+ * a keyboard user can scroll it too (WCAG 2.1.1) and a screen reader says
+ * what it is.
+ */
+function tableWrap(caption) {
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption });
+}
+
+/** table builds a table inside a scrollable wrapper; id, when given, is the table's. */
+export function table(caption, head, rows, id) {
+  const wrap = tableWrap(caption);
+  wrap.append(h("table", { id },
+    h("caption", { text: caption }),
+    h("thead", {}, h("tr", {}, head.map((c) => (c instanceof Node ? c : h("th", { scope: "col", text: c }))))),
+    h("tbody", {}, rows)));
+  return wrap;
 }
 
 /** copyButton copies text to the clipboard and says so; the text itself stays selectable beside it. */
@@ -142,7 +153,7 @@ export function rangeForm(range, onApply) {
 export function sortableTable(id, caption, columns, rows, initial) {
   let by = initial.column;
   let dir = initial.dir;
-  const wrap = h("div", { class: "table-wrap" });
+  const wrap = tableWrap(caption);
   const draw = () => {
     const sorted = [...rows].sort((a, b) => {
       const x = columns[by].sort(a);

@@ -1,6 +1,7 @@
 // Integrations: the tenant's provider integrations, each with its limits
 // and month-to-date use; create one, enable or disable it, rotate its key,
-// change its limits. A new key is shown once, here, and kept nowhere.
+// change its limits. A new key is shown once, here, and kept nowhere. A
+// credential without integrations:write is not offered what it may not do.
 
 import { call } from "./api.js";
 import { h, num, dollars, when, failure, copyButton } from "./dom.js";
@@ -9,20 +10,24 @@ export const title = "Integrations";
 
 const providers = ["openai", "anthropic", "azure_openai", "bedrock", "custom"];
 
-export async function render(root) {
+export async function render(root, ctx) {
   const keySlot = h("div", { id: "key-slot" });
   const list = h("div", { id: "integrations-list", class: "loading", text: "Loading…" });
-  const reload = () => load(list, keySlot, reload);
+  const writable = ctx.can("integrations:write");
+  const reload = () => load(list, keySlot, reload, writable);
   root.append(
     h("h1", { tabindex: "-1", text: "Integrations" }),
     keySlot,
-    createForm(keySlot, reload),
+    writable
+      ? createForm(keySlot, reload)
+      : h("p", { class: "hint", id: "integrations-read-only" }, "This credential can read integrations but not change them: creating, enabling, rotating keys and editing limits need the scope ",
+        h("code", { text: "integrations:write" }), "."),
     h("h2", { text: "Your integrations" }),
     list);
   await reload();
 }
 
-async function load(list, keySlot, reload) {
+async function load(list, keySlot, reload, writable) {
   let data;
   try {
     ({ data } = await call("GET", "/api/v1/integrations", { query: { limit: 100 } }));
@@ -34,12 +39,14 @@ async function load(list, keySlot, reload) {
   list.className = "cards";
   if (data.length === 0) {
     list.replaceChildren(h("p", { class: "empty-note", id: "integrations-empty",
-      text: "No integrations yet. Create one above: its key is what an SDK sends as X-CUS-Integration-Key." }));
+      text: writable
+        ? "No integrations yet. Create one above: its key is what an SDK sends as X-CUS-Integration-Key."
+        : "No integrations yet." }));
     return;
   }
   // The page is ready once every card shows its gauges.
   const gauges = [];
-  list.replaceChildren(...data.map((i) => card(i, keySlot, reload, gauges)));
+  list.replaceChildren(...data.map((i) => card(i, keySlot, reload, gauges, writable)));
   await Promise.all(gauges);
 }
 
@@ -92,27 +99,39 @@ function createForm(keySlot, reload) {
   return form;
 }
 
-/** limitInputs are the three limit fields; read returns the body fields or a message saying what is wrong. */
+/**
+ * limitInputs are the three limit fields; read returns the body fields or a
+ * message saying what is wrong. The budget is entered in dollars, as people
+ * think of it, and sent as the API's whole cents.
+ */
 function limitInputs(prefix, current) {
+  const whole = (label) => (text) => {
+    const v = text === "" ? 0 : Number(text);
+    return Number.isSafeInteger(v) && v >= 0 ? v : `${label} must be a whole number, 0 or more.`;
+  };
   const spec = [
-    ["budget_limit_cents", "Monthly budget (cents)", 0],
-    ["token_limit_month", "Monthly tokens (in + out)", 0],
-    ["rate_limit_rpm", "Calls per minute", 1000000],
+    { key: "budget_limit_cents", id: "budget_usd", label: "Monthly budget (USD)", step: "0.01", inputmode: "decimal",
+      shown: dollarsInput(current.budget_limit_cents), parse: centsOf },
+    { key: "token_limit_month", id: "token_limit_month", label: "Monthly tokens (in + out)", step: "1", inputmode: "numeric",
+      shown: String(current.token_limit_month), parse: whole("Monthly tokens") },
+    { key: "rate_limit_rpm", id: "rate_limit_rpm", label: "Calls per minute", step: "1", inputmode: "numeric", max: "1000000",
+      shown: String(current.rate_limit_rpm), parse: whole("Calls per minute") },
   ];
-  const inputs = spec.map(([key, label, max]) => {
-    const id = `${prefix}-${key}`;
-    const input = h("input", { id, name: key, type: "number", min: "0", step: "1", max: max || null,
-      inputmode: "numeric", value: String(current[key]) });
-    return { key, label, input, field: h("div", { class: "field" }, h("label", { for: id, text: label }), input,
+  const inputs = spec.map((f) => {
+    const id = `${prefix}-${f.id}`;
+    const input = h("input", { id, name: f.id, type: "number", min: "0", step: f.step, max: f.max, inputmode: f.inputmode, value: f.shown });
+    return { ...f, input, field: h("div", { class: "field" }, h("label", { for: id, text: f.label }), input,
       h("span", { class: "hint", text: "0 is unlimited" })) };
   });
   return {
     fields: inputs.map((i) => i.field),
     read() {
       const out = {};
-      for (const { key, label, input } of inputs) {
-        const v = input.value.trim() === "" ? 0 : Number(input.value);
-        if (!Number.isSafeInteger(v) || v < 0) return `${label} must be a whole number, 0 or more.`;
+      for (const { key, label, input, parse } of inputs) {
+        // A number input holds "" for what it cannot read as a number.
+        if (input.validity.badInput) return `${label} must be a number.`;
+        const v = parse(input.value.trim());
+        if (typeof v === "string") return v;
         out[key] = v;
       }
       return out;
@@ -120,7 +139,19 @@ function limitInputs(prefix, current) {
   };
 }
 
-function card(i, keySlot, reload, pending) {
+/** dollarsInput is whole cents as an input's value in dollars: 2500 → "25.00", 0 → "0". */
+function dollarsInput(cents) {
+  return cents ? `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}` : "0";
+}
+
+/** centsOf reads dollars with at most two decimals as whole cents, from the digits so that no float rounds them. */
+function centsOf(text) {
+  const m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(text === "" ? "0" : text);
+  const cents = m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : NaN;
+  return Number.isSafeInteger(cents) ? cents : "Monthly budget must be an amount in dollars, 0 or more, with at most two decimals (cents).";
+}
+
+function card(i, keySlot, reload, pending, writable) {
   const panel = h("div", { class: "card-panel" });
   const gauges = h("div", { class: "gauges", "aria-live": "polite", text: "Loading limits…" });
   const enabled = i.status === "enabled";
@@ -184,7 +215,7 @@ function card(i, keySlot, reload, pending) {
       h("div", {}, h("dt", { text: "Default model" }), h("dd", { text: i.default_model ?? "—" })),
       h("div", {}, h("dt", { text: "Created" }), h("dd", { text: when(i.created_at) }))),
     gauges,
-    h("div", { class: "actions" }, toggle, rotate, edit),
+    writable ? h("div", { class: "actions" }, toggle, rotate, edit) : null,
     panel);
   pending.push(loadGauges(gauges, i.id));
   return el;

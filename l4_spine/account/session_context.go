@@ -16,10 +16,12 @@ var GetSessionContext = spine.Declare[SessionInput, SessionContext]("account.ses
 type SessionInput struct{}
 
 // SessionContext tells the dashboard who is calling and where their tenant
-// stands (SPEC §5). Nil fields are null: nothing is invented.
+// stands (SPEC §5). Nil fields are null: nothing is invented. TenantName is
+// there so that a person sees which tenant they are looking at, not its id.
 type SessionContext struct {
 	ActorType       string
 	TenantID        *string
+	TenantName      *string
 	Capabilities    []string
 	LifecycleState  *string
 	OnboardingState *string
@@ -41,7 +43,7 @@ func (h handlers) sessionContext(ctx context.Context, _ SessionInput) (SessionCo
 		return SessionContext{}, err
 	}
 	lifecycle := string(t.Lifecycle)
-	out.TenantID, out.LifecycleState = &t.ID, &lifecycle
+	out.TenantID, out.TenantName, out.LifecycleState = &t.ID, &t.Name, &lifecycle
 	switch actor.Credential {
 	case spine.CredentialCustomerToken:
 		onboarding := t.Onboarding.String()

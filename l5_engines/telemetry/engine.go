@@ -26,7 +26,7 @@ type (
 	// HistoryReader pages through the records: history.
 	HistoryReader interface {
 		ListRecords(ctx context.Context, q store.HistoryQuery) ([]store.RecordRow, error)
-		CountRecords(ctx context.Context, tenantID, integrationID string) (int64, error)
+		CountRecords(ctx context.Context, q store.HistoryQuery) (int64, error)
 	}
 	// Store is every port at once, as the database implements them.
 	Store interface {

@@ -204,4 +204,4 @@ type emptyHistory struct{}
 func (emptyHistory) ListRecords(context.Context, store.HistoryQuery) ([]store.RecordRow, error) {
 	return nil, nil
 }
-func (emptyHistory) CountRecords(context.Context, string, string) (int64, error) { return 0, nil }
+func (emptyHistory) CountRecords(context.Context, store.HistoryQuery) (int64, error) { return 0, nil }

@@ -15,8 +15,12 @@ import (
 
 // HistoryRequest asks for one page of records, newest first (occurred_at,
 // then id, both descending), by offset or by the cursor of the last page.
+// StartDate and EndDate, when either is set, narrow it to a window of UTC
+// days with the summary's defaults and rules, so that a window lists the
+// records the summary counts; without either it lists every record.
 type HistoryRequest struct {
 	TenantID, IntegrationID string
+	StartDate, EndDate      string
 	Limit, Offset           int
 	Cursor                  string
 }
@@ -45,11 +49,18 @@ func (e *Engine) History(ctx context.Context, req HistoryRequest) (HistoryPage, 
 		}
 		q.After, q.Offset = &after, 0
 	}
+	if req.StartDate != "" || req.EndDate != "" {
+		w, err := resolveWindow(req.StartDate, req.EndDate, e.now())
+		if err != nil {
+			return HistoryPage{}, err
+		}
+		q.From, q.To = w.Start, w.End
+	}
 	rows, err := e.history.ListRecords(ctx, q)
 	if err != nil {
 		return HistoryPage{}, fmt.Errorf("list usage records: %w", err)
 	}
-	total, err := e.history.CountRecords(ctx, req.TenantID, req.IntegrationID)
+	total, err := e.history.CountRecords(ctx, q)
 	if err != nil {
 		return HistoryPage{}, fmt.Errorf("count usage records: %w", err)
 	}

@@ -12,6 +12,9 @@ import (
 	models "hoc/l7_models"
 )
 
+// dayLayout is a UTC calendar day as usage_daily.day and HistoryQuery hold it.
+const dayLayout = "2006-01-02"
+
 // Cursor is the position of the last record of a history page.
 type Cursor struct {
 	OccurredAt time.Time
@@ -19,12 +22,16 @@ type Cursor struct {
 }
 
 // HistoryQuery selects one page of a tenant's records, newest first.
-// IntegrationID, when set, narrows it to one integration. With After the
-// page starts just past that record (keyset paging) and Offset should be 0;
-// without it Offset skips records. Limit must be positive.
+// IntegrationID, when set, narrows it to one integration; From and To, when
+// set, to the records whose occurred_at falls on or after From and on or
+// before To, inclusive UTC days 'YYYY-MM-DD' (the days the rollups put them
+// on). With After the page starts just past that record (keyset paging) and
+// Offset should be 0; without it Offset skips records. Limit must be
+// positive.
 type HistoryQuery struct {
 	TenantID      string
 	IntegrationID string
+	From, To      string
 	Limit         int
 	Offset        int
 	After         *Cursor
@@ -41,7 +48,10 @@ func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, e
 	if q.Limit <= 0 {
 		return []RecordRow{}, nil
 	}
-	query := s.records(ctx, q.TenantID, q.IntegrationID)
+	query, err := s.records(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list usage records: %w", err)
+	}
 	if q.After != nil {
 		id, err := uuid.Parse(q.After.ID)
 		if err != nil {
@@ -51,7 +61,7 @@ func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, e
 		query = query.Where("occurred_at <= ? AND (occurred_at < ? OR id < ?)", at, at, id.String())
 	}
 	var ms []models.UsageRecord
-	err := query.Order("occurred_at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&ms).Error
+	err = query.Order("occurred_at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&ms).Error
 	if err != nil {
 		return nil, fmt.Errorf("list usage records: %w", db.Classify(err))
 	}
@@ -62,16 +72,25 @@ func (s *Store) ListRecords(ctx context.Context, q HistoryQuery) ([]RecordRow, e
 	return rows, nil
 }
 
-// CountRecords counts the tenant's records, or one integration's when
-// integrationID is set. It sums the daily rollups, which count every stored
-// record exactly once, so it costs O(days × integrations × models) rather
-// than a scan of the records.
-func (s *Store) CountRecords(ctx context.Context, tenantID, integrationID string) (int64, error) {
+// CountRecords counts the records q pages through (its paging aside). It
+// sums the daily rollups, which count every stored record exactly once on
+// the UTC day of its occurred_at, so it costs O(days × integrations ×
+// models) rather than a scan of the records, and a window's count is the
+// summary's total_calls for the same days.
+func (s *Store) CountRecords(ctx context.Context, q HistoryQuery) (int64, error) {
 	query := "SELECT CAST(COALESCE(SUM(calls), 0) AS bigint) FROM usage_daily WHERE tenant_id = ?"
-	args := []any{tenantID}
-	if integrationID != "" {
+	args := []any{q.TenantID}
+	if q.IntegrationID != "" {
 		query += " AND integration_id = ?"
-		args = append(args, integrationID)
+		args = append(args, q.IntegrationID)
+	}
+	if q.From != "" {
+		query += " AND day >= ?"
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		query += " AND day <= ?"
+		args = append(args, q.To)
 	}
 	var n int64
 	if err := s.db.Conn(ctx).Raw(query, args...).Find(&n).Error; err != nil {
@@ -80,13 +99,29 @@ func (s *Store) CountRecords(ctx context.Context, tenantID, integrationID string
 	return n, nil
 }
 
-// records scopes a query to the tenant's records, or one integration's.
-func (s *Store) records(ctx context.Context, tenantID, integrationID string) *gorm.DB {
-	query := s.db.Conn(ctx).Model(&models.UsageRecord{}).Where("tenant_id = ?", tenantID)
-	if integrationID != "" {
-		query = query.Where("integration_id = ?", integrationID)
+// records scopes a query to the tenant's records, or one integration's,
+// on q's days. A day becomes the half-open range of instants [its midnight,
+// the next midnight), which the occurred_at index serves.
+func (s *Store) records(ctx context.Context, q HistoryQuery) (*gorm.DB, error) {
+	query := s.db.Conn(ctx).Model(&models.UsageRecord{}).Where("tenant_id = ?", q.TenantID)
+	if q.IntegrationID != "" {
+		query = query.Where("integration_id = ?", q.IntegrationID)
 	}
-	return query
+	if q.From != "" {
+		from, err := time.Parse(dayLayout, q.From)
+		if err != nil {
+			return nil, fmt.Errorf("from day %q: %w", q.From, err)
+		}
+		query = query.Where("occurred_at >= ?", db.UTC(from))
+	}
+	if q.To != "" {
+		to, err := time.Parse(dayLayout, q.To)
+		if err != nil {
+			return nil, fmt.Errorf("to day %q: %w", q.To, err)
+		}
+		query = query.Where("occurred_at < ?", db.UTC(to.AddDate(0, 0, 1)))
+	}
+	return query, nil
 }
 
 func recordRow(m models.UsageRecord) RecordRow {

@@ -141,8 +141,50 @@ func TestCountRecords_SumsTheRollupsPerTenantAndIntegration(t *testing.T) {
 			"another's":        {f.acme, f.otherInt, 0},
 			"the other tenant": {f.other, "", 1},
 		} {
-			if got, err := f.s.CountRecords(f.ctx, tt.tenant, tt.integration); err != nil || got != int64(tt.want) {
+			if got, err := f.s.CountRecords(f.ctx, telemetry.HistoryQuery{TenantID: tt.tenant, IntegrationID: tt.integration}); err != nil || got != int64(tt.want) {
 				t.Errorf("%s: count = %d, %v; want %d", name, got, err, tt.want)
+			}
+		}
+	})
+}
+
+// TestListRecords_DaysAreWholeUTCDays puts records on both sides of two
+// midnights, to the microsecond: a window of days lists, and counts from
+// the rollups, exactly the records the rollups put on those days.
+func TestListRecords_DaysAreWholeUTCDays(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, f fixture) {
+		midnight := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		rows := []telemetry.RecordRow{
+			record(f.acme, f.prod, "before", midnight.Add(-time.Microsecond)),
+			record(f.acme, f.prod, "first", midnight),
+			record(f.acme, f.dev, "last", midnight.Add(24*time.Hour-time.Microsecond)),
+			record(f.acme, f.prod, "next", midnight.Add(24*time.Hour)),
+			record(f.other, f.otherInt, "other", midnight.Add(time.Hour)),
+		}
+		f.mustInsert(t, rows...)
+		for _, tt := range []struct {
+			from, to, integration string
+			want                  []string
+		}{
+			{"2026-11-20", "2026-11-20", "", []string{"last", "first"}},
+			{"2026-11-20", "2026-11-21", "", []string{"next", "last", "first"}},
+			{"2026-11-20", "", "", []string{"next", "last", "first"}},
+			{"", "2026-11-20", "", []string{"last", "first", "before"}},
+			{"2026-11-19", "2026-11-19", "", []string{"before"}},
+			{"2026-11-20", "2026-11-20", f.prod, []string{"first"}},
+			{"2026-11-22", "2026-11-30", "", nil},
+		} {
+			q := telemetry.HistoryQuery{TenantID: f.acme, IntegrationID: tt.integration, From: tt.from, To: tt.to, Limit: 10}
+			got, err := f.s.ListRecords(f.ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(callIDs(got), tt.want) {
+				t.Errorf("%s..%s %s: %v, want %v", tt.from, tt.to, tt.integration, callIDs(got), tt.want)
+			}
+			if n, err := f.s.CountRecords(f.ctx, q); err != nil || n != int64(len(tt.want)) {
+				t.Errorf("%s..%s %s: count %d, %v; want %d", tt.from, tt.to, tt.integration, n, err, len(tt.want))
 			}
 		}
 	})
