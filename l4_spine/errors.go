@@ -1,9 +1,6 @@
 package spine
 
 import (
-	"context"
-	"errors"
-
 	"hoc/l5_engines/fault"
 )
 
@@ -61,17 +58,9 @@ func NotFound(what string) *Error { return fault.NotFound(what) }
 // Unavailable reports a dependency that cannot serve now; see fault.Unavailable.
 func Unavailable(cause error) *Error { return fault.Unavailable(cause) }
 
-// IsUnavailable reports whether err means that a dependency could not serve
-// rather than that the request was wrong: an UNAVAILABLE error, an error
-// that says so with an Unavailable() bool method (L6's connection
-// failures), or a deadline that ran out.
-func IsUnavailable(err error) bool {
-	if fe, ok := AsError(err); ok {
-		return fe.Kind == KindUnavailable
-	}
-	var u unavailable
-	return (errors.As(err, &u) && u.Unavailable()) || errors.Is(err, context.DeadlineExceeded)
-}
+// IsUnavailable reports whether err means that a dependency could not
+// serve; see fault.IsUnavailable.
+func IsUnavailable(err error) bool { return fault.IsUnavailable(err) }
 
 // Forbidden reports an authenticated caller that may not do this.
 func Forbidden(reason, message string) *Error { return fault.Forbidden(reason, message) }

@@ -115,8 +115,6 @@ func (r *Registry) recoverAndNormalize(next chainFunc) chainFunc {
 	}
 }
 
-type unavailable interface{ Unavailable() bool }
-
 func normalize(err error) error {
 	if err == nil {
 		return nil

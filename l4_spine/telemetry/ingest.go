@@ -54,65 +54,50 @@ const (
 	StatusRejected  = engine.StatusRejected
 )
 
-// ingester writes telemetry for the ingest operation. Telemetry needs facts
-// from two other domains — the tenant's onboarding (account) and the
-// integrations' ownership and status (integrations) — so it asks those
-// engines and passes plain values to the telemetry engine: domains meet here,
-// in L4. A batch is written in a transaction of its own; a single record
-// joins a shared one (see committer).
+// ingester is the ingest operation: the facts ingest needs from two other
+// domains (the integrations' ownership and status, the tenant's
+// onboarding), one write through the telemetry writer, and the effects
+// that follow a commit (metrics, onboarding). Domains meet here, in L4.
 type ingester struct {
-	engine       *engine.Engine
+	writer       *engine.Writer
 	accounts     *accountengine.Engine
 	tenants      *accountops.TenantFacts
 	integrations *integrationsengine.Engine
 	facts        *integrationops.Facts
 	metrics      *ingestMetrics
-	tx           spine.TxRunner
-	group        *committer
+	log          *slog.Logger
 }
 
-// newIngester returns an ingester; start runs its group commit.
-func newIngester(a *engine.Engine, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
-	integrations *integrationsengine.Engine, facts *integrationops.Facts, m *ingestMetrics, tx spine.TxRunner,
-	log *slog.Logger, timeout spine.OperationTimeout) (*ingester, error) {
-	if a == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || tx == nil || log == nil {
+// newIngester returns an ingester writing through w.
+func newIngester(w *engine.Writer, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
+	integrations *integrationsengine.Engine, facts *integrationops.Facts, m *ingestMetrics, log *slog.Logger) (*ingester, error) {
+	if w == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || log == nil {
 		return nil, errors.New("telemetry ingester: nil dependency")
 	}
-	i := &ingester{engine: a, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
-		metrics: m, tx: tx}
-	i.group = newCommitter(i.write, GroupOptions{Timeout: time.Duration(timeout)}, log, m)
-	return i, nil
+	return &ingester{writer: w, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
+		metrics: m, log: log}, nil
 }
 
-// start runs the group commit workers.
-func (i *ingester) start() { i.group.start() }
-
-// stop commits what is queued and stops the workers; it runs after the HTTP
-// server has stopped, so no acknowledged record is left behind.
-func (i *ingester) stop() { i.group.stop() }
+// newWriter is the telemetry writer, bounded like every operation.
+func newWriter(e *engine.Engine, timeout spine.OperationTimeout, m *ingestMetrics, log *slog.Logger) (*engine.Writer, error) {
+	return engine.NewWriter(e, engine.WriterConfig{Timeout: time.Duration(timeout)}, log, m)
+}
 
 // ingest runs after the registry's tenant guard admitted the write (the
-// tenant is ACTIVE). One record goes through group commit; several are
-// written together. Metrics count what committed: inside a caller's
-// transaction, only once it commits.
+// tenant is ACTIVE): facts, one write, and what follows its commit.
 func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, error) {
 	req, err := i.request(ctx, in)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	var res IngestResult
-	if len(req.Items) == 1 && req.Items[0].Record != nil {
-		res, err = i.group.submit(ctx, req)
-	} else {
-		var results []engine.IngestResult
-		if results, err = i.write(ctx, []engine.IngestRequest{req}); err == nil {
-			res = results[0]
-		}
-	}
+	res, err := i.writer.Write(ctx, req)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	spine.AfterCommit(ctx, func() { i.metrics.observe(req.Items, res) })
+	spine.AfterCommit(ctx, func() {
+		i.metrics.observe(req.Items, res)
+		i.onboard(ctx, req, res)
+	})
 	return res, nil
 }
 
@@ -130,69 +115,31 @@ func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRe
 	return engine.IngestRequest{TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: in.Items, Integrations: statuses}, nil
 }
 
-// write ingests requests atomically and applies the onboarding triggers of
-// each tenant that had a record accepted. The engine's write is atomic on
-// its own (one statement on Postgres); a transaction is opened only when a
-// tenant of the requests may still need its onboarding advanced, so that a
-// busy, onboarded tenant's ingest costs one round trip.
-func (i *ingester) write(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error) {
-	onboarding, err := i.anyOnboarding(ctx, reqs)
-	if err != nil {
-		return nil, err
+// onboard applies the telemetry triggers of onboarding (SPEC §2.2) after the
+// records committed: SDK_CONNECTED, and COMPLETE once the tenant also has
+// an enabled integration with a live key — which an integration key's own
+// telemetry proves without a query. A tenant known to be COMPLETE costs
+// nothing: onboarding never moves back, so a cached COMPLETE is never stale.
+//
+// It runs after the commit, not in the write's transaction, so that an
+// onboarded tenant's ingest is one statement. The state therefore trails
+// the first stored record by the moment between the commit and this
+// update; if this update fails, or the process dies in between, it trails
+// until the tenant's next accepted or duplicate record, which runs it
+// again (a duplicate proves a record was stored). The advances are
+// conditional updates that never move a tenant back, so running them twice,
+// or on two replicas at once, is harmless. A failure is logged, not
+// returned: the records are stored, and the answer must say so.
+func (i *ingester) onboard(ctx context.Context, req engine.IngestRequest, res engine.IngestResult) {
+	if res.Accepted+res.Duplicates == 0 {
+		return
 	}
-	if !onboarding {
-		return i.engine.IngestMany(ctx, reqs)
+	if err := i.advanceOnboarding(ctx, req.TenantID, req.KeyIntegrationID); err != nil {
+		i.log.WarnContext(ctx, "onboarding not advanced after telemetry; the tenant's next record retries",
+			slog.String("tenant_id", req.TenantID), slog.String("request_id", spine.RequestID(ctx)), slog.String("error", err.Error()))
 	}
-	var results []engine.IngestResult
-	err = spine.InTx(ctx, i.tx, func(ctx context.Context) error {
-		var err error
-		results, err = i.writeAndOnboard(ctx, reqs)
-		return err
-	})
-	return results, err
 }
 
-// anyOnboarding reports whether a tenant of reqs is not known to be
-// COMPLETE. The tenants were just read by the tenant guard, so this costs
-// no query.
-func (i *ingester) anyOnboarding(ctx context.Context, reqs []engine.IngestRequest) (bool, error) {
-	for _, req := range reqs {
-		t, err := i.tenants.Get(ctx, req.TenantID)
-		if err != nil {
-			return false, err
-		}
-		if t.Onboarding < accountengine.OnboardingComplete {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// writeAndOnboard ingests inside the caller's transaction and applies the
-// onboarding triggers.
-func (i *ingester) writeAndOnboard(ctx context.Context, reqs []engine.IngestRequest) ([]engine.IngestResult, error) {
-	results, err := i.engine.IngestMany(ctx, reqs)
-	if err != nil {
-		return nil, err
-	}
-	advanced := make(map[string]bool)
-	for n, req := range reqs {
-		if results[n].Accepted == 0 || advanced[req.TenantID] {
-			continue
-		}
-		advanced[req.TenantID] = true
-		if err := i.advanceOnboarding(ctx, req.TenantID, req.KeyIntegrationID); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
-}
-
-// advanceOnboarding applies the telemetry triggers: SDK_CONNECTED on the
-// first accepted record, and COMPLETE once the tenant also has an enabled
-// integration with a live key — which an integration key's own telemetry
-// proves without a query. A tenant known to be COMPLETE is skipped without a
-// write: onboarding never moves back, so a cached COMPLETE is never stale.
 func (i *ingester) advanceOnboarding(ctx context.Context, tenantID, keyIntegrationID string) error {
 	t, err := i.tenants.Get(ctx, tenantID)
 	if err != nil {
@@ -214,6 +161,6 @@ func (i *ingester) advanceOnboarding(ctx context.Context, tenantID, keyIntegrati
 		"telemetry sent and an enabled integration has a live key"); err != nil {
 		return err
 	}
-	spine.AfterCommit(ctx, func() { i.tenants.Forget(tenantID) })
+	i.tenants.Forget(tenantID) // so that the next ingest sees COMPLETE and skips all this
 	return nil
 }

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -107,6 +108,17 @@ func (m *ingestMetrics) observe(items []engine.Item, res engine.IngestResult) {
 			m.latency.WithLabelValues(provider, model).Observe(float64(*rec.LatencyMS) / 1000)
 		}
 	}
+}
+
+// Queued and Grouped show the telemetry writer's group commit at work
+// (engine.WriterObserver): how many records wait for a group, and how many
+// each group carried and how long its write took.
+func (m *ingestMetrics) Queued(delta int) { m.groupQueue.Add(float64(delta)) }
+
+// Grouped observes one group's write.
+func (m *ingestMetrics) Grouped(records int, took time.Duration) {
+	m.groupRecords.Observe(float64(records))
+	m.groupSeconds.Observe(took.Seconds())
 }
 
 // label is value when known holds it, else "other".

@@ -22,17 +22,18 @@ var Module = fx.Module("telemetry.operations",
 	fx.Provide(
 		engine.NewEngine,
 		newIngestMetrics,
+		newWriter,
 		newIngester,
 		spine.AsBindings(Bindings),
 	),
-	// Group commit stops after the HTTP server (registered later, stopped
+	// The writer stops after the HTTP server (registered later, stopped
 	// earlier), so every request that was answered has been committed, and
 	// before the database closes.
-	fx.Invoke(func(lc fx.Lifecycle, i *ingester) { lc.Append(fx.StartStopHook(i.start, i.stop)) }),
+	fx.Invoke(func(lc fx.Lifecycle, w *engine.Writer) { lc.Append(fx.StartStopHook(w.Start, w.Close)) }),
 )
 
-// Bindings returns the telemetry operation bindings. Ingest opens its own
-// transactions (see ingester), so it is not marked transactional.
+// Bindings returns the telemetry operation bindings. Ingest's one write is
+// atomic on its own (see engine.Writer), so it is not marked transactional.
 func Bindings(e *engine.Engine, integrations *integrationops.Facts, ingest *ingester) ([]spine.Binding, error) {
 	if e == nil || integrations == nil || ingest == nil {
 		return nil, errors.New("telemetry operations: nil dependency")

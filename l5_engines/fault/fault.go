@@ -10,6 +10,7 @@
 package fault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -187,4 +188,16 @@ func Forbidden(reason, message string) *Error {
 // InvalidRequest reports a malformed request.
 func InvalidRequest(message string) *Error {
 	return New(KindInvalidRequest, CodeInvalidRequest, message)
+}
+
+// IsUnavailable reports whether err means that a dependency could not serve
+// rather than that the request was wrong: an UNAVAILABLE error, an error
+// that says so with an Unavailable() bool method (L6's connection
+// failures), or a deadline that ran out.
+func IsUnavailable(err error) bool {
+	if fe, ok := As(err); ok {
+		return fe.Kind == KindUnavailable
+	}
+	var u interface{ Unavailable() bool }
+	return (errors.As(err, &u) && u.Unavailable()) || errors.Is(err, context.DeadlineExceeded)
 }

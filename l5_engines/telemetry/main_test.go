@@ -7,5 +7,5 @@ import (
 )
 
 // TestMain fails the package's tests when any test leaves a goroutine
-// running: this package starts workers that must stop with what owns them.
+// running: the telemetry writer starts workers that must stop when it is closed.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
