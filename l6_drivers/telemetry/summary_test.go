@@ -13,7 +13,6 @@ func tot(calls, in, out, cents, micros, latSum, latCount, errs, blocked int64) t
 		LatencySum: latSum, LatencyCount: latCount, ErrorCount: errs, BlockedCount: blocked}
 }
 
-
 // seedSummary writes the data set every summary test computes by hand.
 // Inside 2026-11-01..03 for acme:
 //
