@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/fx"
@@ -14,6 +16,7 @@ import (
 	accountengine "hoc/l5_engines/account"
 	accountdb "hoc/l6_drivers/account"
 	"hoc/l6_drivers/db"
+	"hoc/l6_drivers/db/dbtest"
 )
 
 func (h *harness) lifecycle(tenantID, action string) response {
@@ -245,4 +248,54 @@ func TestOnboarding_CompleteNeedsALiveKeyOnAnEnabledIntegration(t *testing.T) {
 			t.Fatalf("after a live key: %s", got)
 		}
 	})
+}
+
+// onboardingOutage wraps the tenant store so that onboarding advances fail
+// while down is set: the rest of the store works.
+type onboardingOutage struct {
+	accountengine.Store
+	down *atomic.Bool
+}
+
+func (o onboardingOutage) AdvanceOnboarding(ctx context.Context, id string, target int, ev accountdb.EventRow) (bool, error) {
+	if o.down.Load() {
+		return false, errors.New("onboarding store down")
+	}
+	return o.Store.AdvanceOnboarding(ctx, id, target, ev)
+}
+
+// TestOnboarding_AdvancesAfterTheCommitAndTheNextRecordRetries: the first
+// record is stored and answered 201 even when onboarding cannot be
+// advanced (it runs after the commit, not in the record's transaction); the
+// tenant's next record — here a duplicate of the first — advances it.
+func TestOnboarding_AdvancesAfterTheCommitAndTheNextRecordRetries(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Backends(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			down := &atomic.Bool{}
+			h := newHarness(t, dialect, fx.Decorate(func(s accountengine.Store) accountengine.Store {
+				return onboardingOutage{Store: s, down: down}
+			}))
+			f := h.newTenant("Retried onboarding")
+			before := h.tenant(f.TenantID).OnboardingState
+			down.Store(true)
+			if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("first"), f.integrationKeyHeader()...); r.Status != 201 {
+				t.Fatalf("first record with onboarding down: %d %s", r.Status, r.Raw)
+			}
+			if n := h.storedCount(f); n != 1 {
+				t.Fatalf("%d records stored", n)
+			}
+			if got := h.tenant(f.TenantID).OnboardingState; got != before {
+				t.Fatalf("onboarding moved to %s while its store was down", got)
+			}
+			down.Store(false)
+			if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("first"), f.integrationKeyHeader()...); r.Status != 200 {
+				t.Fatalf("the repeat: %d %s", r.Status, r.Raw)
+			}
+			if got := h.tenant(f.TenantID).OnboardingState; got != "COMPLETE" {
+				t.Fatalf("after the repeat: %s, want COMPLETE", got)
+			}
+		})
+	}
 }
