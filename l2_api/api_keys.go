@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	integrationsadapter "hoc/l3_adapters/integrations"
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/integrations"
 )
 
@@ -63,27 +62,33 @@ func (r apiKeyRoutes) register(rt router) {
 	rt.fdr.Post("/tenants/:id/api-keys", r.create)
 }
 
+// newAPIKeySchema is the body of POST /api/v1/fdr/tenants/:id/api-keys;
+// the integrations engine decides the name and the scopes.
+var newAPIKeySchema = newSchema(
+	field[integrations.CreateAPIKeyInput]{name: "name", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+		in.Name, _ = r.text(0, noLimit)
+	}},
+	field[integrations.CreateAPIKeyInput]{name: "scopes", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+		in.Scopes, _ = r.textList(noLimit)
+	}},
+	field[integrations.CreateAPIKeyInput]{name: "rate_limit_rpm", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+		n, _ := r.integer(0, 1_000_000)
+		in.RateLimitRPM = int(n)
+	}},
+	field[integrations.CreateAPIKeyInput]{name: "expires_at", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+		if t, ok := r.timestamp(); ok {
+			in.ExpiresAt = &t
+		}
+	}},
+)
+
 // create handles POST /api/v1/fdr/tenants/:id/api-keys
 // {name, scopes[], rate_limit_rpm?, expires_at?} → 201 {api_key, key}.
 func (r apiKeyRoutes) create(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	in := integrations.CreateAPIKeyInput{TenantID: c.Params("id")}
-	var fields spine.Fields
-	var rpm int64
-	obj.str("name", &in.Name, &fields)
-	obj.strList("scopes", &in.Scopes, &fields)
-	obj.integer("rate_limit_rpm", &rpm, &fields)
-	obj.optTime("expires_at", &in.ExpiresAt, &fields)
-	if rpm < 0 || rpm > 1_000_000 {
-		fields.Add("rate_limit_rpm", "must be between 0 and 1000000")
-	}
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, newAPIKeySchema, &in); err != nil {
 		return err
 	}
-	in.RateLimitRPM = int(rpm)
 	created, err := r.keys.CreateAPIKey(c.UserContext(), in)
 	if err != nil {
 		return err

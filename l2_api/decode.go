@@ -1,13 +1,9 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -16,35 +12,6 @@ import (
 
 // maxJSONDepth is the deepest nesting of objects and arrays accepted (SPEC §1.4).
 const maxJSONDepth = 32
-
-// object is a JSON object whose fields are decoded one by one, so that every
-// field with a wrong type is reported (no silent coercion) instead of only
-// the first one encoding/json would stop at.
-type object map[string]json.RawMessage
-
-// decodeObject checks the content type and parses the body as one JSON
-// object. A body that is not JSON is 400; JSON that is not an object or nests
-// too deeply is 422.
-func decodeObject(c *fiber.Ctx) (object, error) {
-	if err := checkContentType(c); err != nil {
-		return nil, err
-	}
-	body, err := requestBody(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDepth(body); err != nil {
-		return nil, err
-	}
-	if !json.Valid(body) {
-		return nil, spine.InvalidRequest("request body is not valid JSON")
-	}
-	var obj object
-	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
-		return nil, spine.Validation(spine.FieldError{Field: "body", Message: "must be a JSON object"})
-	}
-	return obj, nil
-}
 
 // checkContentType refuses a body that is not declared as JSON.
 func checkContentType(c *fiber.Ctx) error {
@@ -96,51 +63,6 @@ func jsonDepth(b []byte) (int, bool) {
 	return maxDepth, depth == 0 && !inString
 }
 
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// str reads an optional string field; absent or null leaves dst alone.
-func (o object) str(name string, dst *string, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	if s, ok := textField(name, raw, fields); ok {
-		*dst = s
-	}
-}
-
-// optStr reads an optional, nullable string field into a pointer.
-func (o object) optStr(name string, dst **string, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	if s, ok := textField(name, raw, fields); ok {
-		*dst = &s
-	}
-}
-
-// textField decodes a JSON string strictly (SPEC §1.4): valid UTF-8 — never
-// silently replaced — and no NUL, which Postgres cannot store; a failing
-// value adds the field error that says why.
-func textField(name string, raw json.RawMessage, fields *spine.Fields) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '"' {
-		fields.Add(name, "must be a string")
-		return "", false
-	}
-	s, ok := unquote(raw)
-	switch {
-	case !ok:
-		fields.Add(name, "must be valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		fields.Add(name, "must not contain NUL characters")
-	default:
-		return s, true
-	}
-	return "", false
-}
-
 // maxOffset bounds the offset of a list: offset paging that deep reads and
 // skips a billion rows; history has cursors for walking far.
 const maxOffset = 1_000_000_000
@@ -171,70 +93,4 @@ func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 		offset = n
 	}
 	return limit, offset, fields.Err()
-}
-
-// integer reads an optional whole-number field. Fractions, exponents that do
-// not give a whole number, strings and anything else are refused: integers
-// are never coerced.
-func (o object) integer(name string, dst *int64, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	n, ok := parseInteger(raw)
-	if !ok {
-		fields.Add(name, "must be an integer")
-		return
-	}
-	*dst = n
-}
-
-// parseInteger accepts a JSON number that is a whole number within int64,
-// decided on its literal (see wholeNumber): 1e3 and 10.0 are whole numbers
-// written another way, 1e-400 is not one.
-func parseInteger(raw json.RawMessage) (int64, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return 0, false
-	}
-	n, whole, fits := wholeNumber(raw)
-	return n, whole && fits
-}
-
-// strList reads an optional array of strings.
-func (o object) strList(name string, dst *[]string, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		fields.Add(name, "must be an array of strings")
-		return
-	}
-	list := make([]string, 0, len(items))
-	for i, item := range items {
-		s, ok := textField(name+"["+strconv.Itoa(i)+"]", item, fields)
-		if !ok {
-			return
-		}
-		list = append(list, s)
-	}
-	*dst = list
-}
-
-// optTime reads an optional RFC 3339 timestamp.
-func (o object) optTime(name string, dst **time.Time, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	s, ok := unquote(bytes.TrimSpace(raw))
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if !ok || err != nil {
-		fields.Add(name, "must be an RFC 3339 timestamp")
-		return
-	}
-	t = t.UTC()
-	*dst = &t
 }

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	integrationsadapter "hoc/l3_adapters/integrations"
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/integrations"
 )
 
@@ -31,27 +28,76 @@ func (r integrationRoutes) register(rt router) {
 	rt.v1.Get("/integrations/:id/usage-today", rt.guard, r.usageToday)
 }
 
+// newIntegrationSchema and integrationChangesSchema are the bodies of POST
+// and PATCH /api/v1/integrations; the integrations engine decides the
+// values. A PATCH changes the fields present: null clears default_model and
+// is no value for any other field.
+var (
+	newIntegrationSchema = newSchema(
+		field[integrations.CreateIntegrationInput]{name: "name", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			in.Name, _ = r.text(0, noLimit)
+		}},
+		field[integrations.CreateIntegrationInput]{name: "provider_type", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			in.ProviderType, _ = r.text(0, noLimit)
+		}},
+		field[integrations.CreateIntegrationInput]{name: "default_model", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			in.DefaultModel = r.optText(noLimit)
+		}},
+		field[integrations.CreateIntegrationInput]{name: "budget_limit_cents", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			in.BudgetLimitCents, _ = r.anyInteger()
+		}},
+		field[integrations.CreateIntegrationInput]{name: "token_limit_month", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			in.TokenLimitMonth, _ = r.anyInteger()
+		}},
+		field[integrations.CreateIntegrationInput]{name: "rate_limit_rpm", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+			n, _ := r.anyInteger()
+			in.RateLimitRPM = int(n)
+		}},
+	)
+	integrationChangesSchema = newSchema(
+		field[integrations.UpdateIntegrationInput]{name: "name", null: nullIsWrong[integrations.UpdateIntegrationInput]("must be a string"),
+			read: func(in *integrations.UpdateIntegrationInput, r *valueReader) { in.Name = r.optText(noLimit) }},
+		field[integrations.UpdateIntegrationInput]{name: "default_model",
+			null: func(in *integrations.UpdateIntegrationInput, _ *valueReader) {
+				in.SetDefaultModel, in.DefaultModel = true, nil
+			},
+			read: func(in *integrations.UpdateIntegrationInput, r *valueReader) {
+				in.SetDefaultModel, in.DefaultModel = true, r.optText(noLimit)
+			}},
+		field[integrations.UpdateIntegrationInput]{name: "budget_limit_cents", null: nullIsWrong[integrations.UpdateIntegrationInput]("must be an integer"),
+			read: func(in *integrations.UpdateIntegrationInput, r *valueReader) { in.BudgetLimitCents = optAnyInteger(r) }},
+		field[integrations.UpdateIntegrationInput]{name: "token_limit_month", null: nullIsWrong[integrations.UpdateIntegrationInput]("must be an integer"),
+			read: func(in *integrations.UpdateIntegrationInput, r *valueReader) { in.TokenLimitMonth = optAnyInteger(r) }},
+		field[integrations.UpdateIntegrationInput]{name: "rate_limit_rpm", null: nullIsWrong[integrations.UpdateIntegrationInput]("must be an integer"),
+			read: func(in *integrations.UpdateIntegrationInput, r *valueReader) {
+				if n, ok := r.anyInteger(); ok {
+					rpm := int(n)
+					in.RateLimitRPM = &rpm
+				}
+			}},
+	)
+	rotateKeySchema = newSchema(
+		field[integrations.RotateKeyInput]{name: "revoke_existing", read: func(in *integrations.RotateKeyInput, r *valueReader) {
+			in.RevokeExisting, _ = r.boolean()
+		}},
+	)
+)
+
+func optAnyInteger(r *valueReader) *int64 {
+	if n, ok := r.anyInteger(); ok {
+		return &n
+	}
+	return nil
+}
+
 // create handles POST /api/v1/integrations {name, provider_type,
 // default_model?, budget_limit_cents?, token_limit_month?, rate_limit_rpm?}
 // → 201 {integration, key}, the key shown this once.
 func (r integrationRoutes) create(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	var in integrations.CreateIntegrationInput
-	var fields spine.Fields
-	var budget, tokens, rpm int64
-	obj.str("name", &in.Name, &fields)
-	obj.str("provider_type", &in.ProviderType, &fields)
-	obj.optStr("default_model", &in.DefaultModel, &fields)
-	obj.integer("budget_limit_cents", &budget, &fields)
-	obj.integer("token_limit_month", &tokens, &fields)
-	obj.integer("rate_limit_rpm", &rpm, &fields)
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, newIntegrationSchema, &in); err != nil {
 		return err
 	}
-	in.BudgetLimitCents, in.TokenLimitMonth, in.RateLimitRPM = budget, tokens, int(rpm)
 	created, err := r.integrations.Create(c.UserContext(), in)
 	if err != nil {
 		return err
@@ -90,24 +136,8 @@ func (r integrationRoutes) get(c *fiber.Ctx) error {
 // present change. default_model: null clears the default model; null for
 // any other field is not a value it can take.
 func (r integrationRoutes) update(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	in := integrations.UpdateIntegrationInput{ID: c.Params("id")}
-	var fields spine.Fields
-	in.Name = obj.presentStr("name", &fields)
-	if _, ok := obj["default_model"]; ok {
-		in.SetDefaultModel = true
-		obj.optStr("default_model", &in.DefaultModel, &fields)
-	}
-	in.BudgetLimitCents = obj.presentInteger("budget_limit_cents", &fields)
-	in.TokenLimitMonth = obj.presentInteger("token_limit_month", &fields)
-	if rpm := obj.presentInteger("rate_limit_rpm", &fields); rpm != nil {
-		n := int(*rpm)
-		in.RateLimitRPM = &n
-	}
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, integrationChangesSchema, &in); err != nil {
 		return err
 	}
 	i, err := r.integrations.Update(c.UserContext(), in)
@@ -150,13 +180,7 @@ func (r integrationRoutes) disable(c *fiber.Ctx) error {
 func (r integrationRoutes) rotateKey(c *fiber.Ctx) error {
 	in := integrations.RotateKeyInput{ID: c.Params("id")}
 	if len(c.Request().Body()) > 0 {
-		obj, err := decodeObject(c)
-		if err != nil {
-			return err
-		}
-		var fields spine.Fields
-		obj.boolean("revoke_existing", &in.RevokeExisting, &fields)
-		if err := fields.Err(); err != nil {
+		if err := readBody(c, rotateKeySchema, &in); err != nil {
 			return err
 		}
 	}
@@ -190,46 +214,4 @@ type usageTodayJSON struct {
 	IntegrationID string `json:"integration_id"`
 	Date          string `json:"date"`
 	totalsJSON
-}
-
-// presentStr reads a field that changes a setting when present: nil when
-// absent, a field error when present but not a string (null included).
-func (o object) presentStr(name string, fields *spine.Fields) *string {
-	raw, ok := o[name]
-	if !ok {
-		return nil
-	}
-	if isNull(raw) {
-		fields.Add(name, "must be a string")
-		return nil
-	}
-	if s, ok := textField(name, raw, fields); ok {
-		return &s
-	}
-	return nil
-}
-
-// presentInteger is presentStr for whole numbers.
-func (o object) presentInteger(name string, fields *spine.Fields) *int64 {
-	raw, ok := o[name]
-	if !ok {
-		return nil
-	}
-	n, ok := parseInteger(raw)
-	if !ok {
-		fields.Add(name, "must be an integer")
-		return nil
-	}
-	return &n
-}
-
-// boolean reads an optional boolean field; absent or null leaves dst alone.
-func (o object) boolean(name string, dst *bool, fields *spine.Fields) {
-	raw, ok := o[name]
-	if !ok || isNull(raw) {
-		return
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		fields.Add(name, "must be a boolean")
-	}
 }

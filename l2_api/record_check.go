@@ -11,14 +11,6 @@ import (
 	"hoc/l4_spine/telemetry"
 )
 
-// recordFields are the members of a usage record the API reads (SPEC
-// §3.1). Tests hold the list equal to what readRecord reads and to the
-// OpenAPI document's UsageRecordInput.
-var recordFields = []string{
-	"integration_id", "call_id", "provider", "model", "tokens_in", "tokens_out", "cost_cents", "cost_micros",
-	"latency_ms", "session_id", "agent_id", "policy_result", "error_code", "error_message", "metadata", "occurred_at",
-}
-
 // batchNesting is the depth a batch body adds around each record: the
 // object that holds "records", and the array.
 const batchNesting = 2
@@ -81,7 +73,7 @@ func unknownFields(body []byte) []spine.FieldError {
 		}
 		name, _ := unquote(raw)
 		err = dec.SkipValue()
-		if slices.Contains(recordFields, name) || slices.Contains(seen, name) {
+		if isRecordField(name) || slices.Contains(seen, name) {
 			continue
 		}
 		seen = append(seen, name)
@@ -108,7 +100,7 @@ func closestField(name string) string {
 	}
 	n := norm(name)
 	best, bestDist := "", 3
-	for _, f := range recordFields {
+	for _, f := range recordSchema.names() {
 		if d := editDistance(n, norm(f)); d < bestDist {
 			best, bestDist = f, d
 		}
@@ -136,4 +128,10 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// isRecordField reports whether the API reads a member of this name.
+func isRecordField(name string) bool {
+	_, ok := recordSchema.index[name]
+	return ok
 }

@@ -63,13 +63,13 @@ func TestCheckRecord_JudgesARecordByTheAPIsRulesAndNamesUnknownFields(t *testing
 	}
 }
 
-// TestCheckRecord_KnowsTheFieldsTheAPIReadsAndDocuments: the list that
-// decides what is unknown is what readRecord reads (a value of the wrong
-// type in each listed field is an error naming it) and what the OpenAPI
+// TestCheckRecord_KnowsTheFieldsTheAPIReadsAndDocuments: the record schema
+// that decides what is unknown is what readRecord reads (a value of the
+// wrong type in each field is an error naming it) and what the OpenAPI
 // document describes.
 func TestCheckRecord_KnowsTheFieldsTheAPIReadsAndDocuments(t *testing.T) {
 	t.Parallel()
-	for _, name := range recordFields {
+	for _, name := range recordSchema.names() {
 		_, fields, err := CheckRecord([]byte(`{"` + name + `":true}`))
 		if err != nil || !slices.ContainsFunc(fields, func(f spine.FieldError) bool {
 			return f.Field == name && !strings.Contains(f.Message, "unknown")
@@ -94,8 +94,8 @@ func TestCheckRecord_KnowsTheFieldsTheAPIReadsAndDocuments(t *testing.T) {
 		documented = append(documented, name)
 	}
 	slices.Sort(documented)
-	listed := slices.Sorted(slices.Values(recordFields))
+	listed := slices.Sorted(slices.Values(recordSchema.names()))
 	if !slices.Equal(documented, listed) {
-		t.Fatalf("OpenAPI UsageRecordInput has %v; recordFields %v", documented, listed)
+		t.Fatalf("OpenAPI UsageRecordInput has %v; the record schema %v", documented, listed)
 	}
 }

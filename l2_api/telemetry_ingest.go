@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
@@ -65,33 +64,6 @@ type ingestedJSON struct {
 	Status string `json:"status"`
 	ID     string `json:"id"`
 	CallID string `json:"call_id"`
-}
-
-// jsonBody checks the content type and the nesting depth of the body and
-// returns a decoder over it (SPEC §1.4).
-func jsonBody(c *fiber.Ctx) (*jsontext.Decoder, error) {
-	if err := checkContentType(c); err != nil {
-		return nil, err
-	}
-	body, err := requestBody(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDepth(body); err != nil {
-		return nil, err
-	}
-	return newJSONDecoder(body), nil
-}
-
-// endOfBody turns a decoding error, or anything after the one top-level
-// value, into 400: the body is not JSON.
-func endOfBody(dec *jsontext.Decoder, err error) error {
-	if err == nil {
-		if _, err = dec.ReadToken(); err == io.EOF {
-			return nil
-		}
-	}
-	return spine.InvalidRequest("request body is not valid JSON")
 }
 
 // ingestBatch handles POST /api/v1/telemetry/llm-usage/batch {"records": [...]}.

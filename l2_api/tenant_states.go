@@ -3,7 +3,6 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/account"
 )
 
@@ -16,17 +15,31 @@ func (r tenantRoutes) registerStates(rt router) {
 	rt.v1.Get("/session/context", r.session)
 }
 
+// lifecycleSchema and onboardingSchema are the bodies of the founder's
+// state changes; the account engine decides the values.
+var (
+	lifecycleSchema = newSchema(
+		field[account.ChangeLifecycleInput]{name: "action", read: func(in *account.ChangeLifecycleInput, r *valueReader) {
+			in.Action, _ = r.text(0, noLimit)
+		}},
+		field[account.ChangeLifecycleInput]{name: "reason", read: func(in *account.ChangeLifecycleInput, r *valueReader) {
+			in.Reason, _ = r.text(0, noLimit)
+		}},
+	)
+	onboardingSchema = newSchema(
+		field[account.AdvanceOnboardingInput]{name: "target_state", read: func(in *account.AdvanceOnboardingInput, r *valueReader) {
+			in.TargetState, _ = r.text(0, noLimit)
+		}},
+		field[account.AdvanceOnboardingInput]{name: "reason", read: func(in *account.AdvanceOnboardingInput, r *valueReader) {
+			in.Reason, _ = r.text(0, noLimit)
+		}},
+	)
+)
+
 // lifecycle handles POST /api/v1/fdr/tenants/:id/lifecycle {action, reason}.
 func (r tenantRoutes) lifecycle(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	in := account.ChangeLifecycleInput{TenantID: c.Params("id")}
-	var fields spine.Fields
-	obj.str("action", &in.Action, &fields)
-	obj.str("reason", &in.Reason, &fields)
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, lifecycleSchema, &in); err != nil {
 		return err
 	}
 	t, err := r.tenants.ChangeLifecycle(c.UserContext(), in)
@@ -38,15 +51,8 @@ func (r tenantRoutes) lifecycle(c *fiber.Ctx) error {
 
 // onboarding handles POST /api/v1/fdr/tenants/:id/onboarding {target_state, reason}.
 func (r tenantRoutes) onboarding(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	in := account.AdvanceOnboardingInput{TenantID: c.Params("id")}
-	var fields spine.Fields
-	obj.str("target_state", &in.TargetState, &fields)
-	obj.str("reason", &in.Reason, &fields)
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, onboardingSchema, &in); err != nil {
 		return err
 	}
 	t, err := r.tenants.AdvanceOnboarding(c.UserContext(), in)

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	accountadapter "hoc/l3_adapters/account"
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/account"
 )
 
@@ -50,19 +49,27 @@ func (r tenantRoutes) register(rt router) {
 	rt.fdr.Get("/tenants/:id", r.get)
 }
 
+// newTenantSchema is the body of POST /api/v1/fdr/tenants; the account
+// engine decides the values.
+var newTenantSchema = newSchema(
+	field[account.CreateTenantInput]{name: "name", read: func(in *account.CreateTenantInput, r *valueReader) {
+		in.Name, _ = r.text(0, noLimit)
+	}},
+	field[account.CreateTenantInput]{name: "slug", read: func(in *account.CreateTenantInput, r *valueReader) {
+		in.Slug, _ = r.text(0, noLimit)
+	}},
+	field[account.CreateTenantInput]{name: "plan", read: func(in *account.CreateTenantInput, r *valueReader) {
+		in.Plan, _ = r.text(0, noLimit)
+	}},
+	field[account.CreateTenantInput]{name: "external_org_id", read: func(in *account.CreateTenantInput, r *valueReader) {
+		in.ExternalOrgID = r.optText(noLimit)
+	}},
+)
+
 // create handles POST /api/v1/fdr/tenants {name, slug?, plan?, external_org_id?}.
 func (r tenantRoutes) create(c *fiber.Ctx) error {
-	obj, err := decodeObject(c)
-	if err != nil {
-		return err
-	}
 	var in account.CreateTenantInput
-	var fields spine.Fields
-	obj.str("name", &in.Name, &fields)
-	obj.str("slug", &in.Slug, &fields)
-	obj.str("plan", &in.Plan, &fields)
-	obj.optStr("external_org_id", &in.ExternalOrgID, &fields)
-	if err := fields.Err(); err != nil {
+	if err := readBody(c, newTenantSchema, &in); err != nil {
 		return err
 	}
 	t, err := r.tenants.Create(c.UserContext(), in)
