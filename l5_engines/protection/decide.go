@@ -177,16 +177,26 @@ func tenantTag(tenantID string) string { return "{" + tenantID + "}" }
 
 func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, headers *RateHeaders) Decision {
 	retry := out.States[out.Refused].RetryAfter
+	retryMS := retryAfterMS(retry)
 	if buckets[out.Refused].Period == second {
 		err := fault.New(fault.KindThrottled, fault.CodeThrottled, "too many requests at once; slow down").
-			WithDetail("dimension", DimensionBurst).WithDetail("retry_after_ms", retry.Milliseconds())
-		e.record(r, OutcomeThrottle, DimensionBurst, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+			WithDetail("dimension", DimensionBurst).WithDetail("retry_after_ms", retryMS)
+		e.record(r, OutcomeThrottle, DimensionBurst, map[string]any{"retry_after_ms": retryMS, "limit": buckets[out.Refused].Limit})
 		return Decision{Outcome: OutcomeThrottle, Dimension: DimensionBurst, Err: err, RetryAfter: retry, Headers: headers}
 	}
 	err := fault.New(fault.KindRateLimited, fault.CodeRateLimited, "rate limit exceeded").
-		WithDetail("dimension", DimensionRate).WithDetail("retry_after_ms", retry.Milliseconds())
-	e.record(r, OutcomeReject, DimensionRate, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+		WithDetail("dimension", DimensionRate).WithDetail("retry_after_ms", retryMS)
+	e.record(r, OutcomeReject, DimensionRate, map[string]any{"retry_after_ms": retryMS, "limit": buckets[out.Refused].Limit})
 	return Decision{Outcome: OutcomeReject, Dimension: DimensionRate, Err: err, RetryAfter: retry, Headers: headers}
+}
+
+// retryAfterMS is the wait a refusal reports in retry_after_ms: rounded up
+// to a whole millisecond and at least 1, because a client told to wait 0 ms
+// retries at once, into the same refusal. The limiter's waits run in
+// microseconds, so a bucket that frees up within the next millisecond
+// would otherwise truncate to 0.
+func retryAfterMS(d time.Duration) int64 {
+	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
 }
 
 // budgetExcess is a budget a write has exhausted.
@@ -235,7 +245,7 @@ func (e *Engine) costLimited(ctx context.Context, r Request, over *budgetExcess,
 	err := fault.New(fault.KindRateLimited, fault.CodeCostLimitExceeded, "cost limit exceeded").
 		WithDetail("dimension", DimensionCost).WithDetail("limit", over.limit).
 		WithDetail("current_value", over.current).WithDetail("allowed_value", over.allowed).
-		WithDetail("retry_after_ms", over.reset.Milliseconds())
+		WithDetail("retry_after_ms", retryAfterMS(over.reset))
 	e.record(r, OutcomeReject, DimensionCost, details)
 	return Decision{Outcome: OutcomeReject, Dimension: DimensionCost, Err: err, RetryAfter: over.reset, Headers: headers}
 }

@@ -334,3 +334,59 @@ func BenchmarkDecide_MemoryRead(b *testing.B) {
 		}
 	}
 }
+
+// TestDecide_RetryAfterMSIsRoundedUpAndAtLeastOne: a refusal whose bucket
+// frees up within the next millisecond says retry_after_ms 1, not 0 (a
+// client told to wait 0 ms retries at once), and waits between whole
+// milliseconds round up — in the error's details and in the event's, for
+// burst, rate and cost alike.
+func TestDecide_RetryAfterMSIsRoundedUpAndAtLeastOne(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		limits func(*Limits)
+		first  func(Request) Request // admitted, fills the bucket
+		second func(Request) Request // refused
+		want   int64
+	}{
+		{"burst, 400µs left", func(l *Limits) { l.BurstPerSecond = 1 },
+			func(r Request) Request { return r },
+			func(r Request) Request { r.Now = r.Now.Add(time.Second - 400*time.Microsecond); return r }, 1},
+		{"rate, 1.5ms left", func(l *Limits) { l.RoutePerMinute = 1 },
+			func(r Request) Request { return r },
+			func(r Request) Request { r.Now = r.Now.Add(time.Minute - 1500*time.Microsecond); return r }, 2},
+		{"cost, 300µs to midnight", func(*Limits) {},
+			func(r Request) Request { return r },
+			func(r Request) Request {
+				r.Now = nextMidnight(r.Now).Add(-300 * time.Microsecond)
+				r.Facts.CostTodayMicros = 1 << 40
+				return r
+			}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			limits := DefaultLimits()
+			tc.limits(&limits)
+			e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+			if d := e.Decide(context.Background(), tc.first(request(t0, "POST"))); d.Outcome != OutcomeAllow {
+				t.Fatalf("first request: %+v", d)
+			}
+			d := e.Decide(context.Background(), tc.second(request(t0, "POST")))
+			if d.Err == nil {
+				t.Fatalf("second request was not refused: %+v", d)
+			}
+			if got := d.Err.Details["retry_after_ms"]; got != tc.want {
+				t.Errorf("error details retry_after_ms = %v (RetryAfter %s), want %d", got, d.RetryAfter, tc.want)
+			}
+			if d.Dimension == DimensionCost {
+				return // a cost event reports the budget, not the wait
+			}
+			events.mu.Lock()
+			defer events.mu.Unlock()
+			if len(events.events) != 1 || events.events[0].Details["retry_after_ms"] != tc.want {
+				t.Errorf("events %+v, want one with retry_after_ms %d", events.events, tc.want)
+			}
+		})
+	}
+}
