@@ -170,6 +170,10 @@ func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t 
 		decisions := map[string]int{}
 		for _, e := range events {
 			decisions[e.Decision]++
+			// The event is in the budget's unit, cents; the 429 above in dollars.
+			if e.Decision == "reject" && (e.Details["current_cents"] != 40.0 || e.Details["allowed_cents"] != 33.3333) {
+				t.Errorf("cost event details %v, want current_cents 40 and allowed_cents 33.3333", e.Details)
+			}
 		}
 		if decisions["reject"] != 1 || decisions["warn"] != 1 {
 			t.Fatalf("cost events %v, want one reject and one warn", decisions)

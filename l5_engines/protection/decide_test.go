@@ -390,3 +390,48 @@ func TestDecide_RetryAfterMSIsRoundedUpAndAtLeastOne(t *testing.T) {
 		})
 	}
 }
+
+// TestDecide_CostEventIsInTheLimitsUnit: the 429 says dollars (SPEC §4.2);
+// the event says cents — the unit budgets are configured in — under names
+// that carry the unit, and keeps the precision the dollars round away.
+func TestDecide_CostEventIsInTheLimitsUnit(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name                           string
+		facts                          Facts
+		limit                          string
+		currentDollars, allowedDollars float64
+		currentCents, allowedCents     float64
+	}{
+		{"free plan's daily allowance", Facts{Plan: "free", OnboardingComplete: true, CostTodayMicros: 400_000},
+			"daily_budget", 0.40, 0.33, 40, 33.3333},
+		{"integration's monthly cap", Facts{Plan: "enterprise", OnboardingComplete: true, IntegrationBudgetCents: 500, IntegrationMonthCents: 512},
+			"integration_monthly_budget", 5.12, 5, 512, 500},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, events := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
+			r := request(t0, "POST")
+			r.Facts = tc.facts
+			d := e.Decide(context.Background(), r)
+			if codeOf(d) != fault.CodeCostLimitExceeded {
+				t.Fatalf("got %+v, want COST_LIMIT_EXCEEDED", d)
+			}
+			body := d.Err.Details
+			if body["limit"] != tc.limit || body["current_value"] != tc.currentDollars || body["allowed_value"] != tc.allowedDollars {
+				t.Errorf("429 details %v, want %s in dollars: current %v allowed %v", body, tc.limit, tc.currentDollars, tc.allowedDollars)
+			}
+			events.mu.Lock()
+			defer events.mu.Unlock()
+			if len(events.events) != 1 {
+				t.Fatalf("events %+v, want one", events.events)
+			}
+			got := events.events[0].Details
+			want := map[string]any{"limit": tc.limit, "current_cents": tc.currentCents, "allowed_cents": tc.allowedCents}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("event details %v, want %v", got, want)
+			}
+		})
+	}
+}
