@@ -17,8 +17,14 @@ import (
 	"go.uber.org/fx/fxtest"
 )
 
-// faultRedisOutage is how long the fault tests keep Redis away.
+// faultRedisOutage is how long the fault tests keep Redis away at least.
 const faultRedisOutage = 3 * time.Second
+
+// faultRedisSeen is how many requests must be answered while Redis is away,
+// and again once it is back, before the test moves on: the outage and the
+// recovery are judged on that many answers, however long a busy machine
+// takes to give them.
+const faultRedisSeen = 50
 
 // faultMaxBackendEvents is the most backend_unavailable rows one replica may
 // store for one faultRedisOutage: the event is recorded once per replica per
@@ -67,7 +73,12 @@ func faultHarnessExchange(h *harness, method, path string, body any, headers ...
 // whose protection state is in Redis, reached through a TCP proxy, for a
 // tenant whose onboarding is COMPLETE (so every request is decided in
 // Redis), under load from four clients (usage summaries and single
-// ingests). Redis is cut for faultRedisOutage (3 s), then restored.
+// ingests). Redis is cut for faultRedisOutage (3 s), or until
+// faultRedisSeen requests were answered without it if that takes longer,
+// then restored. Nothing depends on the machine's speed: the client's
+// Redis timeouts are generous (a cut is refused at once anyway), and the
+// test waits for outcomes — answers seen, a decision made in Redis again —
+// each with a deadline of its own, rather than for fixed times.
 //
 //   - fail-open (the default): every request succeeds, before, during and
 //     after the outage; hoc_protection_backend_errors_total grows; at most
@@ -90,7 +101,9 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			t.Parallel()
 			proxy := faultStartProxy(t, "127.0.0.1:6379")
 			cfg := testConfig(t, "sqlite")
-			cfg.RedisURL = "redis://" + proxy.Addr() + "/0"
+			// A busy machine must not trip the 500 ms request-path
+			// timeouts and fail open when Redis is up.
+			cfg.RedisURL = "redis://" + proxy.Addr() + "/0?dial_timeout=10s&read_timeout=10s&write_timeout=10s"
 			cfg.Protection = ProtectionConfig{RoutePerMinute: 1 << 30, BurstPerSecond: 1 << 30, FailClosed: failClosed}
 			// The harness's graph, started here so that the test can stop
 			// it: a clean shutdown records whatever outage is still being
@@ -157,18 +170,37 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			}
 			defer stopLoad()
 
-			time.Sleep(time.Second)
+			answeredSince := func(since time.Time) int {
+				mu.Lock()
+				defer mu.Unlock()
+				n := 0
+				for _, s := range answers {
+					if s.sent.After(since) {
+						n++
+					}
+				}
+				return n
+			}
+			waitForWithin(t, "load before the cut", time.Minute, func() bool { return answeredSince(time.Time{}) >= faultRedisSeen })
 			cutAt := time.Now()
 			proxy.Cut()
-			time.Sleep(faultRedisOutage)
+			waitForWithin(t, "answers while Redis is cut", time.Minute, func() bool {
+				return time.Since(cutAt) >= faultRedisOutage && answeredSince(cutAt) >= faultRedisSeen
+			})
 			restoreAt := time.Now()
 			if err := proxy.Restore(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Second) // decisions reach Redis again
+			// Recovered: a decision is made in Redis again (the
+			// rate-limit headers come from its buckets; a decision that
+			// failed open or closed has none).
+			waitForWithin(t, "a decision made in Redis after the restore", time.Minute, func() bool {
+				r := h.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
+				return r.Status == http.StatusOK && r.Header.Get("RateLimit") != ""
+			})
 			healthyAt := time.Now()
 			errorsHealthy := metricValue(t, h, "hoc_protection_backend_errors_total")
-			time.Sleep(time.Second)
+			waitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
 			stopLoad()
 			errorsAfter := metricValue(t, h, "hoc_protection_backend_errors_total")
 
@@ -198,7 +230,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			}
 			t.Logf("%d requests, %d of them sent and answered while Redis was cut; backend errors %v → %v (healthy again: %v → %v)",
 				len(answers), during, errorsBefore, errorsHealthy, errorsHealthy, errorsAfter)
-			if during < 50 {
+			if during < faultRedisSeen {
 				t.Errorf("only %d requests while Redis was cut: the load is too light to show that events are bounded", during)
 			}
 			if len(wrong) > 0 {
@@ -211,7 +243,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 				t.Errorf("hoc_protection_backend_errors_total did not grow while Redis was cut: %v → %v", errorsBefore, errorsHealthy)
 			}
 			if errorsAfter != errorsHealthy {
-				t.Errorf("protection still fails after Redis came back: backend errors %v → %v in the last second", errorsHealthy, errorsAfter)
+				t.Errorf("protection still fails after Redis came back: backend errors %v → %v over the last %d requests", errorsHealthy, errorsAfter, faultRedisSeen)
 			}
 
 			// Stop the server (as SIGTERM does): every event it still holds

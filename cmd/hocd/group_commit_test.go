@@ -237,7 +237,13 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitForWithin(t, what, 10*time.Second, cond)
+}
+
+// waitForWithin polls cond until it holds, failing the test after timeout.
+func waitForWithin(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

@@ -47,7 +47,7 @@ func protectionEventsHarness(t *testing.T, dialect db.Dialect) (*harness, record
 		{TenantID: ev.other.TenantID, Endpoint: "/api/v1/integrations", Method: "POST", Decision: "throttle", Dimension: "burst",
 			Details: map[string]any{"retry_after_ms": 10}},
 		{TenantID: ev.acme.TenantID, Endpoint: "/api/v1/telemetry/llm-usage", Method: "POST", Decision: "warn", Dimension: "cost",
-			Details: map[string]any{"limit": "daily_budget", "current_value": 0.42, "allowed_value": 0.33}},
+			Details: map[string]any{"limit": "daily_budget", "current_cents": 42, "allowed_cents": 33.3333}},
 		{TenantID: ev.acme.TenantID, Endpoint: "/api/v1/telemetry/usage-summary", Method: "GET", Decision: "warn", Dimension: "anomaly",
 			Details: map[string]any{"signal": "usage_anomaly_detected", "severity": "medium"}},
 		{TenantID: ev.other.TenantID, Endpoint: "/api/v1/integrations", Method: "GET", Decision: "reject", Dimension: "rate"},
@@ -189,7 +189,7 @@ func TestProtectionEvents_EventObjectCarriesEveryField(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("event %+v\nwant  %+v", got, want)
 	}
-	if details["limit"] != "daily_budget" || details["current_value"] != 0.42 || details["allowed_value"] != 0.33 {
+	if details["limit"] != "daily_budget" || details["current_cents"] != 42.0 || details["allowed_cents"] != 33.3333 {
 		t.Fatalf("details %v", details)
 	}
 	bare := h.listEvents(founderEventsPath, url.Values{"dimension": {"rate"}, "tenant_id": {ev.other.TenantID}}, h.founder())

@@ -170,6 +170,10 @@ func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t 
 		decisions := map[string]int{}
 		for _, e := range events {
 			decisions[e.Decision]++
+			// The event is in the budget's unit, cents; the 429 above in dollars.
+			if e.Decision == "reject" && (e.Details["current_cents"] != 40.0 || e.Details["allowed_cents"] != 33.3333) {
+				t.Errorf("cost event details %v, want current_cents 40 and allowed_cents 33.3333", e.Details)
+			}
 		}
 		if decisions["reject"] != 1 || decisions["warn"] != 1 {
 			t.Fatalf("cost events %v, want one reject and one warn", decisions)
@@ -204,7 +208,9 @@ func TestProtection_ExemptionsAndHeaders(t *testing.T) {
 
 // TestProtection_RedisDownFailsOpenAndRecordsIt: with Redis down every
 // request is let through and counted, and the outage is one event per
-// replica per minute carrying the number of failures, not one per request.
+// tenant per minute carrying that tenant's own number of failures, not one
+// per request: each tenant lists its own event and count and nobody
+// else's, and the founder lists both.
 func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 	t.Parallel()
 	var rec *protectionengine.Recorder
@@ -212,24 +218,52 @@ func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 	cfg.RedisURL = "redis://127.0.0.1:1/0"
 	clk := &clock{now: time.Now().UTC()}
 	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec), fx.Decorate(func(func() time.Time) func() time.Time { return clk.Now }))
-	f := h.completeTenant("A", "free")
-	summary := func() {
+	a, b := h.completeTenant("A", "free"), h.completeTenant("B", "free")
+	summary := func(f tenantFixture) {
 		if r := h.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...); r.Status != 200 {
 			t.Fatalf("with Redis down: %s", r.Raw)
 		}
 	}
-	for range 20 {
-		summary()
+	summary(a) // A fails first: its event must not carry B's failures
+	for i := range 20 {
+		summary(b)
+		if i%5 == 0 {
+			summary(a)
+		}
 	}
 	clk.advance(time.Minute)
-	summary() // the first decision after the interval records it
-	events := h.events(t, rec, f.TenantID, "backend_unavailable").events
-	if len(events) != 1 || events[0].Decision != "warn" || fmt.Sprint(events[0].Details["failures"]) != "20" {
-		t.Fatalf("backend_unavailable events %+v, want one warn counting 20 failures", events)
+	summary(a) // the first decision after the interval records it
+	failures := func(l eventList) map[string]string {
+		t.Helper()
+		if l.Status != http.StatusOK {
+			t.Fatalf("event list: %s", l.Raw)
+		}
+		got := map[string]string{}
+		for _, e := range l.events {
+			if e.Decision != "warn" {
+				t.Errorf("fail-open outage event %+v, want decision warn", e)
+			}
+			got[e.TenantID] += fmt.Sprint(e.Details["failures"])
+		}
+		return got
+	}
+	founder := failures(h.events(t, rec, "", "backend_unavailable"))
+	if want := map[string]string{a.TenantID: "5", b.TenantID: "20"}; fmt.Sprint(founder) != fmt.Sprint(want) {
+		t.Fatalf("founder sees failures by tenant %v, want %v", founder, want)
 	}
 	metrics := h.do(http.MethodGet, "/metrics", nil).Raw
-	if !strings.Contains(metrics, "hoc_protection_backend_errors_total 21") {
+	if !strings.Contains(metrics, "hoc_protection_backend_errors_total 26") {
 		t.Fatal("backend errors not counted")
+	}
+	for _, tc := range []struct {
+		f    tenantFixture
+		want string
+	}{{a, "5"}, {b, "20"}} {
+		key := []string{"X-AOS-Key", h.newAPIKey(tc.f.TenantID, "protection:read")}
+		own := failures(h.listEvents(tenantEventsPath, url.Values{"dimension": {"backend_unavailable"}}, key))
+		if want := map[string]string{tc.f.TenantID: tc.want}; fmt.Sprint(own) != fmt.Sprint(want) {
+			t.Errorf("tenant %s lists failures %v, want only its own %v", tc.f.TenantID, own, want)
+		}
 	}
 }
 

@@ -3,23 +3,43 @@ package protection
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// outageInterval is how many failures of the state backend fold into one
-// backend_unavailable event: at most one event (and one error line) per
-// replica per minute, with the count, however many requests the outage
-// meets. One row per failing request was 86 million rows a day at 1,000
-// requests a second, written while a dependency was down.
+// outageInterval is how long failures of the state backend fold into one
+// backend_unavailable event per tenant: at most one event per tenant (and
+// one error line per replica) per minute, with the count, however many
+// requests the outage meets. One row per failing request was 86 million
+// rows a day at 1,000 requests a second, written while a dependency was
+// down.
 const outageInterval = time.Minute
 
+// maxOutageTenants bounds the tenants one interval folds: the interval ends
+// early once it holds this many, so that an outage met by every tenant of a
+// large deployment costs bounded memory (one Request per tenant) and
+// records at most this many events at once.
+const maxOutageTenants = 1000
+
 // backendOutage folds the state backend's failures into one event per
-// interval. The first failure of an interval is logged at once (with its
-// request id) and opens the interval; the interval's event, with the count
-// of failures in it, is recorded by the first decision made after it ends
-// (failing or not), or by Close.
+// tenant per interval.
+//
+// The event goes to each tenant with that tenant's own count, not to the
+// replica: protection events are a tenant's record (SPEC §4.3: every event
+// has a tenant, customers list their own), so a failure is reported to the
+// tenant whose request met it, and no tenant sees another's traffic. One
+// replica-wide event carried by whichever tenant failed first showed that
+// tenant every tenant's failures and showed the others nothing. Founders
+// still see the whole outage: their listing has every tenant's event, and
+// the replica's log line at the end of the interval gives the total.
+//
+// The first failure of an interval is logged at once (with its request id)
+// and opens the interval; the interval's events, one per tenant with the
+// count of that tenant's failures in it, are recorded by the first decision
+// made after it ends (failing or not), by the failure that would fold a
+// tenant past maxOutageTenants, or by Close.
 type backendOutage struct {
 	failClosed bool
 	record     func(Event)
@@ -29,8 +49,15 @@ type backendOutage struct {
 	// none is open: the one thing every decision reads, without the lock.
 	closesAt atomic.Int64
 
-	mu    sync.Mutex
-	first Request // the request that opened the interval
+	mu      sync.Mutex
+	opened  time.Time
+	total   int
+	tenants map[string]*tenantFailures
+}
+
+// tenantFailures are one tenant's failures in the open interval.
+type tenantFailures struct {
+	first Request // the tenant's first failing request: the event's request
 	count int
 }
 
@@ -38,19 +65,31 @@ type backendOutage struct {
 func (o *backendOutage) failed(ctx context.Context, r Request, cause error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.count > 0 && !r.Now.Before(time.Unix(0, o.closesAt.Load())) {
+	if o.total > 0 && !r.Now.Before(time.Unix(0, o.closesAt.Load())) {
 		o.flushLocked()
 	}
-	if o.count == 0 {
-		o.first = r
+	f := o.tenants[r.TenantID]
+	if f == nil && len(o.tenants) >= maxOutageTenants {
+		o.flushLocked()
+	}
+	if o.total == 0 {
+		o.opened = r.Now
 		o.closesAt.Store(r.Now.Add(outageInterval).UnixNano())
 		o.log.ErrorContext(ctx, "protection state backend failed; further failures in the next minute are counted, not logged",
 			slog.String("request_id", r.RequestID), slog.String("error", cause.Error()), slog.Bool("fail_closed", o.failClosed))
 	}
-	o.count++
+	if f == nil {
+		if o.tenants == nil {
+			o.tenants = make(map[string]*tenantFailures)
+		}
+		f = &tenantFailures{first: r}
+		o.tenants[r.TenantID] = f
+	}
+	f.count++
+	o.total++
 }
 
-// due records the open interval's event once now is past its end.
+// due records the open interval's events once now is past its end.
 func (o *backendOutage) due(now time.Time) {
 	closesAt := o.closesAt.Load()
 	if closesAt == 0 || now.UnixNano() < closesAt {
@@ -58,32 +97,43 @@ func (o *backendOutage) due(now time.Time) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.count > 0 && !now.Before(time.Unix(0, o.closesAt.Load())) {
+	if o.total > 0 && !now.Before(time.Unix(0, o.closesAt.Load())) {
 		o.flushLocked()
 	}
 }
 
-// flush records the open interval's event, whatever the time: at shutdown.
+// flush records the open interval's events, whatever the time: at shutdown.
 func (o *backendOutage) flush() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.flushLocked()
 }
 
+// flushLocked records one event per tenant of the open interval, in tenant
+// order, and closes the interval.
 func (o *backendOutage) flushLocked() {
-	if o.count == 0 {
+	if o.total == 0 {
 		return
 	}
 	decision := OutcomeWarn // failing open, the requests were let through
 	if o.failClosed {
 		decision = OutcomeReject
 	}
-	r := o.first
-	o.record(eventOf(r, decision, DimensionBackendUnavailable, map[string]any{
-		"fail_closed": o.failClosed, "failures": o.count, "interval": outageInterval.String(),
-	}))
+	ids := make([]string, 0, len(o.tenants))
+	for id := range o.tenants {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		f := o.tenants[id]
+		o.record(eventOf(f.first, decision, DimensionBackendUnavailable, map[string]any{
+			"fail_closed": o.failClosed, "failures": f.count, "interval": outageInterval.String(),
+		}))
+	}
 	o.log.Warn("protection state backend failures in the last interval",
-		slog.Int("failures", o.count), slog.Time("since", r.Now.UTC()), slog.Bool("fail_closed", o.failClosed))
-	o.count = 0
+		slog.Int("failures", o.total), slog.Int("tenants", len(ids)), slog.Time("since", o.opened.UTC()),
+		slog.Bool("fail_closed", o.failClosed))
+	o.total = 0
+	clear(o.tenants)
 	o.closesAt.Store(0)
 }

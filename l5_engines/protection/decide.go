@@ -177,22 +177,32 @@ func tenantTag(tenantID string) string { return "{" + tenantID + "}" }
 
 func (e *Engine) refuse(r Request, buckets []store.Bucket, out store.Outcome, headers *RateHeaders) Decision {
 	retry := out.States[out.Refused].RetryAfter
+	retryMS := retryAfterMS(retry)
 	if buckets[out.Refused].Period == second {
 		err := fault.New(fault.KindThrottled, fault.CodeThrottled, "too many requests at once; slow down").
-			WithDetail("dimension", DimensionBurst).WithDetail("retry_after_ms", retry.Milliseconds())
-		e.record(r, OutcomeThrottle, DimensionBurst, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+			WithDetail("dimension", DimensionBurst).WithDetail("retry_after_ms", retryMS)
+		e.record(r, OutcomeThrottle, DimensionBurst, map[string]any{"retry_after_ms": retryMS, "limit": buckets[out.Refused].Limit})
 		return Decision{Outcome: OutcomeThrottle, Dimension: DimensionBurst, Err: err, RetryAfter: retry, Headers: headers}
 	}
 	err := fault.New(fault.KindRateLimited, fault.CodeRateLimited, "rate limit exceeded").
-		WithDetail("dimension", DimensionRate).WithDetail("retry_after_ms", retry.Milliseconds())
-	e.record(r, OutcomeReject, DimensionRate, map[string]any{"retry_after_ms": retry.Milliseconds(), "limit": buckets[out.Refused].Limit})
+		WithDetail("dimension", DimensionRate).WithDetail("retry_after_ms", retryMS)
+	e.record(r, OutcomeReject, DimensionRate, map[string]any{"retry_after_ms": retryMS, "limit": buckets[out.Refused].Limit})
 	return Decision{Outcome: OutcomeReject, Dimension: DimensionRate, Err: err, RetryAfter: retry, Headers: headers}
 }
 
-// budgetExcess is a budget a write has exhausted.
+// retryAfterMS is the wait a refusal reports in retry_after_ms: rounded up
+// to a whole millisecond and at least 1, because a client told to wait 0 ms
+// retries at once, into the same refusal. The limiter's waits run in
+// microseconds, so a bucket that frees up within the next millisecond
+// would otherwise truncate to 0.
+func retryAfterMS(d time.Duration) int64 {
+	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
+}
+
+// budgetExcess is a budget a write has exhausted, in micro-dollars.
 type budgetExcess struct {
 	limit            string
-	current, allowed float64
+	current, allowed int64
 	reset            time.Duration
 }
 
@@ -206,13 +216,13 @@ func (e *Engine) overBudget(r Request) *budgetExcess {
 	if monthly := e.limits.PlanBudgets[r.Facts.Plan]; monthly > 0 {
 		allowance := monthly * microsPerCent / daysPerBudgetMonth
 		if r.Facts.CostTodayMicros >= allowance {
-			return &budgetExcess{limit: "daily_budget", current: dollars(r.Facts.CostTodayMicros),
-				allowed: dollars(allowance), reset: nextMidnight(r.Now).Sub(r.Now)}
+			return &budgetExcess{limit: "daily_budget", current: r.Facts.CostTodayMicros,
+				allowed: allowance, reset: nextMidnight(r.Now).Sub(r.Now)}
 		}
 	}
 	if r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthCents >= r.Facts.IntegrationBudgetCents {
-		return &budgetExcess{limit: "integration_monthly_budget", current: dollars(r.Facts.IntegrationMonthCents * microsPerCent),
-			allowed: dollars(r.Facts.IntegrationBudgetCents * microsPerCent), reset: nextMonth(r.Now).Sub(r.Now)}
+		return &budgetExcess{limit: "integration_monthly_budget", current: r.Facts.IntegrationMonthCents * microsPerCent,
+			allowed: r.Facts.IntegrationBudgetCents * microsPerCent, reset: nextMonth(r.Now).Sub(r.Now)}
 	}
 	return nil
 }
@@ -220,8 +230,16 @@ func (e *Engine) overBudget(r Request) *budgetExcess {
 // costLimited answers a write over budget: telemetry ingest, which records
 // spend that has already happened, is warned (one event per tenant per day);
 // any other write is rejected until the budget resets.
+//
+// The 429's details give current_value and allowed_value in dollars, as
+// SPEC §4.2 says. The event gives them in cents, the unit budgets are
+// configured in (budget_limit_cents, the plans' monthly cents), under names
+// that say so — current_cents and allowed_cents — so that an operator
+// comparing an event with the configured limit cannot misread a factor of
+// 100. They keep the micro-dollar precision (a free plan's daily allowance
+// is 33.3333 cents), where the 429 rounds to whole cents of a dollar.
 func (e *Engine) costLimited(ctx context.Context, r Request, over *budgetExcess, headers *RateHeaders) Decision {
-	details := map[string]any{"limit": over.limit, "current_value": over.current, "allowed_value": over.allowed}
+	details := map[string]any{"limit": over.limit, "current_cents": cents(over.current), "allowed_cents": cents(over.allowed)}
 	if r.Ingest {
 		first, err := e.state.MarkOnce(ctx, "costwarn:"+tenantTag(r.TenantID)+":"+r.Now.UTC().Format("2006-01-02"), 25*time.Hour)
 		if err != nil {
@@ -234,8 +252,8 @@ func (e *Engine) costLimited(ctx context.Context, r Request, over *budgetExcess,
 	}
 	err := fault.New(fault.KindRateLimited, fault.CodeCostLimitExceeded, "cost limit exceeded").
 		WithDetail("dimension", DimensionCost).WithDetail("limit", over.limit).
-		WithDetail("current_value", over.current).WithDetail("allowed_value", over.allowed).
-		WithDetail("retry_after_ms", over.reset.Milliseconds())
+		WithDetail("current_value", dollars(over.current)).WithDetail("allowed_value", dollars(over.allowed)).
+		WithDetail("retry_after_ms", retryAfterMS(over.reset))
 	e.record(r, OutcomeReject, DimensionCost, details)
 	return Decision{Outcome: OutcomeReject, Dimension: DimensionCost, Err: err, RetryAfter: over.reset, Headers: headers}
 }
@@ -300,7 +318,11 @@ func closest(buckets []store.Bucket, states []store.BucketState) *RateHeaders {
 	return &RateHeaders{Name: name, Limit: b.Limit, Window: b.Period, Remaining: s.Remaining, Reset: s.ResetAfter}
 }
 
+// dollars is micro-dollars in dollars, rounded to the cent (the 429's unit).
 func dollars(micros int64) float64 { return math.Round(float64(micros)/1e4) / 100 }
+
+// cents is micro-dollars in cents, unrounded (the event's unit).
+func cents(micros int64) float64 { return float64(micros) / microsPerCent }
 
 func nextMidnight(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()

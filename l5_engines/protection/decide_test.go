@@ -334,3 +334,104 @@ func BenchmarkDecide_MemoryRead(b *testing.B) {
 		}
 	}
 }
+
+// TestDecide_RetryAfterMSIsRoundedUpAndAtLeastOne: a refusal whose bucket
+// frees up within the next millisecond says retry_after_ms 1, not 0 (a
+// client told to wait 0 ms retries at once), and waits between whole
+// milliseconds round up — in the error's details and in the event's, for
+// burst, rate and cost alike.
+func TestDecide_RetryAfterMSIsRoundedUpAndAtLeastOne(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		limits func(*Limits)
+		first  func(Request) Request // admitted, fills the bucket
+		second func(Request) Request // refused
+		want   int64
+	}{
+		{"burst, 400µs left", func(l *Limits) { l.BurstPerSecond = 1 },
+			func(r Request) Request { return r },
+			func(r Request) Request { r.Now = r.Now.Add(time.Second - 400*time.Microsecond); return r }, 1},
+		{"rate, 1.5ms left", func(l *Limits) { l.RoutePerMinute = 1 },
+			func(r Request) Request { return r },
+			func(r Request) Request { r.Now = r.Now.Add(time.Minute - 1500*time.Microsecond); return r }, 2},
+		{"cost, 300µs to midnight", func(*Limits) {},
+			func(r Request) Request { return r },
+			func(r Request) Request {
+				r.Now = nextMidnight(r.Now).Add(-300 * time.Microsecond)
+				r.Facts.CostTodayMicros = 1 << 40
+				return r
+			}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			limits := DefaultLimits()
+			tc.limits(&limits)
+			e, events := newTestEngine(t, limits, store.NewMemory(store.MemoryOptions{}))
+			if d := e.Decide(context.Background(), tc.first(request(t0, "POST"))); d.Outcome != OutcomeAllow {
+				t.Fatalf("first request: %+v", d)
+			}
+			d := e.Decide(context.Background(), tc.second(request(t0, "POST")))
+			if d.Err == nil {
+				t.Fatalf("second request was not refused: %+v", d)
+			}
+			if got := d.Err.Details["retry_after_ms"]; got != tc.want {
+				t.Errorf("error details retry_after_ms = %v (RetryAfter %s), want %d", got, d.RetryAfter, tc.want)
+			}
+			if d.Dimension == DimensionCost {
+				return // a cost event reports the budget, not the wait
+			}
+			events.mu.Lock()
+			defer events.mu.Unlock()
+			if len(events.events) != 1 || events.events[0].Details["retry_after_ms"] != tc.want {
+				t.Errorf("events %+v, want one with retry_after_ms %d", events.events, tc.want)
+			}
+		})
+	}
+}
+
+// TestDecide_CostEventIsInTheLimitsUnit: the 429 says dollars (SPEC §4.2);
+// the event says cents — the unit budgets are configured in — under names
+// that carry the unit, and keeps the precision the dollars round away.
+func TestDecide_CostEventIsInTheLimitsUnit(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name                           string
+		facts                          Facts
+		limit                          string
+		currentDollars, allowedDollars float64
+		currentCents, allowedCents     float64
+	}{
+		{"free plan's daily allowance", Facts{Plan: "free", OnboardingComplete: true, CostTodayMicros: 400_000},
+			"daily_budget", 0.40, 0.33, 40, 33.3333},
+		{"integration's monthly cap", Facts{Plan: "enterprise", OnboardingComplete: true, IntegrationBudgetCents: 500, IntegrationMonthCents: 512},
+			"integration_monthly_budget", 5.12, 5, 512, 500},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, events := newTestEngine(t, DefaultLimits(), store.NewMemory(store.MemoryOptions{}))
+			r := request(t0, "POST")
+			r.Facts = tc.facts
+			d := e.Decide(context.Background(), r)
+			if codeOf(d) != fault.CodeCostLimitExceeded {
+				t.Fatalf("got %+v, want COST_LIMIT_EXCEEDED", d)
+			}
+			body := d.Err.Details
+			if body["limit"] != tc.limit || body["current_value"] != tc.currentDollars || body["allowed_value"] != tc.allowedDollars {
+				t.Errorf("429 details %v, want %s in dollars: current %v allowed %v", body, tc.limit, tc.currentDollars, tc.allowedDollars)
+			}
+			events.mu.Lock()
+			defer events.mu.Unlock()
+			if len(events.events) != 1 {
+				t.Fatalf("events %+v, want one", events.events)
+			}
+			got := events.events[0].Details
+			want := map[string]any{"limit": tc.limit, "current_cents": tc.currentCents, "allowed_cents": tc.allowedCents}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("event details %v, want %v", got, want)
+			}
+		})
+	}
+}

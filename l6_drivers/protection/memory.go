@@ -43,14 +43,16 @@ type MemoryOptions struct {
 	Now func() time.Time
 }
 
-// Memory is the in-process State: GCRA buckets, anomaly counters and marks
-// in sharded maps. A Check locks the shards of its keys in index order, so
-// its decision is atomic across buckets without a global lock.
+// Memory is the in-process State: sliding-window buckets, anomaly counters
+// and marks in sharded maps. A Check locks the shards of its keys in index
+// order, so its decision is atomic across buckets without a global lock.
 //
-// Memory stays bounded: a bucket whose theoretical arrival time has passed
+// Memory stays bounded: a bucket whose requests have all left its window
 // is equivalent to an absent one, as are an anomaly counter idle for a day
 // and an expired mark, and each shard sweeps such entries whenever it has
-// doubled in size since its last sweep.
+// doubled in size since its last sweep. MaxKeys bounds the entries; a
+// bucket's entry holds 8 bytes per request admitted in its last Period, at
+// most its Limit of them (see windowLog).
 type Memory struct {
 	shards  []memoryShard
 	mask    uint64
@@ -98,7 +100,7 @@ func (m *Memory) Take(_ context.Context, c Check) (Outcome, error) {
 	if c.Now.IsZero() {
 		return Outcome{}, fmt.Errorf("%w: check has no Now", ErrInvalidCheck)
 	}
-	var buf [4]gcraLimit
+	var buf [4]windowLimit
 	limits, err := checkLimits(c, buf[:0])
 	if err != nil {
 		return Outcome{}, err
@@ -120,7 +122,7 @@ func (m *Memory) micros(t time.Time) int64 {
 	return (m.epoch.UnixNano() + int64(t.Sub(m.epoch))) / int64(time.Microsecond)
 }
 
-func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
+func (m *Memory) take(c Check, limits []windowLimit, now int64) (Outcome, error) {
 	// shardOf[i] is the shard of the i-th key (the buckets', then the
 	// anomaly key); order lists those shards distinct and ascending.
 	var shardBuf, orderBuf [5]uint32
@@ -137,13 +139,15 @@ func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
 	defer m.unlock(order)
 
 	out := Outcome{Allowed: true, Refused: -1, States: make([]BucketState, len(c.Buckets))}
-	var tatBuf [4]int64
-	tats := tatBuf[:0]
+	var logBuf [4]windowLog
+	var foundBuf [4]bool
+	logs, founds := logBuf[:0], foundBuf[:0]
 	newKeys := int64(0)
 	for i, b := range c.Buckets {
-		tat, found := m.shards[shardOf[i]].buckets[b.Key]
-		tats = append(tats, tat)
-		out.States[i].Allowed = limits[i].admits(tat, now)
+		w, found := m.shards[shardOf[i]].buckets[b.Key]
+		w = w.trim(now)
+		logs, founds = append(logs, w), append(founds, found)
+		out.States[i].Allowed = limits[i].admits(len(w))
 		if !out.States[i].Allowed && out.Allowed {
 			out.Allowed, out.Refused = false, i
 		}
@@ -151,7 +155,8 @@ func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
 			newKeys++
 		}
 	}
-	if !out.Allowed || c.Probe {
+	charge := out.Allowed && !c.Probe
+	if !charge {
 		newKeys = 0
 	}
 	var counter anomalyCounter
@@ -167,11 +172,13 @@ func (m *Memory) take(c Check, limits []gcraLimit, now int64) (Outcome, error) {
 	}
 
 	for i, b := range c.Buckets {
-		if out.Allowed && !c.Probe {
-			tats[i] = max(tats[i], now) + limits[i].interval
-			m.shards[shardOf[i]].buckets[b.Key] = tats[i]
+		if charge {
+			logs[i] = logs[i].add(now + limits[i].period)
 		}
-		out.States[i] = limits[i].state(tats[i], now, out.States[i].Allowed)
+		if charge || founds[i] {
+			m.shards[shardOf[i]].buckets[b.Key] = logs[i]
+		}
+		out.States[i] = logs[i].state(limits[i], now, out.States[i].Allowed)
 	}
 	if c.AnomalyKey != "" {
 		if counter.observe(anomalyWindowOf(now), c.AnomalyFactor, c.AnomalyFloor) {

@@ -73,7 +73,7 @@ func TestBackends_AnomalyCountsRefusedRequests(t *testing.T) {
 	for i := range steps {
 		steps[i].check = c
 	}
-	full := refused(0, st(false, 0, time.Minute, 12*time.Second))
+	full := refused(0, st(false, 0, time.Minute, time.Minute))
 	withSignal := full
 	withSignal.Anomaly = &Anomaly{Baseline: 0, Observed: 7, Window: AnomalyWindow}
 	steps = append(steps,

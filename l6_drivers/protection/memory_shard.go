@@ -8,8 +8,8 @@ const minSweepSize = 1024
 // memoryShard is one independently locked part of Memory.
 type memoryShard struct {
 	mu sync.Mutex
-	// buckets holds each bucket's theoretical arrival time (µs).
-	buckets   map[string]int64
+	// buckets holds each bucket's log of the requests inside its window.
+	buckets   map[string]windowLog
 	anomalies map[string]anomalyCounter
 	// marks holds each mark's expiry (µs).
 	marks map[string]int64
@@ -21,7 +21,7 @@ type memoryShard struct {
 }
 
 func (s *memoryShard) init() {
-	s.buckets = make(map[string]int64)
+	s.buckets = make(map[string]windowLog)
 	s.anomalies = make(map[string]anomalyCounter)
 	s.marks = make(map[string]int64)
 	s.nextSweep = minSweepSize
@@ -33,8 +33,8 @@ func (s *memoryShard) size() int { return len(s.buckets) + len(s.anomalies) + le
 // returns how many it deleted. The caller holds s.mu.
 func (s *memoryShard) sweep(now int64) int64 {
 	deleted := int64(0)
-	for k, tat := range s.buckets {
-		if tat <= now {
+	for k, w := range s.buckets {
+		if len(w) == 0 || w[len(w)-1] <= now {
 			delete(s.buckets, k)
 			deleted++
 		}

@@ -46,8 +46,9 @@ func TestMemory_SweepBoundsTheMap(t *testing.T) {
 			peak = max(peak, m.entries())
 		}
 	}
-	// About 100 keys are live at any time (each for 100ms); every shard
-	// sweeps by the time it holds minSweepSize entries.
+	// About 1,000 keys are live at any time (each until its one request
+	// leaves its one-second window); every shard sweeps by the time it holds
+	// minSweepSize entries.
 	if limit := shards * minSweepSize; peak > limit {
 		t.Fatalf("map peaked at %d entries for %d keys, want at most %d", peak, keys, limit)
 	}

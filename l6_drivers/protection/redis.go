@@ -21,9 +21,11 @@ var takeLua string
 // know the script yet (a restart, a failover, a SCRIPT FLUSH).
 var takeScript = redis.NewScript(takeLua)
 
-// Redis-side key namespaces under the prefix.
+// Redis-side key namespaces under the prefix. Buckets moved from "g:"
+// (GCRA, a string) to "w:" (a sliding-window list) so that, during a rolling
+// deploy, neither kind of replica meets a key of the other type.
 const (
-	redisBucketNS  = "g:"
+	redisBucketNS  = "w:"
 	redisAnomalyNS = "a:"
 	redisMarkNS    = "m:"
 )
@@ -31,7 +33,7 @@ const (
 // RedisOptions configures NewRedis. The zero value is usable.
 type RedisOptions struct {
 	// Prefix starts every key this backend writes; empty means
-	// DefaultRedisPrefix. Keys are the prefix, a namespace ("g:" buckets,
+	// DefaultRedisPrefix. Keys are the prefix, a namespace ("w:" buckets,
 	// "a:" anomaly counters, "m:" marks) and the caller's key verbatim. On
 	// Redis Cluster the keys of one Check must hash to one slot, so the
 	// caller's keys must then carry a hash tag such as "{tenantID}".
@@ -40,9 +42,10 @@ type RedisOptions struct {
 
 // Redis is the State shared by every replica: each Take is one atomic Lua
 // script timed by the Redis server's clock, so N replicas together admit no
-// more than the limit. Bucket keys expire when their theoretical arrival
-// time passes, anomaly counters after a day without requests, marks after
-// their ttl, so idle state disappears on its own.
+// more than the limit. A bucket is a list of at most Limit small integers;
+// it expires one Period after its newest request, anomaly counters after a
+// day without requests, marks after their ttl, so idle state disappears on
+// its own.
 type Redis struct {
 	client redis.UniversalClient
 	prefix string
@@ -68,7 +71,7 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 // Take decides c in one script call; c.Now is ignored in favour of the
 // server's clock. Redis errors are returned wrapped.
 func (r *Redis) Take(ctx context.Context, c Check) (Outcome, error) {
-	var buf [4]gcraLimit
+	var buf [4]windowLimit
 	limits, err := checkLimits(c, buf[:0])
 	if err != nil {
 		return Outcome{}, err

@@ -7,9 +7,9 @@ import (
 
 // parseTakeReply turns the array scripts/take.lua returns into an Outcome,
 // computing each bucket's state with the same code as the memory backend.
-func parseTakeReply(reply []any, limits []gcraLimit) (Outcome, error) {
+func parseTakeReply(reply []any, limits []windowLimit) (Outcome, error) {
 	n := len(limits)
-	if len(reply) != 3+2*n+3 {
+	if len(reply) != 3+4*n+3 {
 		return Outcome{}, fmt.Errorf("script returned %d values for %d buckets", len(reply), n)
 	}
 	ints := make([]int64, len(reply)-1)
@@ -23,9 +23,10 @@ func parseTakeReply(reply []any, limits []gcraLimit) (Outcome, error) {
 	now := ints[2]
 	out := Outcome{Allowed: ints[0] == 1, Refused: int(ints[1]), States: make([]BucketState, n)}
 	for i, l := range limits {
-		out.States[i] = l.state(ints[3+2*i], now, ints[4+2*i] == 1)
+		b := ints[3+4*i : 7+4*i] // inside, retry_at, last, admits
+		out.States[i] = l.state(int(b[0]), b[1], b[2], now, b[3] == 1)
 	}
-	if ints[3+2*n] == 1 {
+	if ints[3+4*n] == 1 {
 		text, ok := reply[len(reply)-1].(string)
 		if !ok {
 			return Outcome{}, fmt.Errorf("script baseline is %T, want a string", reply[len(reply)-1])
@@ -34,7 +35,7 @@ func parseTakeReply(reply []any, limits []gcraLimit) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, fmt.Errorf("script baseline: %w", err)
 		}
-		out.Anomaly = &Anomaly{Baseline: baseline, Observed: ints[4+2*n], Window: AnomalyWindow}
+		out.Anomaly = &Anomaly{Baseline: baseline, Observed: ints[4+4*n], Window: AnomalyWindow}
 	}
 	return out, nil
 }

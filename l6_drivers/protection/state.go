@@ -6,9 +6,9 @@ import (
 )
 
 // Bucket is one limit to check: at most Limit requests per Period under Key,
-// enforced with GCRA (a request is admitted when the bucket's theoretical
-// arrival time is within Period of now), which behaves as a sliding window
-// that recovers continuously.
+// as a sliding window — no window of one Period, wherever it starts, holds
+// more than Limit admitted requests — that recovers as each admitted
+// request turns one Period old (see windowLimit).
 type Bucket struct {
 	Key    string
 	Limit  int

@@ -1,8 +1,10 @@
 -- One protection decision, atomic because Redis runs a script alone.
--- The arithmetic mirrors gcra.go and memory_anomaly.go step by step; change
--- them together. Every time is in whole microseconds (exact in a double).
+-- The arithmetic mirrors window.go and memory_anomaly.go step by step;
+-- change them together. Every time is in whole microseconds (exact in a
+-- double).
 --
--- KEYS[1..n]  bucket keys (value: theoretical arrival time, µs)
+-- KEYS[1..n]  bucket keys (value: a list of the instants, µs, at which the
+--             requests admitted inside the window leave it, newest first)
 -- KEYS[n+1]   anomaly counter hash {w, c, b, s}, when ARGV[3] == '1'
 -- ARGV[1]     n, the number of buckets
 -- ARGV[2]     decision time in µs, or '' for the server's clock (production)
@@ -12,9 +14,12 @@
 -- ARGV[11..]  limit and period (µs) of each bucket
 -- ARGV[11+2n] '1' to probe: evaluate the buckets without charging them
 --
--- Returns {allowed, refused, now, tat_1, admits_1, ..., tat_n, admits_n,
--- anomaly, observed, baseline}: the theoretical arrival times are those
--- after the decision, and baseline is a string so it keeps every bit.
+-- Returns {allowed, refused, now, inside_1, retry_at_1, last_1, admits_1,
+-- ..., inside_n, retry_at_n, last_n, admits_n, anomaly, observed,
+-- baseline}: inside is the number of requests in the window after the
+-- decision, last when the newest of them leaves it (0 when none), retry_at
+-- when the one whose leaving makes room leaves (0 when the bucket
+-- admitted), and baseline is a string so it keeps every bit.
 
 local n = tonumber(ARGV[1])
 local now
@@ -25,17 +30,20 @@ else
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 
-local interval, tat, admits = {}, {}, {}
+-- Requests that left the window are dropped from the old end of the list,
+-- each once, so a decision costs O(1) amortized.
+local limit, period, inside, admits = {}, {}, {}, {}
 local allowed, refused = 1, -1
 for i = 1, n do
-  local limit = tonumber(ARGV[9 + 2 * i])
-  local period = tonumber(ARGV[10 + 2 * i])
-  local iv = math.floor(period / limit)
-  if iv * limit < period then iv = iv + 1 end
-  interval[i] = iv
-  local t = tonumber(redis.call('GET', KEYS[i]) or '') or 0
-  tat[i] = t
-  admits[i] = math.max(t, now) + iv - now <= iv * limit
+  limit[i] = tonumber(ARGV[9 + 2 * i])
+  period[i] = tonumber(ARGV[10 + 2 * i])
+  local c = redis.call('LLEN', KEYS[i])
+  while c > 0 and tonumber(redis.call('LINDEX', KEYS[i], -1)) <= now do
+    redis.call('RPOP', KEYS[i])
+    c = c - 1
+  end
+  inside[i] = c
+  admits[i] = c < limit[i]
   if not admits[i] and allowed == 1 then
     allowed, refused = 0, i - 1
   end
@@ -44,12 +52,21 @@ end
 local probe = ARGV[11 + 2 * n] == '1'
 local out = {allowed, refused, now}
 for i = 1, n do
+  local retry_at, last = 0, 0
   if allowed == 1 and not probe then
-    tat[i] = math.max(tat[i], now) + interval[i]
-    redis.call('SET', KEYS[i], string.format('%.0f', tat[i]),
-      'PX', string.format('%.0f', math.ceil((tat[i] - now) / 1000)))
+    last = now + period[i]
+    redis.call('LPUSH', KEYS[i], string.format('%.0f', last))
+    redis.call('PEXPIRE', KEYS[i], string.format('%.0f', math.ceil(period[i] / 1000)))
+    inside[i] = inside[i] + 1
+  elseif inside[i] > 0 then
+    last = tonumber(redis.call('LINDEX', KEYS[i], 0))
   end
-  out[#out + 1] = tat[i]
+  if not admits[i] then
+    retry_at = tonumber(redis.call('LINDEX', KEYS[i], limit[i] - 1))
+  end
+  out[#out + 1] = inside[i]
+  out[#out + 1] = retry_at
+  out[#out + 1] = last
   out[#out + 1] = admits[i] and 1 or 0
 end
 
