@@ -73,6 +73,8 @@ func judgeInternal(from, to Class) *verdict {
 		return broken(RuleUnclassifiedImport)
 	case to.Layer < from.Layer:
 		return broken(RuleUpwardImport)
+	case from.Layer < Engines && to.Layer == Engines && to.Shared:
+		return nil // L2, L3 and L4 name errors with the fault kernel, as the engines do
 	case from.Layer == API && to.Layer > Spine:
 		return broken(RuleAPISkipsLayers)
 	case from.Layer == API:
@@ -108,9 +110,9 @@ func allowedInternal(c Class) string {
 	name := c.String()
 	switch {
 	case c.Layer == API:
-		return "l2_api may import only l2_api, l3_adapters and l4_spine"
+		return "l2_api may import only l2_api, l3_adapters, l4_spine and l5_engines/fault"
 	case c.Layer == Adapters:
-		return "l3_adapters may import only l3_adapters and l4_spine"
+		return "l3_adapters may import only l3_adapters, l4_spine and l5_engines/fault"
 	case c.Layer == Spine:
 		return "l4_spine may import only l4_spine and l5_engines"
 	case c.Layer == Engines && c.Shared:

@@ -65,17 +65,17 @@ func (r apiKeyRoutes) register(rt router) {
 // newAPIKeySchema is the body of POST /api/v1/fdr/tenants/:id/api-keys;
 // the integrations engine decides the name and the scopes.
 var newAPIKeySchema = newSchema(
-	field[integrations.CreateAPIKeyInput]{name: "name", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+	field[integrations.NewAPIKey]{name: "name", read: func(in *integrations.NewAPIKey, r *valueReader) {
 		in.Name, _ = r.text(0, noLimit)
 	}},
-	field[integrations.CreateAPIKeyInput]{name: "scopes", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+	field[integrations.NewAPIKey]{name: "scopes", read: func(in *integrations.NewAPIKey, r *valueReader) {
 		in.Scopes, _ = r.textList(noLimit)
 	}},
-	field[integrations.CreateAPIKeyInput]{name: "rate_limit_rpm", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+	field[integrations.NewAPIKey]{name: "rate_limit_rpm", read: func(in *integrations.NewAPIKey, r *valueReader) {
 		n, _ := r.integer(0, 1_000_000)
 		in.RateLimitRPM = int(n)
 	}},
-	field[integrations.CreateAPIKeyInput]{name: "expires_at", read: func(in *integrations.CreateAPIKeyInput, r *valueReader) {
+	field[integrations.NewAPIKey]{name: "expires_at", read: func(in *integrations.NewAPIKey, r *valueReader) {
 		if t, ok := r.timestamp(); ok {
 			in.ExpiresAt = &t
 		}
@@ -85,7 +85,7 @@ var newAPIKeySchema = newSchema(
 // create handles POST /api/v1/fdr/tenants/:id/api-keys
 // {name, scopes[], rate_limit_rpm?, expires_at?} → 201 {api_key, key}.
 func (r apiKeyRoutes) create(c *fiber.Ctx) error {
-	in := integrations.CreateAPIKeyInput{TenantID: c.Params("id")}
+	in := integrations.NewAPIKey{TenantID: c.Params("id")}
 	if err := readBody(c, newAPIKeySchema, &in); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	authadapter "hoc/l3_adapters/auth"
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 const (
@@ -25,7 +26,7 @@ func authenticate(auth *authadapter.Authenticator) fiber.Handler {
 		apiKey := c.Get(headerAPIKey)
 		integrationKey := c.Get(headerIntegrationKey)
 		if authz != "" && apiKey != "" {
-			return spine.NewError(spine.KindInvalidRequest, spine.CodeMixedAuth, "send either Authorization or X-AOS-Key, not both")
+			return fault.New(fault.KindInvalidRequest, fault.CodeMixedAuth, "send either Authorization or X-AOS-Key, not both")
 		}
 		var actor spine.Actor
 		var err error
@@ -41,7 +42,7 @@ func authenticate(auth *authadapter.Authenticator) fiber.Handler {
 		case integrationKey != "":
 			actor, err = auth.VerifyIntegrationKey(c.UserContext(), integrationKey)
 		default:
-			return spine.NewError(spine.KindUnauthenticated, spine.CodeMissingAuth, "authentication required")
+			return fault.New(fault.KindUnauthenticated, fault.CodeMissingAuth, "authentication required")
 		}
 		if err != nil {
 			return err
@@ -63,7 +64,7 @@ func bearerToken(header string) (string, bool) {
 	return token, true
 }
 
-func invalidCredentials(reason string) *spine.Error {
-	return spine.NewError(spine.KindUnauthenticated, spine.CodeInvalidCredentials, "the credential is not valid").
+func invalidCredentials(reason string) *fault.Error {
+	return fault.New(fault.KindUnauthenticated, fault.CodeInvalidCredentials, "the credential is not valid").
 		WithDetail("reason", reason)
 }

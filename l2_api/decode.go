@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // maxJSONDepth is the deepest nesting of objects and arrays accepted (SPEC §1.4).
@@ -16,7 +16,7 @@ const maxJSONDepth = 32
 // checkContentType refuses a body that is not declared as JSON.
 func checkContentType(c *fiber.Ctx) error {
 	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
-		return spine.InvalidRequest("Content-Type must be application/json")
+		return fault.InvalidRequest("Content-Type must be application/json")
 	}
 	return nil
 }
@@ -32,9 +32,9 @@ func checkDepth(body []byte) error {
 	case depth <= maxJSONDepth:
 		return nil
 	case !balanced:
-		return spine.InvalidRequest("request body is not valid JSON")
+		return fault.InvalidRequest("request body is not valid JSON")
 	}
-	return spine.Validation(spine.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
+	return fault.Validation(fault.FieldError{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels", maxJSONDepth)})
 }
 
 // jsonDepth returns the maximum nesting depth of JSON text, and whether its
@@ -71,11 +71,11 @@ const maxOffset = 1_000_000_000
 // A value that is not an integer is 400; one out of range is 422.
 func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 	limit, offset = 100, 0
-	var fields spine.Fields
+	var fields fault.Fields
 	if v := c.Query("limit"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil {
-			return 0, 0, spine.InvalidRequest("limit must be an integer")
+			return 0, 0, fault.InvalidRequest("limit must be an integer")
 		}
 		if n < 1 || n > 1000 {
 			fields.Add("limit", "must be between 1 and 1000")
@@ -85,7 +85,7 @@ func listParams(c *fiber.Ctx) (limit, offset int, err error) {
 	if v := c.Query("offset"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil {
-			return 0, 0, spine.InvalidRequest("offset must be an integer")
+			return 0, 0, fault.InvalidRequest("offset must be an integer")
 		}
 		if n < 0 || n > maxOffset {
 			fields.Add("offset", "must be between 0 and %d", maxOffset)

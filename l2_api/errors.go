@@ -7,27 +7,27 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // statusOf is the one mapping from error kinds to HTTP statuses.
-var statusOf = map[spine.Kind]int{
-	spine.KindInternal:         fiber.StatusInternalServerError,
-	spine.KindInvalidRequest:   fiber.StatusBadRequest,
-	spine.KindValidation:       fiber.StatusUnprocessableEntity,
-	spine.KindUnauthenticated:  fiber.StatusUnauthorized,
-	spine.KindForbidden:        fiber.StatusForbidden,
-	spine.KindNotFound:         fiber.StatusNotFound,
-	spine.KindConflict:         fiber.StatusConflict,
-	spine.KindTooLarge:         fiber.StatusRequestEntityTooLarge,
-	spine.KindRateLimited:      fiber.StatusTooManyRequests,
-	spine.KindThrottled:        fiber.StatusServiceUnavailable,
-	spine.KindUnavailable:      fiber.StatusServiceUnavailable,
-	spine.KindRequestTimeout:   fiber.StatusRequestTimeout,
-	spine.KindURITooLong:       fiber.StatusRequestURITooLong,
-	spine.KindHeadersTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
-	spine.KindMethodNotAllowed: fiber.StatusMethodNotAllowed,
-	spine.KindUnsupportedMedia: fiber.StatusUnsupportedMediaType,
+var statusOf = map[fault.Kind]int{
+	fault.KindInternal:         fiber.StatusInternalServerError,
+	fault.KindInvalidRequest:   fiber.StatusBadRequest,
+	fault.KindValidation:       fiber.StatusUnprocessableEntity,
+	fault.KindUnauthenticated:  fiber.StatusUnauthorized,
+	fault.KindForbidden:        fiber.StatusForbidden,
+	fault.KindNotFound:         fiber.StatusNotFound,
+	fault.KindConflict:         fiber.StatusConflict,
+	fault.KindTooLarge:         fiber.StatusRequestEntityTooLarge,
+	fault.KindRateLimited:      fiber.StatusTooManyRequests,
+	fault.KindThrottled:        fiber.StatusServiceUnavailable,
+	fault.KindUnavailable:      fiber.StatusServiceUnavailable,
+	fault.KindRequestTimeout:   fiber.StatusRequestTimeout,
+	fault.KindURITooLong:       fiber.StatusRequestURITooLong,
+	fault.KindHeadersTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
+	fault.KindMethodNotAllowed: fiber.StatusMethodNotAllowed,
+	fault.KindUnsupportedMedia: fiber.StatusUnsupportedMediaType,
 }
 
 // fiberErrors translates the errors Fiber and fasthttp raise themselves (no
@@ -35,19 +35,19 @@ var statusOf = map[spine.Kind]int{
 // product's error codes. A network error while the request was read (Fiber
 // reports it as 502) is the client's connection failing: a malformed
 // request, not a failure of the server.
-var fiberErrors = map[int]*spine.Error{
-	fiber.StatusNotFound: spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such route"),
-	fiber.StatusMethodNotAllowed: spine.NewError(spine.KindMethodNotAllowed, spine.CodeMethodNotAllowed,
+var fiberErrors = map[int]*fault.Error{
+	fiber.StatusNotFound: fault.New(fault.KindNotFound, fault.CodeNotFound, "no such route"),
+	fiber.StatusMethodNotAllowed: fault.New(fault.KindMethodNotAllowed, fault.CodeMethodNotAllowed,
 		"this path does not allow the method; the Allow header lists those it does"),
-	fiber.StatusRequestEntityTooLarge:       spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "request body is too large"),
-	fiber.StatusBadRequest:                  spine.InvalidRequest("malformed request"),
-	fiber.StatusBadGateway:                  spine.InvalidRequest("malformed request"),
-	fiber.StatusRequestTimeout:              spine.NewError(spine.KindRequestTimeout, spine.CodeRequestTimeout, "the request did not arrive in time"),
+	fiber.StatusRequestEntityTooLarge:       fault.New(fault.KindTooLarge, fault.CodePayloadTooLarge, "request body is too large"),
+	fiber.StatusBadRequest:                  fault.InvalidRequest("malformed request"),
+	fiber.StatusBadGateway:                  fault.InvalidRequest("malformed request"),
+	fiber.StatusRequestTimeout:              fault.New(fault.KindRequestTimeout, fault.CodeRequestTimeout, "the request did not arrive in time"),
 	fiber.StatusRequestHeaderFieldsTooLarge: errHeadersTooLarge,
 }
 
 // errHeadersTooLarge answers a request head over maxHeadBytes.
-var errHeadersTooLarge = spine.NewError(spine.KindHeadersTooLarge, spine.CodeHeadersTooLarge,
+var errHeadersTooLarge = fault.New(fault.KindHeadersTooLarge, fault.CodeHeadersTooLarge,
 	"the request head is larger than 32 KiB")
 
 // errorHandler renders every error a handler or middleware returns. It is
@@ -62,29 +62,29 @@ func errorHandler(log *slog.Logger, routes *routeIndex, outages *outageLog) fibe
 		// read it: too slow, head too large) has no access line; it gets a
 		// line here, at info: it is the client's doing, not the server's.
 		_, routed := c.Locals(localRequestID).(string)
-		fe, ok := spine.AsError(err)
+		fe, ok := fault.As(err)
 		if !ok {
 			var fiberErr *fiber.Error
 			if errors.As(err, &fiberErr) && fiberErrors[fiberErr.Code] != nil {
 				fe = fiberErrors[fiberErr.Code]
 			} else {
-				fe = spine.Internal(err)
+				fe = fault.Internal(err)
 			}
 		}
-		if fe.Kind == spine.KindInternal || fe.Kind == spine.KindUnavailable {
+		if fe.Kind == fault.KindInternal || fe.Kind == fault.KindUnavailable {
 			attrs := []slog.Attr{
 				slog.String("request_id", requestID(c)),
 				slog.String("method", c.Method()),
 				slog.String("path", c.Path()),
 				slog.String("error", err.Error()),
 			}
-			if fe.Kind == spine.KindUnavailable {
+			if fe.Kind == fault.KindUnavailable {
 				outages.failed(c.UserContext(), attrs...)
 			} else {
 				log.LogAttrs(c.UserContext(), slog.LevelError, "request failed", attrs...)
 			}
 		}
-		if fe.Kind == spine.KindMethodNotAllowed {
+		if fe.Kind == fault.KindMethodNotAllowed {
 			c.Set(fiber.HeaderAllow, strings.Join(routes.allow(c.Path()), ", "))
 		}
 		status, ok := statusOf[fe.Kind]

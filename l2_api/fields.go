@@ -26,7 +26,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // field is one member of an object a route reads into a T.
@@ -71,13 +71,13 @@ func (s *schema[T]) names() []string {
 // Field errors name prefix+field ("records[3].tokens_in"). A value that is
 // not an object is one field error naming the prefix (or "body"); only JSON
 // that does not parse returns an error, which ends the request.
-func (s *schema[T]) read(dec *jsontext.Decoder, prefix string, dst *T) (spine.Fields, error) {
+func (s *schema[T]) read(dec *jsontext.Decoder, prefix string, dst *T) (fault.Fields, error) {
 	r := &valueReader{dec: dec, prefix: prefix}
 	if dec.PeekKind() != '{' {
 		if _, err := dec.ReadValue(); err != nil {
 			return nil, err
 		}
-		return spine.Fields{{Field: trimDot(prefix), Message: "must be a JSON object"}}, nil
+		return fault.Fields{{Field: trimDot(prefix), Message: "must be a JSON object"}}, nil
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ type valueReader struct {
 	dec    *jsontext.Decoder
 	prefix string
 	name   string // the member being read
-	fields spine.Fields
+	fields fault.Fields
 	err    error // the body is not JSON
 	// nameBuf holds the current member's name: a value read from dec is
 	// valid only until the next read.
@@ -359,7 +359,7 @@ func endOfBody(dec *jsontext.Decoder, err error) error {
 			return nil
 		}
 	}
-	return spine.InvalidRequest("request body is not valid JSON")
+	return fault.InvalidRequest("request body is not valid JSON")
 }
 
 // newJSONDecoder reads a request body token by token. Invalid UTF-8 does not

@@ -5,7 +5,7 @@ package api
 // rule and the query-string parameters of the list and telemetry endpoints.
 //
 // Every target checks the same three things: no panic on any input; no
-// "internal" verdict for client input (every refusal is a *spine.Error of a
+// "internal" verdict for client input (every refusal is a *fault.Error of a
 // client kind); and the verdict is deterministic (the same input, decided
 // again, gives exactly the same answer). Each also checks the rules of SPEC
 // §1.4 / §3.1 on what it accepts. Seeds: the f.Add calls below (short ones)
@@ -36,8 +36,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
 
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
+	"hoc/l5_engines/fault"
 )
 
 // fzRecordBase is a valid record's required members, without braces.
@@ -122,20 +122,20 @@ func fzNewCtx(app *fiber.App, body []byte, query string) *fiber.Ctx {
 func fzApp() *fiber.App { return fiber.New(fiber.Config{Immutable: true}) }
 
 // fzErrVerdict describes an error as a client would see it, and fails t
-// when it is not a *spine.Error of one of the kinds allowed.
-func fzErrVerdict(t *testing.T, err error, kinds ...spine.Kind) string {
+// when it is not a *fault.Error of one of the kinds allowed.
+func fzErrVerdict(t *testing.T, err error, kinds ...fault.Kind) string {
 	t.Helper()
 	if err == nil {
 		return ""
 	}
-	fe, ok := spine.AsError(err)
+	fe, ok := fault.As(err)
 	if !ok {
-		t.Fatalf("error is not a *spine.Error: %T %v", err, err)
+		t.Fatalf("error is not a *fault.Error: %T %v", err, err)
 	}
 	if !slices.Contains(kinds, fe.Kind) {
 		t.Fatalf("error of kind %s (%v), want one of %v", fe.Kind, err, kinds)
 	}
-	if fe.Kind == spine.KindInternal || fe.Code == spine.CodeInternal {
+	if fe.Kind == fault.KindInternal || fe.Code == fault.CodeInternal {
 		t.Fatalf("internal verdict for client input: %v", err)
 	}
 	if fe.Message == "" || fe.Code == "" {
@@ -324,7 +324,7 @@ func fzCheckIntegers(t *testing.T, body []byte, r *telemetry.Record) {
 type fzRecordResult struct {
 	Rec    *telemetry.Record
 	CallID string
-	Fields []spine.FieldError
+	Fields []fault.FieldError
 	Err    string
 }
 
@@ -345,7 +345,7 @@ var fzRecordFieldNames = []string{"integration_id", "call_id", "provider", "mode
 
 // fzCheckFields checks that refused-record errors name the record: the
 // prefix without its dot (not an object), or prefix + a record field.
-func fzCheckFields(t *testing.T, fields []spine.FieldError, prefix string) {
+func fzCheckFields(t *testing.T, fields []fault.FieldError, prefix string) {
 	t.Helper()
 	for _, fe := range fields {
 		if fe.Message == "" {
@@ -428,17 +428,17 @@ func FuzzReadRecord(f *testing.F) {
 
 		// As POST /api/v1/telemetry/llm-usage reads it.
 		res, _, err := pipeline(body)
-		verdict := fzErrVerdict(t, err, spine.KindValidation, spine.KindInvalidRequest)
+		verdict := fzErrVerdict(t, err, fault.KindValidation, fault.KindInvalidRequest)
 		if err == nil {
 			if !fzLenientJSON(body) {
 				t.Fatalf("a body that is not JSON was not refused: %+v", res)
 			}
 			fzCheckRecordResult(t, body, res, "")
-		} else if fe, _ := spine.AsError(err); fe.Kind == spine.KindInvalidRequest && fzLenientJSON(body) && fzDepth(body) <= maxJSONDepth {
+		} else if fe, _ := fault.As(err); fe.Kind == fault.KindInvalidRequest && fzLenientJSON(body) && fzDepth(body) <= maxJSONDepth {
 			t.Fatalf("a JSON body refused as not JSON: %v", err)
 		}
 		res2, _, err2 := pipeline(body)
-		if verdict2 := fzErrVerdict(t, err2, spine.KindValidation, spine.KindInvalidRequest); verdict != verdict2 || !reflect.DeepEqual(res, res2) {
+		if verdict2 := fzErrVerdict(t, err2, fault.KindValidation, fault.KindInvalidRequest); verdict != verdict2 || !reflect.DeepEqual(res, res2) {
 			t.Fatalf("the single ingest's verdict is not deterministic:\n%s %+v\n%s %+v", verdict, res, verdict2, res2)
 		}
 	})
@@ -482,7 +482,7 @@ func fzBatchSeeds() []string {
 
 // FuzzReadBatch: readBatch never panics on any bytes and returns either
 // 1..1000 items, each a valid record or a refusal naming its index, or a
-// *spine.Error of kind validation, invalid request or too large; JSON is
+// *fault.Error of kind validation, invalid request or too large; JSON is
 // never refused as "not JSON", and every verdict is deterministic.
 func FuzzReadBatch(f *testing.F) {
 	for _, s := range fzBatchSeeds() {
@@ -490,19 +490,19 @@ func FuzzReadBatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		items, err := readBatch(context.Background(), newJSONDecoder(body))
-		verdict := fzErrVerdict(t, err, spine.KindValidation, spine.KindInvalidRequest, spine.KindTooLarge)
+		verdict := fzErrVerdict(t, err, fault.KindValidation, fault.KindInvalidRequest, fault.KindTooLarge)
 		if err != nil {
-			if _, ok := err.(*spine.Error); !ok {
-				t.Fatalf("readBatch returned %T, want a *spine.Error", err)
+			if _, ok := err.(*fault.Error); !ok {
+				t.Fatalf("readBatch returned %T, want a *fault.Error", err)
 			}
 			if items != nil {
 				t.Fatalf("items with an error: %v", err)
 			}
-			fe, _ := spine.AsError(err)
-			if fe.Kind == spine.KindInvalidRequest && fzLenientJSON(body) {
+			fe, _ := fault.As(err)
+			if fe.Kind == fault.KindInvalidRequest && fzLenientJSON(body) {
 				t.Fatalf("a JSON body refused as not JSON: %v", err)
 			}
-			if fe.Kind == spine.KindTooLarge && fe.Code != spine.CodePayloadTooLarge {
+			if fe.Kind == fault.KindTooLarge && fe.Code != fault.CodePayloadTooLarge {
 				t.Fatalf("too large with code %s", fe.Code)
 			}
 		} else {
@@ -523,8 +523,8 @@ func FuzzReadBatch(f *testing.F) {
 					}
 					fzCheckRecord(t, it.Record)
 				default:
-					fields, _ := it.Error.Details["fields"].([]spine.FieldError)
-					if it.Error.Kind != spine.KindValidation || it.Error.Code != spine.CodeValidationFailed || len(fields) == 0 {
+					fields, _ := it.Error.Details["fields"].([]fault.FieldError)
+					if it.Error.Kind != fault.KindValidation || it.Error.Code != fault.CodeValidationFailed || len(fields) == 0 {
 						t.Fatalf("item %d: refusal %+v", i, it.Error)
 					}
 					fzCheckFields(t, fields, prefix)
@@ -537,7 +537,7 @@ func FuzzReadBatch(f *testing.F) {
 			t.Fatalf("%d records accepted", n)
 		}
 		items2, err2 := readBatch(context.Background(), newJSONDecoder(body))
-		if verdict2 := fzErrVerdict(t, err2, spine.KindValidation, spine.KindInvalidRequest, spine.KindTooLarge); verdict != verdict2 || !reflect.DeepEqual(items, items2) {
+		if verdict2 := fzErrVerdict(t, err2, fault.KindValidation, fault.KindInvalidRequest, fault.KindTooLarge); verdict != verdict2 || !reflect.DeepEqual(items, items2) {
 			t.Fatalf("readBatch is not deterministic:\n%s %+v\n%s %+v", verdict, items, verdict2, items2)
 		}
 	})
@@ -854,7 +854,7 @@ func FuzzListParams(f *testing.F) {
 		c := fzNewCtx(app, nil, q)
 		defer app.ReleaseCtx(c)
 		limit, offset, err := listParams(c)
-		return c.Query("limit"), c.Query("offset"), limit, offset, fzErrVerdict(t, err, spine.KindInvalidRequest, spine.KindValidation)
+		return c.Query("limit"), c.Query("offset"), limit, offset, fzErrVerdict(t, err, fault.KindInvalidRequest, fault.KindValidation)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		lv, ov, limit, offset, verdict := decide(t, q)
@@ -921,12 +921,12 @@ func FuzzRangeInput(f *testing.F) {
 		f.Add(q)
 	}
 	app := fzApp()
-	decide := func(t *testing.T, q string) (telemetry.RangeInput, map[string]string, string) {
+	decide := func(t *testing.T, q string) (telemetry.RangeRequest, map[string]string, string) {
 		c := fzNewCtx(app, nil, q)
 		defer app.ReleaseCtx(c)
 		in, err := rangeInput(c)
 		sent := map[string]string{"integration_id": c.Query("integration_id"), "start_date": c.Query("start_date"), "end_date": c.Query("end_date")}
-		return in, sent, fzErrVerdict(t, err, spine.KindInvalidRequest)
+		return in, sent, fzErrVerdict(t, err, fault.KindInvalidRequest)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		in, sent, verdict := decide(t, q)
@@ -960,7 +960,7 @@ func FuzzHistoryParams(f *testing.F) {
 	app := fzApp()
 	type result struct {
 		Verdict string
-		In      telemetry.HistoryInput
+		In      telemetry.HistoryRequest
 		Sent    [4]string
 	}
 	decide := func(t *testing.T, q string) result {
@@ -968,7 +968,7 @@ func FuzzHistoryParams(f *testing.F) {
 		defer app.ReleaseCtx(c)
 		in, err := historyInput(c)
 		return result{
-			Verdict: fzErrVerdict(t, err, spine.KindInvalidRequest, spine.KindValidation), In: in,
+			Verdict: fzErrVerdict(t, err, fault.KindInvalidRequest, fault.KindValidation), In: in,
 			Sent: [4]string{c.Query("limit"), c.Query("offset"), c.Query("cursor"), c.Query("integration_id")},
 		}
 	}

@@ -34,22 +34,22 @@ func (r integrationRoutes) register(rt router) {
 // is no value for any other field.
 var (
 	newIntegrationSchema = newSchema(
-		field[integrations.CreateIntegrationInput]{name: "name", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "name", read: func(in *integrations.NewIntegration, r *valueReader) {
 			in.Name, _ = r.text(0, noLimit)
 		}},
-		field[integrations.CreateIntegrationInput]{name: "provider_type", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "provider_type", read: func(in *integrations.NewIntegration, r *valueReader) {
 			in.ProviderType, _ = r.text(0, noLimit)
 		}},
-		field[integrations.CreateIntegrationInput]{name: "default_model", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "default_model", read: func(in *integrations.NewIntegration, r *valueReader) {
 			in.DefaultModel = r.optText(noLimit)
 		}},
-		field[integrations.CreateIntegrationInput]{name: "budget_limit_cents", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "budget_limit_cents", read: func(in *integrations.NewIntegration, r *valueReader) {
 			in.BudgetLimitCents, _ = r.anyInteger()
 		}},
-		field[integrations.CreateIntegrationInput]{name: "token_limit_month", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "token_limit_month", read: func(in *integrations.NewIntegration, r *valueReader) {
 			in.TokenLimitMonth, _ = r.anyInteger()
 		}},
-		field[integrations.CreateIntegrationInput]{name: "rate_limit_rpm", read: func(in *integrations.CreateIntegrationInput, r *valueReader) {
+		field[integrations.NewIntegration]{name: "rate_limit_rpm", read: func(in *integrations.NewIntegration, r *valueReader) {
 			n, _ := r.anyInteger()
 			in.RateLimitRPM = int(n)
 		}},
@@ -94,7 +94,7 @@ func optAnyInteger(r *valueReader) *int64 {
 // default_model?, budget_limit_cents?, token_limit_month?, rate_limit_rpm?}
 // → 201 {integration, key}, the key shown this once.
 func (r integrationRoutes) create(c *fiber.Ctx) error {
-	var in integrations.CreateIntegrationInput
+	var in integrations.NewIntegration
 	if err := readBody(c, newIntegrationSchema, &in); err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // Limits of a record's metadata (SPEC §1.4).
@@ -76,15 +76,15 @@ const smallObject = 16
 // names found in a map once an object is larger than smallObject): the
 // earlier scan of every earlier member for each new one made 128,000 keys
 // cost up to a minute of CPU.
-func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBudget) ([]byte, *spine.FieldError) {
-	invalid := &spine.FieldError{Field: path, Message: "must be valid JSON"}
+func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBudget) ([]byte, *fault.FieldError) {
+	invalid := &fault.FieldError{Field: path, Message: "must be valid JSON"}
 	switch dec.PeekKind() {
 	case '{':
 		if _, err := dec.ReadToken(); err != nil {
 			return nil, invalid
 		}
 		if !b.spend(2) {
-			return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooLarge}
+			return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooLarge}
 		}
 		var (
 			members []member
@@ -92,7 +92,7 @@ func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBu
 		)
 		for dec.PeekKind() != '}' {
 			if b.items--; b.items < 0 {
-				return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooMany}
+				return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooMany}
 			}
 			raw, err := dec.ReadValue()
 			if err != nil {
@@ -101,9 +101,9 @@ func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBu
 			name, ok := unquote(raw)
 			switch {
 			case !ok:
-				return nil, &spine.FieldError{Field: path, Message: "keys must be valid UTF-8"}
+				return nil, &fault.FieldError{Field: path, Message: "keys must be valid UTF-8"}
 			case strings.IndexByte(name, 0) >= 0:
-				return nil, &spine.FieldError{Field: path, Message: "keys must not contain NUL characters"}
+				return nil, &fault.FieldError{Field: path, Message: "keys must not contain NUL characters"}
 			}
 			// The last of duplicate names wins: what it replaces is
 			// refunded before the new value is read.
@@ -122,7 +122,7 @@ func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBu
 			quoted, _ := jsontext.AppendQuote(nil, name)
 			separator := min(len(members), 1)
 			if !b.spend(len(quoted) + 1 + separator) {
-				return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooLarge}
+				return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooLarge}
 			}
 			members = append(members, member{name: name, quoted: quoted, value: value})
 			switch {
@@ -152,20 +152,20 @@ func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBu
 			return nil, invalid
 		}
 		if !b.spend(2) {
-			return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooLarge}
+			return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooLarge}
 		}
 		dst = append(dst, '[')
 		for i := 0; dec.PeekKind() != ']'; i++ {
 			if b.items--; b.items < 0 {
-				return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooMany}
+				return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooMany}
 			}
 			if i > 0 {
 				if !b.spend(1) {
-					return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooLarge}
+					return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooLarge}
 				}
 				dst = append(dst, ',')
 			}
-			var problem *spine.FieldError
+			var problem *fault.FieldError
 			if dst, problem = canonicalJSON(dst, dec, path+"["+strconv.Itoa(i)+"]", b); problem != nil {
 				return nil, problem
 			}
@@ -185,24 +185,24 @@ func canonicalJSON(dst []byte, dec *jsontext.Decoder, path string, b *metadataBu
 		s, ok := unquote(v)
 		switch {
 		case !ok:
-			return nil, &spine.FieldError{Field: path, Message: "must be valid UTF-8"}
+			return nil, &fault.FieldError{Field: path, Message: "must be valid UTF-8"}
 		case strings.IndexByte(s, 0) >= 0:
-			return nil, &spine.FieldError{Field: path, Message: "must not contain NUL characters"}
+			return nil, &fault.FieldError{Field: path, Message: "must not contain NUL characters"}
 		}
 		dst, _ = jsontext.AppendQuote(dst, s)
 	case '0':
 		if len(v) > maxNumberText {
-			return nil, &spine.FieldError{Field: path, Message: "numbers must be at most 32 characters"}
+			return nil, &fault.FieldError{Field: path, Message: "numbers must be at most 32 characters"}
 		}
 		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
-			return nil, &spine.FieldError{Field: path, Message: "numbers must be within the range of a 64-bit float"}
+			return nil, &fault.FieldError{Field: path, Message: "numbers must be within the range of a 64-bit float"}
 		}
 		dst = append(dst, v...)
 	default:
 		dst = append(dst, v...)
 	}
 	if !b.spend(len(dst) - start) {
-		return nil, &spine.FieldError{Field: "metadata", Message: errMetadataTooLarge}
+		return nil, &fault.FieldError{Field: "metadata", Message: errMetadataTooLarge}
 	}
 	return dst, nil
 }

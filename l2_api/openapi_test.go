@@ -12,7 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // parsedOpenAPI decodes the embedded document into plain JSON values.
@@ -223,12 +223,12 @@ func TestOpenAPI_ErrorCodesAreTheSpineCodes(t *testing.T) {
 		got = append(got, v.(string))
 	}
 	want := []string{
-		spine.CodeInvalidRequest, spine.CodeMixedAuth, spine.CodeMissingAuth, spine.CodeInvalidCredentials,
-		spine.CodeForbidden, spine.CodeTenantSuspended, spine.CodeIntegrationDisabled, spine.CodeNotFound,
-		spine.CodeConflict, spine.CodeIdempotencyConflict, spine.CodePayloadTooLarge, spine.CodeValidationFailed,
-		spine.CodeMissingIntegrationID, spine.CodeRateLimited, spine.CodeCostLimitExceeded, spine.CodeThrottled,
-		spine.CodeInternal, spine.CodeUnavailable, spine.CodeRequestTimeout, spine.CodeURITooLong,
-		spine.CodeHeadersTooLarge, spine.CodeMethodNotAllowed, spine.CodeUnsupportedMedia,
+		fault.CodeInvalidRequest, fault.CodeMixedAuth, fault.CodeMissingAuth, fault.CodeInvalidCredentials,
+		fault.CodeForbidden, fault.CodeTenantSuspended, fault.CodeIntegrationDisabled, fault.CodeNotFound,
+		fault.CodeConflict, fault.CodeIdempotencyConflict, fault.CodePayloadTooLarge, fault.CodeValidationFailed,
+		fault.CodeMissingIntegrationID, fault.CodeRateLimited, fault.CodeCostLimitExceeded, fault.CodeThrottled,
+		fault.CodeInternal, fault.CodeUnavailable, fault.CodeRequestTimeout, fault.CodeURITooLong,
+		fault.CodeHeadersTooLarge, fault.CodeMethodNotAllowed, fault.CodeUnsupportedMedia,
 	}
 	slices.Sort(got)
 	slices.Sort(want)

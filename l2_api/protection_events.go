@@ -7,8 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	protectionadapter "hoc/l3_adapters/protection"
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/protection"
+	"hoc/l5_engines/fault"
 )
 
 // ProtectionEventJSON is a protection event object (SPEC §4.3).
@@ -82,12 +82,12 @@ func (r protectionEventRoutes) list(c *fiber.Ctx) error {
 // a '+' of its offset that arrived unencoded (and so decoded as a space) is
 // taken back, since no RFC 3339 timestamp holds a space. A since that does
 // not parse is 400; the dimension's rules are the engine's.
-func eventsQuery(c *fiber.Ctx) (protection.ListEventsInput, error) {
-	in := protection.ListEventsInput{Dimension: c.Query("dimension")}
+func eventsQuery(c *fiber.Ctx) (protection.EventQuery, error) {
+	in := protection.EventQuery{Dimension: c.Query("dimension")}
 	if v := c.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, strings.ReplaceAll(v, " ", "+"))
 		if err != nil {
-			return in, spine.InvalidRequest("since must be an RFC 3339 timestamp")
+			return in, fault.InvalidRequest("since must be an RFC 3339 timestamp")
 		}
 		t = t.UTC()
 		in.Since = &t
@@ -97,7 +97,7 @@ func eventsQuery(c *fiber.Ctx) (protection.ListEventsInput, error) {
 	return in, err
 }
 
-func respondEvents(c *fiber.Ctx, in protection.ListEventsInput, p protection.EventPage) error {
+func respondEvents(c *fiber.Ctx, in protection.EventQuery, p protection.EventPage) error {
 	items := make([]ProtectionEventJSON, len(p.Items))
 	for i, e := range p.Items {
 		items[i] = ToProtectionEventJSON(e)

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
+	"hoc/l5_engines/fault"
 )
 
 // batchNesting is the depth a batch body adds around each record: the
@@ -33,9 +33,9 @@ const batchNesting = 2
 // The result is the record as the API reads it, or the field errors (the
 // API's first, then the unknown members in the order they appear). An error
 // means the text is not one JSON value.
-func CheckRecord(body []byte) (*telemetry.Record, []spine.FieldError, error) {
+func CheckRecord(body []byte) (*telemetry.Record, []fault.FieldError, error) {
 	if depth, balanced := jsonDepth(body); balanced && depth+batchNesting > maxJSONDepth {
-		return nil, []spine.FieldError{{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels, the most a record in a batch may", maxJSONDepth-batchNesting)}}, nil
+		return nil, []fault.FieldError{{Field: "body", Message: fmt.Sprintf("nests deeper than %d levels, the most a record in a batch may", maxJSONDepth-batchNesting)}}, nil
 	}
 	dec := newJSONDecoder(body)
 	rec, _, fields, err := readRecord(dec, "")
@@ -58,13 +58,13 @@ func CheckRecord(body []byte) (*telemetry.Record, []spine.FieldError, error) {
 
 // unknownFields names the members of the object in body (valid JSON) that
 // are not record fields, each once.
-func unknownFields(body []byte) []spine.FieldError {
+func unknownFields(body []byte) []fault.FieldError {
 	dec := newJSONDecoder(body)
 	if dec.PeekKind() != '{' {
 		return nil
 	}
 	var seen []string
-	var fields []spine.FieldError
+	var fields []fault.FieldError
 	_, err := dec.ReadToken()
 	for err == nil && dec.PeekKind() != '}' {
 		var raw []byte
@@ -81,7 +81,7 @@ func unknownFields(body []byte) []spine.FieldError {
 		if guess := closestField(name); guess != "" {
 			msg += " (did you mean " + guess + "?)"
 		}
-		fields = append(fields, spine.FieldError{Field: name, Message: msg})
+		fields = append(fields, fault.FieldError{Field: name, Message: msg})
 	}
 	return fields
 }

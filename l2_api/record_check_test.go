@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // TestCheckRecord_JudgesARecordByTheAPIsRulesAndNamesUnknownFields: the
@@ -71,7 +71,7 @@ func TestCheckRecord_KnowsTheFieldsTheAPIReadsAndDocuments(t *testing.T) {
 	t.Parallel()
 	for _, name := range recordSchema.names() {
 		_, fields, err := CheckRecord([]byte(`{"` + name + `":true}`))
-		if err != nil || !slices.ContainsFunc(fields, func(f spine.FieldError) bool {
+		if err != nil || !slices.ContainsFunc(fields, func(f fault.FieldError) bool {
 			return f.Field == name && !strings.Contains(f.Message, "unknown")
 		}) {
 			t.Errorf("%s: the API's reader does not read it: %v %v", name, fields, err)

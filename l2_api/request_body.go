@@ -11,7 +11,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // requestBody returns the request's body, decoded from its Content-Encoding
@@ -53,7 +53,7 @@ func requestBody(c *fiber.Ctx) ([]byte, error) {
 	body, err := readUpTo(dec, limit)
 	switch {
 	case len(body) > limit:
-		return nil, spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge,
+		return nil, fault.New(fault.KindTooLarge, fault.CodePayloadTooLarge,
 			fmt.Sprintf("request body is larger than %d bytes once decoded", limit))
 	case err != nil:
 		return nil, errUndecodableBody(coding)
@@ -91,9 +91,9 @@ func readUpTo(r io.Reader, limit int) ([]byte, error) {
 
 // errUnsupportedCoding answers a Content-Encoding other than one of the
 // codings requestBody decodes, including a list of several.
-var errUnsupportedCoding = spine.NewError(spine.KindUnsupportedMedia, spine.CodeUnsupportedMedia,
+var errUnsupportedCoding = fault.New(fault.KindUnsupportedMedia, fault.CodeUnsupportedMedia,
 	"Content-Encoding must be one of gzip, deflate or br (or none); several stacked codings are not accepted")
 
 func errUndecodableBody(coding string) error {
-	return spine.InvalidRequest("request body is not valid " + coding)
+	return fault.InvalidRequest("request body is not valid " + coding)
 }

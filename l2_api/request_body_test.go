@@ -11,7 +11,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // bodyCtx is a request context of an app with the given body limit, whose
@@ -64,7 +64,7 @@ func TestRequestBody_ABombAllocatesAboutTheLimit(t *testing.T) {
 		runtime.ReadMemStats(&before)
 		_, err := requestBody(c)
 		runtime.ReadMemStats(&after)
-		if fe, ok := spine.AsError(err); !ok || fe.Code != spine.CodePayloadTooLarge {
+		if fe, ok := fault.As(err); !ok || fe.Code != fault.CodePayloadTooLarge {
 			t.Fatalf("%s: %v, want PAYLOAD_TOO_LARGE", coding, err)
 		}
 		// About twice the limit (the chunks, and one of them past it), and
@@ -91,8 +91,8 @@ func FuzzRequestBody(f *testing.F) {
 		coding := codings[int(which)%len(codings)]
 		body, err := requestBody(bodyCtx(t, limit, coding, data))
 		if err != nil {
-			fe, ok := spine.AsError(err)
-			if !ok || (fe.Kind != spine.KindInvalidRequest && fe.Kind != spine.KindTooLarge && fe.Kind != spine.KindUnsupportedMedia) {
+			fe, ok := fault.As(err)
+			if !ok || (fe.Kind != fault.KindInvalidRequest && fe.Kind != fault.KindTooLarge && fe.Kind != fault.KindUnsupportedMedia) {
 				t.Fatalf("%q: refused with %v", coding, err)
 			}
 			return

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // requestCtx is a request context as the request-id middleware leaves it,
@@ -68,8 +69,8 @@ func TestOperationContext_ARequestOutOfTimeBlamesNoDependency(t *testing.T) {
 		c := requestCtx(t, 5*time.Second)
 		time.Sleep(5001 * time.Millisecond)
 		_, err := operationContext(c)
-		fe, ok := spine.AsError(err)
-		if !ok || fe.Kind != spine.KindUnavailable || fe.Message == spine.Unavailable(nil).Message {
+		fe, ok := fault.As(err)
+		if !ok || fe.Kind != fault.KindUnavailable || fe.Message == fault.Unavailable(nil).Message {
 			t.Fatalf("got %v, want 503 that names the request's own time", err)
 		}
 	})

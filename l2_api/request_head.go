@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // maxHeadBytes is the largest request head (request line and header
@@ -17,7 +17,7 @@ const maxHeadBytes = 32 << 10
 // a longer one that still fits in the head is 414.
 const maxTargetBytes = 16 << 10
 
-var errAmbiguousFraming = spine.InvalidRequest("the request head is malformed: ambiguous framing or invalid bytes")
+var errAmbiguousFraming = fault.InvalidRequest("the request head is malformed: ambiguous framing or invalid bytes")
 
 // checkHead refuses a request whose head a proxy in front of hoc could read
 // differently from hoc, and closes the connection so that no byte after it
@@ -36,7 +36,7 @@ func checkHead(c *fiber.Ctx) error {
 		return errAmbiguousFraming
 	}
 	if len(c.Request().RequestURI()) > maxTargetBytes {
-		return spine.NewError(spine.KindURITooLong, spine.CodeURITooLong, "the request target is longer than 16 KiB")
+		return fault.New(fault.KindURITooLong, fault.CodeURITooLong, "the request target is longer than 16 KiB")
 	}
 	return c.Next()
 }

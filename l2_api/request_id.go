@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 const (
@@ -112,7 +113,7 @@ func operationContext(c *fiber.Ctx) (context.Context, error) {
 
 // errOutOfTime answers a request that ran out of its own time before it
 // asked anything of a dependency.
-var errOutOfTime = spine.NewError(spine.KindUnavailable, spine.CodeUnavailable,
+var errOutOfTime = fault.New(fault.KindUnavailable, fault.CodeUnavailable,
 	"the server could not read the request in time; retry later")
 
 // requestID returns the id assigned to the request, or a fresh one when the

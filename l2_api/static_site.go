@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // staticSite serves one embedded folder as a page and a closed set of
@@ -32,7 +32,7 @@ func (s staticSite) serveAsset(c *fiber.Ctx) error {
 	name := c.Params("asset")
 	contentType, ok := s.assets[name]
 	if !ok {
-		return spine.NewError(spine.KindNotFound, spine.CodeNotFound, "no such asset")
+		return fault.New(fault.KindNotFound, fault.CodeNotFound, "no such asset")
 	}
 	c.Set(fiber.HeaderCacheControl, s.cache)
 	return s.send(c, name, contentType)

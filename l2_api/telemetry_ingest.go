@@ -8,8 +8,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	telemetryadapter "hoc/l3_adapters/telemetry"
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
+	"hoc/l5_engines/fault"
 )
 
 // maxBatchRecords is the most records one batch may carry (SPEC §3.3).
@@ -36,13 +36,13 @@ func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
 		return err
 	}
 	if len(fields) > 0 {
-		return spine.Validation(fields...)
+		return fault.Validation(fields...)
 	}
 	ctx, err := operationContext(c)
 	if err != nil {
 		return err
 	}
-	res, err := r.telemetry.Ingest(ctx, []telemetry.BatchItem{{CallID: rec.CallID, Record: rec}})
+	res, err := r.telemetry.Ingest(ctx, []telemetry.Item{{CallID: rec.CallID, Record: rec}})
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (r telemetryRoutes) ingestOne(c *fiber.Ctx) error {
 		return respond(c, fiber.StatusOK, ingestedJSON{Status: item.Status, ID: item.ID, CallID: item.CallID})
 	}
 	if item.Error == nil {
-		return spine.Internal(fmt.Errorf("record %s: status %q without an error", item.CallID, item.Status))
+		return fault.Internal(fmt.Errorf("record %s: status %q without an error", item.CallID, item.Status))
 	}
 	return item.Error
 }
@@ -98,16 +98,16 @@ func (r telemetryRoutes) ingestBatch(c *fiber.Ctx) error {
 // reading gets past it. Other members are ignored. Reading stops when ctx
 // ends (each record's work is bounded by its limits, so ctx is checked
 // between records).
-func readBatch(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
-	notArray := spine.Validation(spine.FieldError{Field: "records", Message: "must be an array of records"})
+func readBatch(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.Item, error) {
+	notArray := fault.Validation(fault.FieldError{Field: "records", Message: "must be an array of records"})
 	if dec.PeekKind() != '{' {
 		_, err := dec.ReadValue()
 		if err = endOfBody(dec, err); err != nil {
 			return nil, err
 		}
-		return nil, spine.Validation(spine.FieldError{Field: "body", Message: "must be a JSON object"})
+		return nil, fault.Validation(fault.FieldError{Field: "body", Message: "must be a JSON object"})
 	}
-	var items []telemetry.BatchItem
+	var items []telemetry.Item
 	found := false
 	_, err := dec.ReadToken()
 	for err == nil && dec.PeekKind() != '}' {
@@ -131,7 +131,7 @@ func readBatch(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchIte
 	if err == nil {
 		_, err = dec.ReadToken() // the closing brace
 	}
-	if fe, ok := spine.AsError(err); ok {
+	if fe, ok := fault.As(err); ok {
 		return nil, fe
 	}
 	if err = endOfBody(dec, err); err != nil {
@@ -141,29 +141,29 @@ func readBatch(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchIte
 	case !found:
 		return nil, notArray
 	case len(items) == 0:
-		return nil, spine.Validation(spine.FieldError{Field: "records", Message: "must hold at least one record"})
+		return nil, fault.Validation(fault.FieldError{Field: "records", Message: "must hold at least one record"})
 	}
 	return items, nil
 }
 
 // readRecords reads the elements of the records array.
-func readRecords(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.BatchItem, error) {
+func readRecords(ctx context.Context, dec *jsontext.Decoder) ([]telemetry.Item, error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
-	var items []telemetry.BatchItem
+	var items []telemetry.Item
 	for dec.PeekKind() != ']' {
 		if ctx.Err() != nil {
 			return nil, errOutOfTime
 		}
 		if len(items) == maxBatchRecords {
-			return nil, spine.NewError(spine.KindTooLarge, spine.CodePayloadTooLarge, "a batch holds at most 1000 records")
+			return nil, fault.New(fault.KindTooLarge, fault.CodePayloadTooLarge, "a batch holds at most 1000 records")
 		}
 		rec, callID, fields, err := readRecord(dec, recordIndexPrefix(len(items)))
 		if err != nil {
 			return nil, err
 		}
-		item := telemetry.BatchItem{CallID: callID, Record: rec}
+		item := telemetry.Item{CallID: callID, Record: rec}
 		if len(fields) > 0 {
 			item.Record, item.Error = nil, telemetry.RecordInvalid(fields)
 		}
@@ -195,7 +195,7 @@ type recordErrorJSON struct {
 	Code    string             `json:"code"`
 	Message string             `json:"message"`
 	Reason  string             `json:"reason,omitempty"`
-	Fields  []spine.FieldError `json:"fields,omitempty"`
+	Fields  []fault.FieldError `json:"fields,omitempty"`
 }
 
 func toBatchJSON(res telemetry.IngestResult) batchJSON {
@@ -207,7 +207,7 @@ func toBatchJSON(res telemetry.IngestResult) batchJSON {
 		out.Results[i] = batchItemJSON{Index: item.Index, CallID: item.CallID, Status: item.Status, ID: item.ID}
 		if e := item.Error; e != nil {
 			reason, _ := e.Details["reason"].(string)
-			fields, _ := e.Details["fields"].([]spine.FieldError)
+			fields, _ := e.Details["fields"].([]fault.FieldError)
 			out.Results[i].Error = &recordErrorJSON{Code: e.Code, Message: e.Message, Reason: reason, Fields: fields}
 		}
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
+	"hoc/l5_engines/fault"
 )
 
 // dateLayout is the format of start_date and end_date: UTC calendar days.
@@ -22,9 +22,9 @@ func (r telemetryRoutes) registerQueries(rt router) {
 }
 
 // rangeInput reads integration_id, start_date and end_date.
-func rangeInput(c *fiber.Ctx) (telemetry.RangeInput, error) {
+func rangeInput(c *fiber.Ctx) (telemetry.RangeRequest, error) {
 	start, end, err := dates(c)
-	return telemetry.RangeInput{IntegrationID: c.Query("integration_id"), StartDate: start, EndDate: end}, err
+	return telemetry.RangeRequest{IntegrationID: c.Query("integration_id"), StartDate: start, EndDate: end}, err
 }
 
 // dates reads start_date and end_date. A date that is not YYYY-MM-DD is
@@ -37,7 +37,7 @@ func dates(c *fiber.Ctx) (start, end string, err error) {
 			continue
 		}
 		if _, err := time.Parse(dateLayout, v); err != nil {
-			return "", "", spine.InvalidRequest(name + " must be a date in the form YYYY-MM-DD")
+			return "", "", fault.InvalidRequest(name + " must be a date in the form YYYY-MM-DD")
 		}
 	}
 	return start, end, nil
@@ -170,13 +170,13 @@ type recordJSON struct {
 // (1..1000, default 50) and offset (0..maxOffset). A value that is not an
 // integer or a date is 400; one out of range is 422, with every such field
 // listed.
-func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
-	in := telemetry.HistoryInput{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
+func historyInput(c *fiber.Ctx) (telemetry.HistoryRequest, error) {
+	in := telemetry.HistoryRequest{IntegrationID: c.Query("integration_id"), Limit: 50, Cursor: c.Query("cursor")}
 	var err error
 	if in.StartDate, in.EndDate, err = dates(c); err != nil {
 		return in, err
 	}
-	var fields spine.Fields
+	var fields fault.Fields
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -188,7 +188,7 @@ func historyInput(c *fiber.Ctx) (telemetry.HistoryInput, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return in, spine.InvalidRequest(name + " must be an integer")
+			return in, fault.InvalidRequest(name + " must be an integer")
 		}
 		*dst = n
 	}

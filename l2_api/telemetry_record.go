@@ -7,8 +7,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 
-	spine "hoc/l4_spine"
 	"hoc/l4_spine/telemetry"
+	"hoc/l5_engines/fault"
 )
 
 // Field limits of a usage record (SPEC §3.1, §1.4).
@@ -104,7 +104,7 @@ func optInteger(r *valueReader, max int64) *int64 {
 // where each error is. It also returns the record's call_id when it is a
 // readable string, so that a refused record can still be matched to its
 // result. Only a body that is not JSON at all returns an error.
-func readRecord(dec *jsontext.Decoder, prefix string) (*telemetry.Record, string, []spine.FieldError, error) {
+func readRecord(dec *jsontext.Decoder, prefix string) (*telemetry.Record, string, []fault.FieldError, error) {
 	var rec telemetry.Record
 	fields, err := recordSchema.read(dec, prefix, &rec)
 	if err != nil {

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // decodeOne reads one record body the way the single ingest does.
-func decodeOne(t *testing.T, body string) (map[string]string, *spine.FieldError) {
+func decodeOne(t *testing.T, body string) (map[string]string, *fault.FieldError) {
 	t.Helper()
 	rec, _, fields, err := readRecord(newJSONDecoder([]byte(body)), "")
 	if err != nil {
@@ -126,17 +126,17 @@ func TestReadBatch_EachRecordIsJudgedAlone(t *testing.T) {
 func TestReadBatch_BodyErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ body, code string }{
-		{`{"records": [`, spine.CodeInvalidRequest},
-		{`{"records": []} trailing`, spine.CodeInvalidRequest},
-		{`{"records": {}}`, spine.CodeValidationFailed},
-		{`{"records": null}`, spine.CodeValidationFailed},
-		{`[]`, spine.CodeValidationFailed},
-		{`{}`, spine.CodeValidationFailed},
-		{`{"records": [` + strings.TrimSuffix(strings.Repeat(`{},`, 1001), ",") + `]}`, spine.CodePayloadTooLarge},
+		{`{"records": [`, fault.CodeInvalidRequest},
+		{`{"records": []} trailing`, fault.CodeInvalidRequest},
+		{`{"records": {}}`, fault.CodeValidationFailed},
+		{`{"records": null}`, fault.CodeValidationFailed},
+		{`[]`, fault.CodeValidationFailed},
+		{`{}`, fault.CodeValidationFailed},
+		{`{"records": [` + strings.TrimSuffix(strings.Repeat(`{},`, 1001), ",") + `]}`, fault.CodePayloadTooLarge},
 	}
 	for _, tc := range cases {
 		_, err := readBatch(context.Background(), newJSONDecoder([]byte(tc.body)))
-		fe, ok := spine.AsError(err)
+		fe, ok := fault.As(err)
 		if !ok || fe.Code != tc.code {
 			t.Errorf("%.40s: %v, want %s", tc.body, err, tc.code)
 		}
@@ -144,8 +144,8 @@ func TestReadBatch_BodyErrors(t *testing.T) {
 }
 
 // firstField is the first failing field of a record's refusal.
-func firstField(e *spine.Error) string {
-	if fields, _ := e.Details["fields"].([]spine.FieldError); len(fields) > 0 {
+func firstField(e *fault.Error) string {
+	if fields, _ := e.Details["fields"].([]fault.FieldError); len(fields) > 0 {
 		return fields[0].Field
 	}
 	return ""

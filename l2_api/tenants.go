@@ -52,23 +52,23 @@ func (r tenantRoutes) register(rt router) {
 // newTenantSchema is the body of POST /api/v1/fdr/tenants; the account
 // engine decides the values.
 var newTenantSchema = newSchema(
-	field[account.CreateTenantInput]{name: "name", read: func(in *account.CreateTenantInput, r *valueReader) {
+	field[account.NewTenant]{name: "name", read: func(in *account.NewTenant, r *valueReader) {
 		in.Name, _ = r.text(0, noLimit)
 	}},
-	field[account.CreateTenantInput]{name: "slug", read: func(in *account.CreateTenantInput, r *valueReader) {
+	field[account.NewTenant]{name: "slug", read: func(in *account.NewTenant, r *valueReader) {
 		in.Slug, _ = r.text(0, noLimit)
 	}},
-	field[account.CreateTenantInput]{name: "plan", read: func(in *account.CreateTenantInput, r *valueReader) {
+	field[account.NewTenant]{name: "plan", read: func(in *account.NewTenant, r *valueReader) {
 		in.Plan, _ = r.text(0, noLimit)
 	}},
-	field[account.CreateTenantInput]{name: "external_org_id", read: func(in *account.CreateTenantInput, r *valueReader) {
+	field[account.NewTenant]{name: "external_org_id", read: func(in *account.NewTenant, r *valueReader) {
 		in.ExternalOrgID = r.optText(noLimit)
 	}},
 )
 
 // create handles POST /api/v1/fdr/tenants {name, slug?, plan?, external_org_id?}.
 func (r tenantRoutes) create(c *fiber.Ctx) error {
-	var in account.CreateTenantInput
+	var in account.NewTenant
 	if err := readBody(c, newTenantSchema, &in); err != nil {
 		return err
 	}

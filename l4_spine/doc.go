@@ -4,7 +4,7 @@
 // A team adds an operation in one file of its domain's L4 package. It
 // declares a typed handle once,
 //
-//	var CreateTenant = spine.Declare[CreateTenantInput, Tenant](
+//	var CreateTenant = spine.Declare[NewTenant, Tenant](
 //		"account.tenants.create", "Create a tenant", spine.Allow(spine.ActorFounder))
 //
 // writes the handler next to it, binds the two in the domain's Bindings

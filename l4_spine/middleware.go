@@ -53,11 +53,11 @@ func (r *Registry) observe(next chainFunc) chainFunc {
 		out, err := next(ctx, inv)
 		elapsed := time.Since(start)
 		level := slog.LevelDebug
-		var fe *Error
+		var fe *fault.Error
 		if err == nil {
 			inv.entry.ok.Observe(elapsed.Seconds())
 		} else {
-			fe, _ = AsError(err)
+			fe, _ = fault.As(err)
 			r.duration.WithLabelValues(inv.entry.op.name, fe.Code).Observe(elapsed.Seconds())
 			level = slog.LevelInfo
 		}
@@ -87,7 +87,7 @@ func outcome(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	if fe, ok := AsError(err); ok {
+	if fe, ok := fault.As(err); ok {
 		return fe.Code
 	}
 	return "INTERNAL"
@@ -95,7 +95,7 @@ func outcome(err error) string {
 
 // recoverAndNormalize turns a panic into an INTERNAL error so that one bad
 // handler cannot take the process down, and makes every error leaving the
-// registry an *Error: a dependency that reports itself unavailable (any error
+// registry a *fault.Error: a dependency that reports itself unavailable (any error
 // with an Unavailable() bool method, such as L6's connection failures)
 // becomes UNAVAILABLE, a missed deadline UNAVAILABLE, anything else INTERNAL.
 func (r *Registry) recoverAndNormalize(next chainFunc) chainFunc {
@@ -107,7 +107,7 @@ func (r *Registry) recoverAndNormalize(next chainFunc) chainFunc {
 					slog.String("request_id", RequestID(ctx)),
 					slog.Any("panic", p),
 					slog.String("stack", string(debug.Stack())))
-				out, err = nil, Internal(fmt.Errorf("panic in %s: %v", inv.entry.op.name, p))
+				out, err = nil, fault.Internal(fmt.Errorf("panic in %s: %v", inv.entry.op.name, p))
 			}
 		}()
 		out, err = next(ctx, inv)
@@ -119,13 +119,13 @@ func normalize(err error) error {
 	if err == nil {
 		return nil
 	}
-	if _, ok := AsError(err); ok {
+	if _, ok := fault.As(err); ok {
 		return err
 	}
-	if IsUnavailable(err) {
+	if fault.IsUnavailable(err) {
 		return fault.Unavailable(err)
 	}
-	return Internal(err)
+	return fault.Internal(err)
 }
 
 // authorize enforces the operation's declared policy.
@@ -144,7 +144,7 @@ func (p Policy) check(ctx context.Context) error {
 	}
 	actor, ok := ActorFrom(ctx)
 	if !ok {
-		return NewError(KindUnauthenticated, fault.CodeMissingAuth, "authentication required")
+		return fault.New(fault.KindUnauthenticated, fault.CodeMissingAuth, "authentication required")
 	}
 	if len(p.Actors) > 0 && !containsActor(p.Actors, actor.Type) {
 		return fault.Forbidden("actor_not_allowed", "this caller may not perform this operation")

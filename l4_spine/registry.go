@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"hoc/l5_engines/fault"
 )
 
 // ErrUnknownOperation is the cause of the error returned when a handle that
@@ -182,12 +184,12 @@ func (r *Registry) registerMetrics() error {
 }
 
 // Call executes the operation behind h with input in, through the
-// registry's middleware chain. Every error it returns is an *Error.
+// registry's middleware chain. Every error it returns is a *fault.Error.
 func (h *Handle[I, O]) Call(ctx context.Context, r *Registry, in I) (O, error) {
 	var zero O
 	e, ok := r.entries[h.op.name]
 	if !ok || e.op != h.op {
-		return zero, Internal(fmt.Errorf("%w: %s", ErrUnknownOperation, h.op.name))
+		return zero, fault.Internal(fmt.Errorf("%w: %s", ErrUnknownOperation, h.op.name))
 	}
 	out, err := e.call(ctx, invocation{entry: e, input: in})
 	if err != nil {

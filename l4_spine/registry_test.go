@@ -69,7 +69,7 @@ func TestRegistry_UnknownOperationIsInternal(t *testing.T) {
 	if !errors.Is(err, ErrUnknownOperation) {
 		t.Fatalf("err = %v, want ErrUnknownOperation", err)
 	}
-	if fe, _ := AsError(err); fe == nil || fe.Kind != KindInternal {
+	if fe, _ := fault.As(err); fe == nil || fe.Kind != fault.KindInternal {
 		t.Fatalf("err kind = %v, want internal", err)
 	}
 }
@@ -126,8 +126,8 @@ func TestRegistry_HandlerErrorKeepsKindAndCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = op.Call(founderCtx(), reg, echoIn{})
-	fe, ok := AsError(err)
-	if !ok || fe.Kind != KindConflict || fe.Code != fault.CodeConflict || fe.Details["field"] != "slug" {
+	fe, ok := fault.As(err)
+	if !ok || fe.Kind != fault.KindConflict || fe.Code != fault.CodeConflict || fe.Details["field"] != "slug" {
 		t.Fatalf("err = %#v, want the handler's conflict", err)
 	}
 }
@@ -145,11 +145,11 @@ func TestRegistry_PlainErrorsBecomeInternalOrUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = plain.Call(founderCtx(), reg, echoIn{})
-	if fe, _ := AsError(err); fe == nil || fe.Code != fault.CodeInternal || strings.Contains(fe.Message, "syntax") {
+	if fe, _ := fault.As(err); fe == nil || fe.Code != fault.CodeInternal || strings.Contains(fe.Message, "syntax") {
 		t.Fatalf("plain error = %#v, want INTERNAL with a fixed message", err)
 	}
 	_, err = down.Call(founderCtx(), reg, echoIn{})
-	if fe, _ := AsError(err); fe == nil || fe.Code != fault.CodeUnavailable {
+	if fe, _ := fault.As(err); fe == nil || fe.Code != fault.CodeUnavailable {
 		t.Fatalf("unavailable error = %#v, want UNAVAILABLE", err)
 	}
 }
@@ -171,8 +171,8 @@ func TestRegistry_PanicBecomesInternalAndProcessSurvives(t *testing.T) {
 	}
 	for i := 0; i < 2; i++ {
 		_, err = op.Call(founderCtx(), reg, echoIn{})
-		fe, ok := AsError(err)
-		if !ok || fe.Kind != KindInternal || fe.Message != fault.InternalMessage {
+		fe, ok := fault.As(err)
+		if !ok || fe.Kind != fault.KindInternal || fe.Message != fault.InternalMessage {
 			t.Fatalf("call %d: err = %#v, want INTERNAL", i, err)
 		}
 	}
@@ -237,7 +237,7 @@ func TestRegistry_PolicyEnforcedBeforeHandler(t *testing.T) {
 				}
 				return
 			}
-			fe, _ := AsError(err)
+			fe, _ := fault.As(err)
 			if fe == nil || fe.Code != tc.code || ran != before {
 				t.Fatalf("err = %v (handler ran %v), want %s", err, ran != before, tc.code)
 			}

@@ -19,7 +19,7 @@ import (
 	integrationsadapter "hoc/l3_adapters/integrations"
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	telemetryengine "hoc/l5_engines/telemetry"
 	"hoc/l6_drivers/db"
 )
@@ -151,16 +151,16 @@ func (h *benchHocd) stop() error {
 // budget warning a free tenant would hit after a few records.
 func (h *benchHocd) newTenant(ctx context.Context, role string) (benchTenant, error) {
 	ctx = spine.WithActor(ctx, cliActor())
-	t, err := h.tenants.Create(ctx, accountops.CreateTenantInput{Name: "hocd bench " + role + " " + h.runID, Plan: "enterprise"})
+	t, err := h.tenants.Create(ctx, accountops.NewTenant{Name: "hocd bench " + role + " " + h.runID, Plan: "enterprise"})
 	if err != nil {
 		return benchTenant{}, fmt.Errorf("create %s tenant: %w", role, describe(err))
 	}
 	h.owned.add(t.ID)
-	created, err := h.integrations.Create(ctx, integrationops.CreateIntegrationInput{TenantID: t.ID, Name: "bench", ProviderType: "openai"})
+	created, err := h.integrations.Create(ctx, integrationsops.NewIntegration{TenantID: t.ID, Name: "bench", ProviderType: "openai"})
 	if err != nil {
 		return benchTenant{}, fmt.Errorf("create %s integration: %w", role, describe(err))
 	}
-	key, err := h.integrations.CreateAPIKey(ctx, integrationops.CreateAPIKeyInput{TenantID: t.ID, Name: "bench", Scopes: []string{"telemetry:read"}})
+	key, err := h.integrations.CreateAPIKey(ctx, integrationsops.NewAPIKey{TenantID: t.ID, Name: "bench", Scopes: []string{"telemetry:read"}})
 	if err != nil {
 		return benchTenant{}, fmt.Errorf("create %s API key: %w", role, describe(err))
 	}

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
-	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // describe turns an operation error into the line the CLI prints: the code,
 // the message and the details, as the API would show them.
 func describe(err error) error {
-	fe, ok := spine.AsError(err)
+	fe, ok := fault.As(err)
 	if !ok {
 		return err
 	}

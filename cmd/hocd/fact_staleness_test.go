@@ -11,7 +11,7 @@ import (
 
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 )
@@ -20,8 +20,8 @@ import (
 // enforced on every replica within them.
 var (
 	tenantStaleness      = accountops.TenantFactsTTL
-	credentialStaleness  = integrationops.FactsTTL
-	integrationStaleness = integrationops.FactsTTL
+	credentialStaleness  = integrationsops.FactsTTL
+	integrationStaleness = integrationsops.FactsTTL
 )
 
 // twoReplicas is two servers on one database: a, where the changes are

@@ -28,7 +28,7 @@ import (
 	accountadapter "hoc/l3_adapters/account"
 	integrationsadapter "hoc/l3_adapters/integrations"
 	accountops "hoc/l4_spine/account"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 )
@@ -72,23 +72,23 @@ func faultSeedTenant(t *testing.T, dbURL string, seed faultSeed) faultFixture {
 	var f faultFixture
 	var stderr faultBuffer
 	err := oneShot(cfg, &stderr, func(ctx context.Context) error {
-		tenant, err := tenants.Create(ctx, accountops.CreateTenantInput{Name: seed.name})
+		tenant, err := tenants.Create(ctx, accountops.NewTenant{Name: seed.name})
 		if err != nil {
 			return fmt.Errorf("create tenant: %w", err)
 		}
 		f.TenantID = tenant.ID
-		created, err := integrations.Create(ctx, integrationops.CreateIntegrationInput{TenantID: f.TenantID, Name: "prod", ProviderType: "openai"})
+		created, err := integrations.Create(ctx, integrationsops.NewIntegration{TenantID: f.TenantID, Name: "prod", ProviderType: "openai"})
 		if err != nil {
 			return fmt.Errorf("create integration: %w", err)
 		}
 		f.IntegrationKey = created.Key
-		read, err := integrations.CreateAPIKey(ctx, integrationops.CreateAPIKeyInput{TenantID: f.TenantID, Name: "reader", Scopes: []string{"telemetry:read"}})
+		read, err := integrations.CreateAPIKey(ctx, integrationsops.NewAPIKey{TenantID: f.TenantID, Name: "reader", Scopes: []string{"telemetry:read"}})
 		if err != nil {
 			return fmt.Errorf("create read key: %w", err)
 		}
 		f.ReadKey = read.Key
 		if seed.limitedRPM > 0 {
-			limited, err := integrations.CreateAPIKey(ctx, integrationops.CreateAPIKeyInput{TenantID: f.TenantID, Name: "limited",
+			limited, err := integrations.CreateAPIKey(ctx, integrationsops.NewAPIKey{TenantID: f.TenantID, Name: "limited",
 				Scopes: []string{"telemetry:read"}, RateLimitRPM: seed.limitedRPM})
 			if err != nil {
 				return fmt.Errorf("create limited key: %w", err)

@@ -20,7 +20,7 @@ import (
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
 	authops "hoc/l4_spine/auth"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	protectionops "hoc/l4_spine/protection"
 	telemetryops "hoc/l4_spine/telemetry"
 	accountengine "hoc/l5_engines/account"
@@ -75,7 +75,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 		spine.Module,
 		accountops.Module,
 		authops.Module,
-		integrationops.Module,
+		integrationsops.Module,
 		telemetryops.Module,
 		protectionops.Module,
 		accountadapter.Module,

@@ -9,12 +9,12 @@ import (
 
 	api "hoc/l2_api"
 	integrationsadapter "hoc/l3_adapters/integrations"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	integrationsengine "hoc/l5_engines/integrations"
 )
 
 func newIntegrationsCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
-	var in integrationops.CreateIntegrationInput
+	var in integrationsops.NewIntegration
 	var model string
 	create := &cobra.Command{
 		Use:   "create --tenant ID --name N [--provider P] [--default-model M] [--rate-limit-rpm N] [--budget-limit-cents N] [--token-limit-month N]",
@@ -53,7 +53,7 @@ X-AOS-Key).`,
 }
 
 func newAPIKeysCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
-	var in integrationops.CreateAPIKeyInput
+	var in integrationsops.NewAPIKey
 	var scopes string
 	scopeList := strings.Join(append(integrationsengine.Scopes(), "telemetry:*", "integrations:*", "protection:*", "*"), ", ")
 	create := &cobra.Command{

@@ -327,10 +327,10 @@ func TestTelemetry_IngestMetricsCountOnlyWhatCommits(t *testing.T) {
 	f := h.newTenant("Acme")
 	ctx := spine.WithActor(context.Background(), spine.Actor{Type: spine.ActorMachine, ID: "k", TenantID: f.TenantID,
 		IntegrationID: f.IntegrationID, Credential: spine.CredentialIntegrationKey, Scopes: []string{"telemetry:write"}})
-	items := func() []telemetryops.BatchItem {
-		var out []telemetryops.BatchItem
+	items := func() []telemetryops.Item {
+		var out []telemetryops.Item
 		for _, id := range []string{"tx-1", "tx-2"} {
-			out = append(out, telemetryops.BatchItem{CallID: id, Record: &telemetryops.Record{CallID: id, Provider: "openai",
+			out = append(out, telemetryops.Item{CallID: id, Record: &telemetryops.Record{CallID: id, Provider: "openai",
 				Model: "gpt-4o-mini", TokensIn: 10, TokensOut: 5, CostCents: 1}})
 		}
 		return out

@@ -6,7 +6,7 @@ import (
 
 	api "hoc/l2_api"
 	spine "hoc/l4_spine"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	integrationsdb "hoc/l6_drivers/integrations"
 )
 
@@ -42,7 +42,7 @@ func (h *harness) newTenant(name string) tenantFixture {
 func (h *harness) newIntegration(tenantID, name string) (id, key string) {
 	h.t.Helper()
 	ctx := spine.WithActor(context.Background(), cliActor())
-	created, err := h.integrations.Create(ctx, integrationops.CreateIntegrationInput{TenantID: tenantID, Name: name, ProviderType: "openai"})
+	created, err := h.integrations.Create(ctx, integrationsops.NewIntegration{TenantID: tenantID, Name: name, ProviderType: "openai"})
 	if err != nil {
 		h.t.Fatal(err)
 	}

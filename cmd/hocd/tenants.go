@@ -28,7 +28,7 @@ func newTenantsCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 		return c
 	}
 
-	var create accountops.CreateTenantInput
+	var create accountops.NewTenant
 	var externalOrgID string
 	createCmd := tenantCmd(&cobra.Command{
 		Use:     "create --name N [--slug S] [--plan free|pro|enterprise] [--external-org-id O]",

@@ -25,7 +25,7 @@ func NewTenants(reg *spine.Registry) (*Tenants, error) {
 }
 
 // Create creates a tenant.
-func (a *Tenants) Create(ctx context.Context, in ops.CreateTenantInput) (ops.Tenant, error) {
+func (a *Tenants) Create(ctx context.Context, in ops.NewTenant) (ops.Tenant, error) {
 	return ops.CreateTenant.Call(ctx, a.reg, in)
 }
 

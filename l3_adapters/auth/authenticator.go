@@ -9,7 +9,7 @@ import (
 
 	spine "hoc/l4_spine"
 	ops "hoc/l4_spine/auth"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 )
 
 // Authenticator verifies credentials through the auth operations.
@@ -32,12 +32,12 @@ func (a *Authenticator) VerifyBearer(ctx context.Context, token string) (spine.A
 
 // VerifyAPIKey verifies an X-AOS-Key.
 func (a *Authenticator) VerifyAPIKey(ctx context.Context, key string) (spine.Actor, error) {
-	return integrationops.VerifyAPIKey.Call(ctx, a.reg, integrationops.VerifyKeyInput{Key: key})
+	return integrationsops.VerifyAPIKey.Call(ctx, a.reg, integrationsops.VerifyKeyInput{Key: key})
 }
 
 // VerifyIntegrationKey verifies an X-CUS-Integration-Key.
 func (a *Authenticator) VerifyIntegrationKey(ctx context.Context, key string) (spine.Actor, error) {
-	return integrationops.VerifyIntegrationKey.Call(ctx, a.reg, integrationops.VerifyKeyInput{Key: key})
+	return integrationsops.VerifyIntegrationKey.Call(ctx, a.reg, integrationsops.VerifyKeyInput{Key: key})
 }
 
 // IssueFounderToken mints a founder token.

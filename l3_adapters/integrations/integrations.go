@@ -37,7 +37,7 @@ func scopeTenant(ctx context.Context, requested string) string {
 // tenant (the CLI) provisions into it; every other caller creates in its own
 // tenant, and a founder who names none (the customer API) is refused by
 // that operation's policy, since a founder has no tenant.
-func (a *Integrations) Create(ctx context.Context, in ops.CreateIntegrationInput) (ops.CreatedIntegration, error) {
+func (a *Integrations) Create(ctx context.Context, in ops.NewIntegration) (ops.CreatedIntegration, error) {
 	if actor, ok := spine.ActorFrom(ctx); ok && actor.Type == spine.ActorFounder && in.TenantID != "" {
 		return ops.ProvisionIntegration.Call(ctx, a.reg, in)
 	}
@@ -46,7 +46,7 @@ func (a *Integrations) Create(ctx context.Context, in ops.CreateIntegrationInput
 }
 
 // CreateAPIKey creates a machine API key.
-func (a *Integrations) CreateAPIKey(ctx context.Context, in ops.CreateAPIKeyInput) (ops.CreatedAPIKey, error) {
+func (a *Integrations) CreateAPIKey(ctx context.Context, in ops.NewAPIKey) (ops.CreatedAPIKey, error) {
 	in.TenantID = scopeTenant(ctx, in.TenantID)
 	return ops.CreateAPIKey.Call(ctx, a.reg, in)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // Catalog lists the registry's operations.
@@ -27,7 +28,7 @@ func NewCatalog(reg *spine.Registry) (*Catalog, error) {
 // one) may read it.
 func (c *Catalog) List(ctx context.Context) ([]spine.OperationInfo, error) {
 	if actor, ok := spine.ActorFrom(ctx); !ok || actor.Type != spine.ActorFounder {
-		return nil, spine.Forbidden("actor_not_allowed", "founders only")
+		return nil, fault.Forbidden("actor_not_allowed", "founders only")
 	}
 	return c.reg.Operations(), nil
 }

@@ -23,13 +23,13 @@ func NewEvents(reg *spine.Registry) (*Events, error) {
 
 // ListAll returns one page of events across tenants, or of the tenant in
 // in.TenantID; only founders may (the operation's policy).
-func (a *Events) ListAll(ctx context.Context, in ops.ListEventsInput) (ops.EventPage, error) {
+func (a *Events) ListAll(ctx context.Context, in ops.EventQuery) (ops.EventPage, error) {
 	return ops.ListAllEvents.Call(ctx, a.reg, in)
 }
 
 // List returns one page of the actor's tenant's events. The tenant comes
 // from the actor; whatever in.TenantID held is replaced.
-func (a *Events) List(ctx context.Context, in ops.ListEventsInput) (ops.EventPage, error) {
+func (a *Events) List(ctx context.Context, in ops.EventQuery) (ops.EventPage, error) {
 	actor, _ := spine.ActorFrom(ctx)
 	in.TenantID = actor.TenantID
 	return ops.ListEvents.Call(ctx, a.reg, in)

@@ -25,7 +25,7 @@ func NewTelemetry(reg *spine.Registry) (*Telemetry, error) {
 }
 
 // Ingest ingests records for the actor's tenant.
-func (a *Telemetry) Ingest(ctx context.Context, items []ops.BatchItem) (ops.IngestResult, error) {
+func (a *Telemetry) Ingest(ctx context.Context, items []ops.Item) (ops.IngestResult, error) {
 	actor, _ := spine.ActorFrom(ctx)
 	return ops.Ingest.Call(ctx, a.reg, ops.IngestInput{
 		TenantID: actor.TenantID, KeyIntegrationID: actor.IntegrationID, Items: items,
@@ -33,19 +33,19 @@ func (a *Telemetry) Ingest(ctx context.Context, items []ops.BatchItem) (ops.Inge
 }
 
 // Summary returns the usage summary of the actor's tenant.
-func (a *Telemetry) Summary(ctx context.Context, in ops.RangeInput) (ops.Summary, error) {
+func (a *Telemetry) Summary(ctx context.Context, in ops.RangeRequest) (ops.Summary, error) {
 	in.TenantID = tenantOf(ctx)
 	return ops.GetSummary.Call(ctx, a.reg, in)
 }
 
 // Daily returns the daily series of the actor's tenant.
-func (a *Telemetry) Daily(ctx context.Context, in ops.RangeInput) ([]ops.DailyRow, error) {
+func (a *Telemetry) Daily(ctx context.Context, in ops.RangeRequest) ([]ops.DailyRow, error) {
 	in.TenantID = tenantOf(ctx)
 	return ops.GetDaily.Call(ctx, a.reg, in)
 }
 
 // History returns one page of the actor's tenant's records.
-func (a *Telemetry) History(ctx context.Context, in ops.HistoryInput) (ops.HistoryPage, error) {
+func (a *Telemetry) History(ctx context.Context, in ops.HistoryRequest) (ops.HistoryPage, error) {
 	in.TenantID = tenantOf(ctx)
 	return ops.GetHistory.Call(ctx, a.reg, in)
 }

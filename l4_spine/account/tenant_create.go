@@ -8,12 +8,12 @@ import (
 )
 
 // CreateTenant is POST /api/v1/fdr/tenants and `hocd tenants create`.
-var CreateTenant = spine.Declare[CreateTenantInput, Tenant]("account.tenants.create",
+var CreateTenant = spine.Declare[NewTenant, Tenant]("account.tenants.create",
 	"Create a tenant (ACTIVE, onboarding CREATED)", spine.Allow(spine.ActorFounder))
 
-// CreateTenantInput creates a tenant; empty Slug and Plan take defaults.
-type CreateTenantInput = engine.NewTenant
+// NewTenant creates a tenant; empty Slug and Plan take defaults.
+type NewTenant = engine.NewTenant
 
-func (h handlers) createTenant(ctx context.Context, in CreateTenantInput) (Tenant, error) {
+func (h handlers) createTenant(ctx context.Context, in NewTenant) (Tenant, error) {
 	return tenantOut(h.engine.CreateTenant(ctx, in))
 }

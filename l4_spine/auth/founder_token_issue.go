@@ -5,6 +5,7 @@ import (
 	"time"
 
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 )
 
 // IssueFounderToken is `hocd token founder`.
@@ -26,7 +27,7 @@ type FounderToken struct {
 func (h handlers) issueFounderToken(_ context.Context, in IssueFounderTokenInput) (FounderToken, error) {
 	tok, err := h.founders.Issue(in.Subject, in.Reason, in.TTL)
 	if err != nil {
-		return FounderToken{}, spine.InvalidRequest(err.Error())
+		return FounderToken{}, fault.InvalidRequest(err.Error())
 	}
 	return FounderToken{Token: tok}, nil
 }

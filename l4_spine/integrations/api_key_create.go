@@ -9,11 +9,11 @@ import (
 
 // CreateAPIKey is POST /api/v1/fdr/tenants/{id}/api-keys and
 // `hocd apikeys create`.
-var CreateAPIKey = spine.Declare[CreateAPIKeyInput, CreatedAPIKey]("integrations.api_keys.create",
+var CreateAPIKey = spine.Declare[NewAPIKey, CreatedAPIKey]("integrations.api_keys.create",
 	"Create a machine API key for a tenant", spine.Allow(spine.ActorFounder))
 
-// CreateAPIKeyInput creates an API key in TenantID.
-type CreateAPIKeyInput = engine.NewAPIKey
+// NewAPIKey creates an API key in TenantID.
+type NewAPIKey = engine.NewAPIKey
 
 // APIKey is a machine API key as operations return it, never its secret.
 type APIKey = engine.APIKey
@@ -24,7 +24,7 @@ type CreatedAPIKey struct {
 	Key    string
 }
 
-func (h handlers) createAPIKey(ctx context.Context, in CreateAPIKeyInput) (CreatedAPIKey, error) {
+func (h handlers) createAPIKey(ctx context.Context, in NewAPIKey) (CreatedAPIKey, error) {
 	if _, err := h.accounts.GetTenant(ctx, in.TenantID); err != nil {
 		return CreatedAPIKey{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/cache"
+	"hoc/l5_engines/fault"
 	engine "hoc/l5_engines/integrations"
 )
 
@@ -82,7 +83,7 @@ func (f *Facts) Integration(ctx context.Context, tenantID, id string) (engine.In
 	}
 	i, ok := found[id]
 	if !ok {
-		return engine.Integration{}, spine.NotFound("integration")
+		return engine.Integration{}, fault.NotFound("integration")
 	}
 	return i, nil
 }

@@ -9,18 +9,18 @@ import (
 )
 
 // CreateIntegration is POST /api/v1/integrations, in the actor's tenant.
-var CreateIntegration = spine.Declare[CreateIntegrationInput, CreatedIntegration]("integrations.integrations.create",
+var CreateIntegration = spine.Declare[NewIntegration, CreatedIntegration]("integrations.integrations.create",
 	"Create an integration with its first key", tenantActors, spine.RequireScope(scopeWrite))
 
 // ProvisionIntegration is how founders, and the CLI that acts as one, create
 // an integration in a tenant they name.
-var ProvisionIntegration = spine.Declare[CreateIntegrationInput, CreatedIntegration]("integrations.integrations.provision",
+var ProvisionIntegration = spine.Declare[NewIntegration, CreatedIntegration]("integrations.integrations.provision",
 	"Create an integration with its first key in a named tenant", spine.Allow(spine.ActorFounder))
 
-// CreateIntegrationInput creates an integration in TenantID. Adapters set
+// NewIntegration creates an integration in TenantID. Adapters set
 // TenantID from the actor for tenant actors; founders name it, through
 // ProvisionIntegration.
-type CreateIntegrationInput = engine.NewIntegration
+type NewIntegration = engine.NewIntegration
 
 // CreatedIntegration is a new integration and its key, shown this once.
 type CreatedIntegration struct {
@@ -31,7 +31,7 @@ type CreatedIntegration struct {
 // createIntegration serves both the founders' provisioning, where the tenant
 // is named and must exist, and a tenant actor's create in its own tenant.
 // The first key of a tenant moves its onboarding to API_KEY_CREATED.
-func (h handlers) createIntegration(ctx context.Context, in CreateIntegrationInput) (CreatedIntegration, error) {
+func (h handlers) createIntegration(ctx context.Context, in NewIntegration) (CreatedIntegration, error) {
 	if _, err := h.accounts.GetTenant(ctx, in.TenantID); err != nil {
 		return CreatedIntegration{}, err
 	}

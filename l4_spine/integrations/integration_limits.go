@@ -4,6 +4,7 @@ import (
 	"context"
 
 	spine "hoc/l4_spine"
+	"hoc/l5_engines/fault"
 	engine "hoc/l5_engines/integrations"
 )
 
@@ -60,10 +61,10 @@ func mayReadLimits(ctx context.Context, integrationID string) error {
 	switch {
 	case actor.Credential == spine.CredentialIntegrationKey:
 		if actor.IntegrationID != integrationID {
-			return spine.Forbidden("integration_mismatch", "an integration key may read only its own integration's limits")
+			return fault.Forbidden("integration_mismatch", "an integration key may read only its own integration's limits")
 		}
 	case actor.Type == spine.ActorMachine && !actor.HasScope(scopeRead) && !actor.HasScope(scopeLimitsRead):
-		return spine.Forbidden("scope_denied", "the credential lacks the scope "+scopeRead)
+		return fault.Forbidden("scope_denied", "the credential lacks the scope "+scopeRead)
 	}
 	return nil
 }

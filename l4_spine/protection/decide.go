@@ -7,7 +7,7 @@ import (
 
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/cache"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/protection"
 	telemetryengine "hoc/l5_engines/telemetry"
@@ -47,7 +47,7 @@ type decider struct {
 	protection   *engine.Engine
 	accounts     *accountengine.Engine
 	telemetry    *telemetryengine.Engine
-	integrations *integrationops.Facts
+	integrations *integrationsops.Facts
 	metrics      *decisionMetrics
 	cache        *cache.TTL[string, engine.Facts]
 	now          func() time.Time

@@ -13,7 +13,7 @@ import (
 
 	spine "hoc/l4_spine"
 	"hoc/l4_spine/cache"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
 	engine "hoc/l5_engines/protection"
 	telemetryengine "hoc/l5_engines/telemetry"
@@ -40,7 +40,7 @@ var Module = fx.Module("protection.operations",
 
 // Bindings returns the protection operation bindings.
 func Bindings(p *engine.Engine, r *engine.Recorder, a *accountengine.Engine, t *telemetryengine.Engine,
-	i *integrationops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
+	i *integrationsops.Facts, m *decisionMetrics, now func() time.Time) ([]spine.Binding, error) {
 	if p == nil || r == nil || a == nil || t == nil || i == nil || m == nil || now == nil {
 		return nil, errors.New("protection operations: nil dependency")
 	}

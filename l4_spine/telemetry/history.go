@@ -8,13 +8,13 @@ import (
 )
 
 // GetHistory is GET /api/v1/telemetry/usage-history.
-var GetHistory = spine.Declare[HistoryInput, HistoryPage]("telemetry.records.history",
+var GetHistory = spine.Declare[HistoryRequest, HistoryPage]("telemetry.records.history",
 	"Usage records, newest first, by offset or keyset cursor",
 	spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"), spine.ReadOnly())
 
-// HistoryInput asks for one page of records, newest first, by offset or by
+// HistoryRequest asks for one page of records, newest first, by offset or by
 // the cursor of the previous page.
-type HistoryInput = engine.HistoryRequest
+type HistoryRequest = engine.HistoryRequest
 
 // HistoryPage is one page of records.
 type HistoryPage = engine.HistoryPage
@@ -22,7 +22,7 @@ type HistoryPage = engine.HistoryPage
 // StoredRecord is a record as stored.
 type StoredRecord = engine.StoredRecord
 
-func (q queries) history(ctx context.Context, in HistoryInput) (HistoryPage, error) {
+func (q queries) history(ctx context.Context, in HistoryRequest) (HistoryPage, error) {
 	if err := q.requireIntegration(ctx, in.TenantID, in.IntegrationID); err != nil {
 		return HistoryPage{}, err
 	}

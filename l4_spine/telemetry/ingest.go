@@ -8,8 +8,9 @@ import (
 
 	spine "hoc/l4_spine"
 	accountops "hoc/l4_spine/account"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	accountengine "hoc/l5_engines/account"
+	"hoc/l5_engines/fault"
 	integrationsengine "hoc/l5_engines/integrations"
 	engine "hoc/l5_engines/telemetry"
 )
@@ -26,19 +27,19 @@ var Ingest = spine.Declare[IngestInput, IngestResult]("telemetry.records.ingest"
 type IngestInput struct {
 	TenantID         string
 	KeyIntegrationID string
-	Items            []BatchItem
+	Items            []Item
 }
 
 // Record is one usage record as the client sent it, after the HTTP layer's
 // field checks; nil pointers are fields it did not send.
 type Record = engine.Record
 
-// BatchItem is one record of a batch: either a Record to ingest, or the
+// Item is one record of a batch: either a Record to ingest, or the
 // error the HTTP layer already found in it.
-type BatchItem = engine.Item
+type Item = engine.Item
 
 // RecordInvalid is the refusal of a record whose fields break the rules.
-func RecordInvalid(fields []spine.FieldError) *spine.Error { return engine.RecordInvalid(fields) }
+func RecordInvalid(fields []fault.FieldError) *fault.Error { return engine.RecordInvalid(fields) }
 
 // ItemResult is the outcome of one record, in input order.
 type ItemResult = engine.ItemResult
@@ -63,14 +64,14 @@ type ingester struct {
 	accounts     *accountengine.Engine
 	tenants      *accountops.TenantFacts
 	integrations *integrationsengine.Engine
-	facts        *integrationops.Facts
+	facts        *integrationsops.Facts
 	metrics      *ingestMetrics
 	log          *slog.Logger
 }
 
 // newIngester returns an ingester writing through w.
 func newIngester(w *engine.Writer, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
-	integrations *integrationsengine.Engine, facts *integrationops.Facts, m *ingestMetrics, log *slog.Logger) (*ingester, error) {
+	integrations *integrationsengine.Engine, facts *integrationsops.Facts, m *ingestMetrics, log *slog.Logger) (*ingester, error) {
 	if w == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || log == nil {
 		return nil, errors.New("telemetry ingester: nil dependency")
 	}
@@ -102,7 +103,7 @@ func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, er
 }
 
 // request turns the input into the engine's request, with the status of
-// every integration the items name (at most integrationops.FactsTTL old).
+// every integration the items name (at most integrationsops.FactsTTL old).
 func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRequest, error) {
 	found, err := i.facts.Integrations(ctx, in.TenantID, engine.ReferencedIntegrations(in.KeyIntegrationID, in.Items))
 	if err != nil {

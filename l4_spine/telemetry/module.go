@@ -12,7 +12,7 @@ import (
 	"go.uber.org/fx"
 
 	spine "hoc/l4_spine"
-	integrationops "hoc/l4_spine/integrations"
+	integrationsops "hoc/l4_spine/integrations"
 	engine "hoc/l5_engines/telemetry"
 )
 
@@ -34,7 +34,7 @@ var Module = fx.Module("telemetry.operations",
 
 // Bindings returns the telemetry operation bindings. Ingest's one write is
 // atomic on its own (see engine.Writer), so it is not marked transactional.
-func Bindings(e *engine.Engine, integrations *integrationops.Facts, ingest *ingester) ([]spine.Binding, error) {
+func Bindings(e *engine.Engine, integrations *integrationsops.Facts, ingest *ingester) ([]spine.Binding, error) {
 	if e == nil || integrations == nil || ingest == nil {
 		return nil, errors.New("telemetry operations: nil dependency")
 	}
@@ -50,11 +50,11 @@ func Bindings(e *engine.Engine, integrations *integrationops.Facts, ingest *inge
 // queries handles the read operations. They need facts from the
 // integrations domain (that a filtered integration is the tenant's, and the
 // names of the integrations in a summary), which they read through that
-// domain's cached facts, at most integrationops.FactsTTL old: domains meet
+// domain's cached facts, at most integrationsops.FactsTTL old: domains meet
 // here, in L4.
 type queries struct {
 	engine       *engine.Engine
-	integrations *integrationops.Facts
+	integrations *integrationsops.Facts
 }
 
 // requireIntegration checks that a query's integration is the tenant's.

@@ -8,15 +8,15 @@ import (
 )
 
 // GetSummary is GET /api/v1/telemetry/usage-summary.
-var GetSummary = spine.Declare[RangeInput, Summary]("telemetry.usage.summary",
+var GetSummary = spine.Declare[RangeRequest, Summary]("telemetry.usage.summary",
 	"Usage totals and breakdowns over a window of UTC days",
 	spine.Allow(spine.ActorCustomer, spine.ActorMachine), spine.RequireScope("telemetry:read"), spine.ReadOnly())
 
 // Totals are sums over a window.
 type Totals = engine.Totals
 
-// ModelUsage is one model's share of a summary.
-type ModelUsage = engine.ModelTotals
+// ModelTotals is one model's share of a summary.
+type ModelTotals = engine.ModelTotals
 
 // Summary is the usage of a window, with the integrations' names joined in
 // from the integrations domain (so not the engine's shape).
@@ -26,7 +26,7 @@ type Summary struct {
 	PeriodEnd     string
 	Totals        Totals
 	ByIntegration []IntegrationUsage // nil when filtered by integration
-	ByModel       []ModelUsage
+	ByModel       []ModelTotals
 }
 
 // IntegrationUsage is one integration's share of a summary.
@@ -37,7 +37,7 @@ type IntegrationUsage struct {
 	Totals
 }
 
-func (q queries) summary(ctx context.Context, in RangeInput) (Summary, error) {
+func (q queries) summary(ctx context.Context, in RangeRequest) (Summary, error) {
 	if err := q.requireIntegration(ctx, in.TenantID, in.IntegrationID); err != nil {
 		return Summary{}, err
 	}

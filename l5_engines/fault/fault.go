@@ -5,8 +5,9 @@
 // status codes in exactly one place; engines never know about HTTP.
 //
 // The package lives in L5 because engines must be able to return these values
-// and L5 may not import L4; the spine re-exports the same type through aliases
-// so that the layers above speak of one type under one name.
+// and L5 may not import L4. It is the one L5 package that L2, L3 and L4 may
+// import too (kinds, codes and the error type; no logic, no I/O), so that an
+// error has one name in every layer.
 package fault
 
 import (
