@@ -3,12 +3,14 @@ package api
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -369,4 +371,44 @@ func isIntegerSchema(typ any) bool {
 		return slices.Contains(typ, any("integer"))
 	}
 	return false
+}
+
+// TestOpenAPI_FragmentsMergeIntoOneDocument: the fragments' paths and
+// components end up in the served document, and a name defined in two
+// fragments, or a fragment member other than paths and components, is
+// refused rather than silently overwritten or dropped.
+func TestOpenAPI_FragmentsMergeIntoOneDocument(t *testing.T) {
+	t.Parallel()
+	base := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "components": {"schemas": {"Shared": {}}}}`
+	good := fstest.MapFS{
+		"openapi/base.json": {Data: []byte(base)},
+		"openapi/a.json":    {Data: []byte(`{"paths": {"/a": {}}, "components": {"schemas": {"A": {}}, "responses": {"RA": {}}}}`)},
+		"openapi/b.json":    {Data: []byte(`{"paths": {"/b": {}}}`)},
+	}
+	raw, err := mergeOpenAPI(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]any
+		Components map[string]map[string]any
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Paths) != 2 || len(doc.Components["schemas"]) != 2 || len(doc.Components["responses"]) != 1 {
+		t.Fatalf("merged %s", raw)
+	}
+	for name, frag := range map[string]string{
+		"a path twice":                `{"paths": {"/a": {}}}`,
+		"a schema twice":              `{"components": {"schemas": {"Shared": {}}}}`,
+		"a member of its own":         `{"info": {"title": "mine"}}`,
+		"a fragment that is not JSON": `{"paths": `,
+	} {
+		bad := maps.Clone(good)
+		bad["openapi/c.json"] = &fstest.MapFile{Data: []byte(frag)}
+		if _, err := mergeOpenAPI(bad); err == nil {
+			t.Errorf("%s: merged without an error", name)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
+
+	api "hoc/l2_api"
 )
 
 // The OpenAPI document is written by hand; what keeps it true is that every
@@ -32,10 +33,7 @@ var (
 func openAPIValidator(t testing.TB) validator.Validator {
 	t.Helper()
 	specOnce.Do(func() {
-		raw, err := os.ReadFile("../../l2_api/openapi.json")
-		if err == nil {
-			raw, err = closeObjects(raw)
-		}
+		raw, err := closeObjects(api.OpenAPIDocument())
 		if err != nil {
 			specErr = err.Error()
 			return

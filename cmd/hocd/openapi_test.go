@@ -80,12 +80,12 @@ func TestOpenAPI_DocumentsExactlyTheRegisteredRoutes(t *testing.T) {
 	}
 	for _, r := range registered {
 		if !slices.Contains(documented, r) {
-			t.Errorf("route %s is registered but not in l2_api/openapi.json", r)
+			t.Errorf("route %s is registered but not in l2_api/openapi/ (add it to the fragment of its routes file)", r)
 		}
 	}
 	for _, d := range documented {
 		if !slices.Contains(registered, d) {
-			t.Errorf("operation %s is in l2_api/openapi.json but no such route is registered", d)
+			t.Errorf("operation %s is in l2_api/openapi/ but no such route is registered", d)
 		}
 	}
 }
