@@ -46,6 +46,31 @@ type protectionEventRoutes struct{ events *protectionadapter.Events }
 func (r protectionEventRoutes) register(rt router) {
 	rt.fdr.Get("/protection/events", r.listAll)
 	rt.v1.Get("/protection/events", rt.guard, r.list)
+	rt.v1.Get("/protection/events/summary", rt.guard, r.summary)
+}
+
+// eventCountJSON is one row of the events summary.
+type eventCountJSON struct {
+	Dimension string `json:"dimension"`
+	Decision  string `json:"decision"`
+	Count     int64  `json:"count"`
+}
+
+// summary handles GET /api/v1/protection/events/summary?since=&dimension=.
+func (r protectionEventRoutes) summary(c *fiber.Ctx) error {
+	in, err := eventsQuery(c)
+	if err != nil {
+		return err
+	}
+	counts, err := r.events.Summary(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	out := make([]eventCountJSON, len(counts))
+	for i, n := range counts {
+		out[i] = eventCountJSON{Dimension: n.Dimension, Decision: n.Decision, Count: n.Count}
+	}
+	return respond(c, fiber.StatusOK, out)
 }
 
 // listAll handles GET /api/v1/fdr/protection/events?tenant_id=&since=

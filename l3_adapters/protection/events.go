@@ -34,3 +34,10 @@ func (a *Events) List(ctx context.Context, in ops.EventQuery) (ops.EventPage, er
 	in.TenantID = actor.TenantID
 	return ops.ListEvents.Call(ctx, a.reg, in)
 }
+
+// Summary counts the actor's tenant's events per dimension and decision.
+func (a *Events) Summary(ctx context.Context, in ops.EventQuery) ([]ops.EventCount, error) {
+	actor, _ := spine.ActorFrom(ctx)
+	in.TenantID = actor.TenantID
+	return ops.SummarizeEvents.Call(ctx, a.reg, in)
+}

@@ -51,5 +51,6 @@ func Bindings(p *engine.Engine, r *engine.Recorder, a *accountengine.Engine, t *
 		spine.Bind(Decide, d.decide, spine.Timeout(5*time.Second)),
 		spine.Bind(ListAllEvents, e.listAll),
 		spine.Bind(ListEvents, e.list),
+		spine.Bind(SummarizeEvents, e.summary),
 	}, nil
 }

@@ -63,6 +63,20 @@ const (
 type EventStore interface {
 	InsertEvents(ctx context.Context, rows []store.EventRow) error
 	ListEvents(ctx context.Context, q store.EventQuery) ([]store.EventRow, int64, error)
+	CountEvents(ctx context.Context, q store.EventQuery) ([]store.EventCount, error)
+}
+
+// EventCount is how many of the events a query selects have one dimension
+// and decision.
+type EventCount = store.EventCount
+
+// Count counts the events q selects per dimension and decision; its page is
+// ignored.
+func (r *Recorder) Count(ctx context.Context, q EventQuery) ([]EventCount, error) {
+	if q.Dimension != "" && !slices.Contains(dimensions, q.Dimension) {
+		return nil, fault.Validation(fault.FieldError{Field: "dimension", Message: "must be one of rate, burst, cost, anomaly, backend_unavailable"})
+	}
+	return r.store.CountEvents(ctx, q)
 }
 
 // EventQuery asks for one page of events, newest first. An empty TenantID

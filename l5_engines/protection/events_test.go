@@ -3,6 +3,8 @@ package protection_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +99,34 @@ func TestList_StoredDetailsThatAreNotAnObjectAreAnInternalError(t *testing.T) {
 		if fault.KindOf(err) != fault.KindInternal {
 			t.Errorf("details %s: got %v, want INTERNAL", details, err)
 		}
+	}
+}
+
+// CountEvents counts the stored rows of q's tenant per dimension and
+// decision, as the database does.
+func (f *fakeEvents) CountEvents(_ context.Context, q store.EventQuery) ([]store.EventCount, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.query = q
+	counts := map[string]int64{}
+	for _, r := range f.rows {
+		if r.TenantID == q.TenantID && (q.Dimension == "" || r.Dimension == q.Dimension) {
+			counts[r.Dimension+" "+r.Decision]++
+		}
+	}
+	out := []store.EventCount{}
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		dimension, decision, _ := strings.Cut(k, " ")
+		out = append(out, store.EventCount{Dimension: dimension, Decision: decision, Count: counts[k]})
+	}
+	return out, nil
+}
+
+func TestCount_RefusesAnUnknownDimensionBeforeTheStore(t *testing.T) {
+	t.Parallel()
+	s := &fakeEvents{}
+	_, err := newRecorder(t, protection.RecorderConfig{}, s, nil).Count(context.Background(), protection.EventQuery{TenantID: "t", Dimension: "mood"})
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.CodeValidationFailed || s.query.TenantID != "" {
+		t.Fatalf("got %v (store asked for %+v), want VALIDATION_FAILED before the store", err, s.query)
 	}
 }

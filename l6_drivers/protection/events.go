@@ -155,6 +155,29 @@ func (s *Events) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, int6
 	return rows, total, nil
 }
 
+// EventCount is how many of the events a query selects have one dimension
+// and decision.
+type EventCount struct {
+	Dimension string
+	Decision  string
+	Count     int64
+}
+
+// CountEvents counts the events q selects (tenant, since, dimension; not
+// its page) per dimension and decision, in that order.
+func (s *Events) CountEvents(ctx context.Context, q EventQuery) ([]EventCount, error) {
+	out := []EventCount{}
+	if q.TenantID != "" && !db.CanonicalUUIDs(q.TenantID) {
+		return out, nil
+	}
+	err := s.selected(ctx, q).Select("dimension, decision, count(*) AS count").
+		Group("dimension, decision").Order("dimension, decision").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("count protection events: %w", db.Classify(err))
+	}
+	return out, nil
+}
+
 // selected scopes a query to the events q selects, without paging.
 func (s *Events) selected(ctx context.Context, q EventQuery) *gorm.DB {
 	query := s.db.Conn(ctx).Model(&models.ProtectionEvent{})
