@@ -1,4 +1,5 @@
-# The README's commands. `make test` is what .ci/run calls.
+# The commands of README.md and docs/contributing.md. `make test` is what
+# .ci/run calls.
 #
 # arch-go v1.7.0 writes its pass flag from several goroutines, so ./archtest
 # runs without -race, and first: it takes seconds and says at once whether

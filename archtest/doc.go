@@ -23,8 +23,8 @@
 // without synchronisation. This package therefore serializes every call into
 // arch-go behind one mutex, derives pass or fail from the per-rule results
 // instead of that flag, and is run WITHOUT -race. The repository's test
-// command (README) is:
+// command, make test (Makefile; docs/contributing.md), runs:
 //
-//	go test -race $(go list ./... | grep -v /archtest)
 //	go test ./archtest/...
+//	go test -race $(go list ./... | grep -v /archtest)
 package archtest

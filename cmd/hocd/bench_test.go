@@ -25,7 +25,7 @@ import (
 //	  go test ./cmd/hocd -run '^$' -bench . -benchtime 2000x
 //
 // HOC_BENCH_RECORDS sets how many records the query benchmarks read over
-// (default 1,000,000). The figures are in the README.
+// (default 1,000,000). hocd bench's figures are in docs/performance.md.
 
 // benchServer is a running hocd with one tenant, its integration key and a
 // read key.

@@ -50,7 +50,8 @@ type OIDCConfig struct {
 }
 
 // configVars lists every setting with its environment variable, flag and
-// default, so that the environment, the flags and the README table agree.
+// default, so that the environment, the flags and docs/operating.md's table
+// agree.
 var configVars = []struct {
 	env, flag, def, usage string
 	field                 func(*Config) *string

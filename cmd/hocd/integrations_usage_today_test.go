@@ -7,7 +7,7 @@ import (
 )
 
 // TestIntegrations_UsageTodayCountsOnlyTodaysRecordsOfThatIntegration is
-// the HTTP test of the README's worked example.
+// the HTTP test of docs/contributing.md's first worked example.
 func TestIntegrations_UsageTodayCountsOnlyTodaysRecordsOfThatIntegration(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, h *harness) {

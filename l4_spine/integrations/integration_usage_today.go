@@ -9,8 +9,8 @@ import (
 )
 
 // GetIntegrationUsageToday is GET /api/v1/integrations/{id}/usage-today. It
-// is the worked example of the README's "How to add an operation": a read
-// that needs two domains, which meet here.
+// is the first worked example of docs/contributing.md's "How to add an
+// operation": a read that needs two domains, which meet here.
 var GetIntegrationUsageToday = spine.Declare[IntegrationInput, UsageToday]("integrations.integrations.usage_today",
 	"An integration's usage so far this UTC day", tenantActors, spine.RequireScope(scopeRead), spine.ReadOnly())
 
