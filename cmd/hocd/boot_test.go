@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	spine "hoc/l4_spine"
+	"hoc/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -182,7 +183,7 @@ func TestServe_StartLineSaysHowItRuns(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR=:"+port, "HOC_FOUNDER_SECRET=",
 		"HOC_DATABASE_URL="+testConfig(t, "sqlite").DatabaseURL, "HOC_LOG_FORMAT=json")
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -195,7 +196,7 @@ func TestServe_StartLineSaysHowItRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	var started, warned int
-	for _, rec := range stderr.lines(t) {
+	for _, rec := range stderr.JSONLines(t) {
 		switch {
 		case rec["msg"] == "hocd started":
 			started++

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,6 +30,7 @@ import (
 	integrationsops "hoc/l4_spine/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // faultPostgresURL returns a fresh Postgres database for a fault test. The
@@ -70,7 +70,7 @@ func faultSeedTenant(t *testing.T, dbURL string, seed faultSeed) faultFixture {
 	var tenants *accountadapter.Tenants
 	var integrations *integrationsadapter.Integrations
 	var f faultFixture
-	var stderr faultBuffer
+	var stderr testkit.LockedBuffer
 	err := oneShot(cfg, &stderr, func(ctx context.Context) error {
 		tenant, err := tenants.Create(ctx, accountops.NewTenant{Name: seed.name})
 		if err != nil {
@@ -155,40 +155,12 @@ func faultStartProxy(t *testing.T, target string) *faultproxy.Proxy {
 	return p
 }
 
-// faultBuffer is a bytes.Buffer that the exec copier goroutine may write while
-// the test reads it.
-type faultBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *faultBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *faultBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// tail is the last n bytes of the buffer, for failure messages.
-func (s *faultBuffer) tail(n int) string {
-	out := s.String()
-	if len(out) > n {
-		return "…" + out[len(out)-n:]
-	}
-	return out
-}
-
 // faultProcess is a real `hocd serve`: this test binary run with
 // HOC_TEST_RUN_MAIN=1.
 type faultProcess struct {
 	addr   string
 	cmd    *exec.Cmd
-	stderr *faultBuffer
+	stderr *testkit.LockedBuffer
 	exited chan struct{}
 	err    error // cmd.Wait's result, once exited is closed
 }
@@ -198,7 +170,7 @@ type faultProcess struct {
 // waitServing) and never calls t.Fatal, so other goroutines may use it; the
 // process is killed, if it still runs, when the test ends.
 func faultStartHocd(t *testing.T, addr, dbURL string, env ...string) (*faultProcess, error) {
-	p := &faultProcess{addr: addr, stderr: &faultBuffer{}, exited: make(chan struct{})}
+	p := &faultProcess{addr: addr, stderr: &testkit.LockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], "serve")
 	p.cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr, "HOC_DATABASE_URL="+dbURL,
 		"HOC_LOG_FORMAT=json", "HOC_LOG_LEVEL=warn", "HOC_REDIS_URL=", "HOC_PROTECTION_FAIL_CLOSED=false", "HOC_PROTECTION_DISABLED=false")
@@ -258,10 +230,10 @@ func (p *faultProcess) waitServing(timeout time.Duration) error {
 			}
 		}
 		if p.hasExited() {
-			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.tail(4000))
+			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.Tail(4000))
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("hocd at %s not ready after %v: %s", p.addr, timeout, p.stderr.tail(4000))
+			return fmt.Errorf("hocd at %s not ready after %v: %s", p.addr, timeout, p.stderr.Tail(4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -299,7 +299,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 	}
 	if t.Failed() {
 		for i := range procs {
-			t.Logf("process %d (%s) log tail: %s", i, addrOf(i), procs[i].stderr.tail(3000))
+			t.Logf("process %d (%s) log tail: %s", i, addrOf(i), procs[i].stderr.Tail(3000))
 		}
 	}
 }

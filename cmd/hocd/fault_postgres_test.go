@@ -146,11 +146,11 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 					break
 				}
 				if proc.hasExited() {
-					t.Fatalf("hocd exited during the outage (%v): %s", proc.err, proc.stderr.tail(4000))
+					t.Fatalf("hocd exited during the outage (%v): %s", proc.err, proc.stderr.Tail(4000))
 				}
 				if time.Since(restoreAt) > 20*time.Second {
 					t.Fatalf("hocd has not recovered 20s after the database came back (ingest ok: %v, /ready ok: %v); log: %s",
-						!ingestOK.IsZero(), !readyOK.IsZero(), proc.stderr.tail(4000))
+						!ingestOK.IsZero(), !readyOK.IsZero(), proc.stderr.Tail(4000))
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -158,7 +158,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			close(stop)
 			wg.Wait()
 			if proc.hasExited() {
-				t.Fatalf("hocd exited (%v): %s", proc.err, proc.stderr.tail(4000))
+				t.Fatalf("hocd exited (%v): %s", proc.err, proc.stderr.Tail(4000))
 			}
 			t.Logf("%s for %v: %d ingests, %d /ready; recovered %v after the restore",
 				tc.name, tc.outage, len(ingests), len(readies), recoveredAt.Sub(restoreAt).Round(time.Millisecond))
@@ -243,7 +243,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			}
 			faultCheckRollups(t, d, f.TenantID)
 			if t.Failed() {
-				t.Logf("hocd log tail: %s", proc.stderr.tail(3000))
+				t.Logf("hocd log tail: %s", proc.stderr.Tail(3000))
 			}
 		})
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"hoc/testkit"
+
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 )
@@ -109,7 +111,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			// it: a clean shutdown records whatever outage is still being
 			// counted. Its log stays out of the test output unless the test
 			// fails.
-			var logs faultBuffer
+			var logs testkit.LockedBuffer
 			log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			h := &harness{t: t, cfg: cfg}
 			app := fxtest.New(t, core(cfg, log), server(cfg), fx.Populate(&h.app, &h.db, &h.integrations))
@@ -124,7 +126,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			t.Cleanup(stopServer)
 			defer func() {
 				if t.Failed() {
-					t.Logf("server log tail: %s", logs.tail(3000))
+					t.Logf("server log tail: %s", logs.Tail(3000))
 				}
 			}()
 			f := h.completeTenant("Redis "+name, "free")
@@ -181,10 +183,10 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 				}
 				return n
 			}
-			waitForWithin(t, "load before the cut", time.Minute, func() bool { return answeredSince(time.Time{}) >= faultRedisSeen })
+			testkit.WaitForWithin(t, "load before the cut", time.Minute, func() bool { return answeredSince(time.Time{}) >= faultRedisSeen })
 			cutAt := time.Now()
 			proxy.Cut()
-			waitForWithin(t, "answers while Redis is cut", time.Minute, func() bool {
+			testkit.WaitForWithin(t, "answers while Redis is cut", time.Minute, func() bool {
 				return time.Since(cutAt) >= faultRedisOutage && answeredSince(cutAt) >= faultRedisSeen
 			})
 			restoreAt := time.Now()
@@ -194,13 +196,13 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			// Recovered: a decision is made in Redis again (the
 			// rate-limit headers come from its buckets; a decision that
 			// failed open or closed has none).
-			waitForWithin(t, "a decision made in Redis after the restore", time.Minute, func() bool {
+			testkit.WaitForWithin(t, "a decision made in Redis after the restore", time.Minute, func() bool {
 				r := h.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
 				return r.Status == http.StatusOK && r.Header.Get("RateLimit") != ""
 			})
 			healthyAt := time.Now()
 			errorsHealthy := metricValue(t, h, "hoc_protection_backend_errors_total")
-			waitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
+			testkit.WaitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
 			stopLoad()
 			errorsAfter := metricValue(t, h, "hoc_protection_backend_errors_total")
 

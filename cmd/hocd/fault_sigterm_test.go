@@ -127,13 +127,13 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			stopLoad()
 			wg.Wait()
 			if err != nil {
-				t.Fatalf("%v: %s", err, proc.stderr.tail(4000))
+				t.Fatalf("%v: %s", err, proc.stderr.Tail(4000))
 			}
 			if code != 0 {
-				t.Fatalf("hocd exited %d after SIGTERM: %s", code, proc.stderr.tail(4000))
+				t.Fatalf("hocd exited %d after SIGTERM: %s", code, proc.stderr.Tail(4000))
 			}
 			if !strings.Contains(proc.stderr.String(), "shutting down") {
-				t.Errorf("no shutdown log line: %s", proc.stderr.tail(2000))
+				t.Errorf("no shutdown log line: %s", proc.stderr.Tail(2000))
 			}
 			if rejected < 10 {
 				t.Fatalf("only %d of 15 requests of the limited key were rate limited", rejected)

@@ -15,13 +15,14 @@ import (
 
 	api "hoc/l2_api"
 	"hoc/l6_drivers/db"
+	"hoc/testkit"
 )
 
 // rawServer is a real listener whose read and idle timeouts are short, and
 // whose log the test reads.
 type rawServer struct {
 	addr string
-	logs *lockedBuffer
+	logs *testkit.LockedBuffer
 	h    *harness
 }
 
@@ -32,7 +33,7 @@ func newRawServer(t *testing.T, mod ...func(*Config)) rawServer {
 	for _, m := range mod {
 		m(&cfg)
 	}
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	h := newHarnessWithLogger(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)),
 		fx.Decorate(func(c api.Config) api.Config {
 			c.ReadTimeout, c.IdleTimeout = time.Second, time.Second
@@ -62,7 +63,7 @@ func (s rawServer) exchange(t *testing.T, payload string, wait time.Duration) st
 // wrong is not a server failure.
 func (s rawServer) noErrors(t *testing.T) {
 	t.Helper()
-	for _, l := range s.logs.lines(t) {
+	for _, l := range s.logs.JSONLines(t) {
 		if l["level"] == "ERROR" {
 			t.Errorf("logged at error level: %v", l)
 		}
@@ -186,7 +187,7 @@ func TestHTTP_ResponsesAreNosniffAndCORSIsForConfiguredOriginsOnly(t *testing.T)
 // route pattern only when the request reached an endpoint.
 func TestHTTP_AWrongMethodIs405WithAllow(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, nil)))
 	f := h.newTenant("Methods")
 	admin := h.integrationsAdmin(f.TenantID)
@@ -210,7 +211,7 @@ func TestHTTP_AWrongMethodIs405WithAllow(t *testing.T) {
 	h.do(http.MethodGet, "/api/v1/integrations/"+f.IntegrationID, nil).expectError(t, http.StatusUnauthorized, "MISSING_AUTH")
 
 	lines := map[string]map[string]any{}
-	for _, rec := range logs.lines(t) {
+	for _, rec := range logs.JSONLines(t) {
 		if rec["msg"] == "request" {
 			lines[rec["method"].(string)+" "+rec["path"].(string)] = rec
 		}

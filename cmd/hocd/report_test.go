@@ -18,6 +18,7 @@ import (
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat is issue
@@ -60,7 +61,7 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
-	var serveLog lockedBuffer
+	var serveLog testkit.LockedBuffer
 	serve.Stderr = &serveLog
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -267,7 +268,7 @@ func TestReport_ASecondInterruptGivesUpOnAServerThatStaysDown(t *testing.T) {
 	lines := `{"call_id":"a","provider":"openai","model":"gpt-4o","tokens_in":1,"tokens_out":1,"cost_cents":0}
 {"call_id":"b","provider":"openai","model":"gpt-4o","tokens_in":1,"tokens_out":1,"cost_cents":0}
 `
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	opts := reportOptions{url: down.URL, key: "some-integration-key", batchSize: 10}
 	sum, err := runReport(context.Background(), deliver, opts, strings.NewReader(lines), &stderr)
 	if err == nil || !strings.Contains(err.Error(), "gave up") || sum.Sent != 2 || sum.Failed != 2 {

@@ -128,19 +128,6 @@ func signCustomer(t *testing.T, k testKey, claims jwt.MapClaims) string {
 	return s
 }
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // jwksServer is the test identity provider's JWKS endpoint; it counts its
 // hits and can change what it serves.
 type jwksServer struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hoc/l5_engines/fault"
+	"hoc/testkit"
 )
 
 // verifyRandomKids verifies n tokens at once, each naming a kid nobody
@@ -57,7 +58,7 @@ func TestCustomerTokens_KeyRotationNeedsExactlyOneFetch(t *testing.T) {
 
 func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"))
 	cfg := urlConfig(srv)
 	cfg.MinRefreshInterval = 5 * time.Minute
@@ -82,7 +83,7 @@ func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testi
 
 func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"), key("ec"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
 	ecToken := signCustomer(t, key("ec"), customerClaims())
@@ -98,7 +99,7 @@ func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
 
 func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
 	tok := signCustomer(t, key("rsa"), customerClaims())
@@ -116,7 +117,7 @@ func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
 
 func TestCustomerTokens_StartsWhileJWKSIsDown(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t)
 	srv.fail()
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)

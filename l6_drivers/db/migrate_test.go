@@ -11,7 +11,7 @@ import (
 func TestMigrate_IsIdempotent(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		// dbtest.New has migrated once already.
 		if err := d.Migrate(ctx); err != nil {
 			t.Fatalf("second Migrate: %v", err)
@@ -29,7 +29,7 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := dbtest.Context(t)
 			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
@@ -53,7 +53,7 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 func TestReady_NamesPendingVersions(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		// Pretend version 1 was never applied.
 		if err := d.Conn(ctx).Exec("DELETE FROM goose_db_version WHERE version_id = 1").Error; err != nil {
 			t.Fatalf("forget version 1: %v", err)
@@ -69,7 +69,7 @@ func TestStatus_ListsPendingMigrationsWithoutApplyingThem(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := dbtest.Context(t)
 			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
 			if err != nil {
 				t.Fatalf("Open: %v", err)

@@ -24,7 +24,7 @@ func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.Open(testCtx(t), db.Config{URL: tt.url})
+			_, err := db.Open(dbtest.Context(t), db.Config{URL: tt.url})
 			if err == nil {
 				t.Fatalf("Open(%q) succeeded", tt.url)
 			}
@@ -52,7 +52,7 @@ func TestOpen_ReportsDialect(t *testing.T) {
 
 func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 	t.Parallel()
-	ctx := testCtx(t)
+	ctx := dbtest.Context(t)
 	path := filepath.Join(t.TempDir(), "nested", "dir", "hoc.db")
 	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + path})
 	if err != nil {
@@ -74,8 +74,8 @@ func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 func TestOpen_TimestampsRoundTripInUTCAtMicroseconds(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
-		tenant := newTenant("acme")
+		ctx := dbtest.Context(t)
+		tenant := dbtest.Tenant("acme")
 		if err := d.Conn(ctx).Create(tenant).Error; err != nil {
 			t.Fatalf("insert: %v", err)
 		}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // echoServer answers every line with the same line until the test ends.
@@ -139,7 +141,7 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 	}
 	c3, r3 := dial(t, p.Addr())
 	_, _ = io.WriteString(c3, "never\n")
-	waitUntil(t, "the stalled connection to be accepted", func() bool { return p.Open() >= 3 })
+	testkit.WaitFor(t, "the stalled connection to be accepted", func() bool { return p.Open() >= 3 })
 	p.Cut()
 	_ = c3.SetDeadline(time.Now().Add(2 * time.Second))
 	if _, err := r3.ReadString('\n'); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
@@ -180,7 +182,7 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 	for _, c := range []net.Conn{c, c2, c3} {
 		c.Close()
 	}
-	waitUntil(t, "the proxy's goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines+3 })
+	testkit.WaitFor(t, "the proxy's goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines+3 })
 }
 
 func TestProxy_UnreachableTargetClosesTheClient(t *testing.T) {
@@ -199,16 +201,5 @@ func TestProxy_UnreachableTargetClosesTheClient(t *testing.T) {
 	c, r := dial(t, p.Addr())
 	if _, err := roundTrip(c, r, "x", 2*time.Second); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a connection to a dead target must be closed, got %v", err)
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
