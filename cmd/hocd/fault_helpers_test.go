@@ -280,9 +280,12 @@ func (p *faultProcess) waitExit(timeout time.Duration) (int, error) {
 	}
 }
 
-// faultAnswer is one HTTP exchange: what came back and when.
+// faultAnswer is one HTTP exchange: what was asked, what came back and when.
 type faultAnswer struct {
+	method string
+	path   string // with the query, as openapi.json is matched against it
 	status int
+	header http.Header
 	code   string // the envelope's error code
 	data   json.RawMessage
 	raw    string
@@ -290,6 +293,62 @@ type faultAnswer struct {
 	reqID  string // X-Request-ID, to find the request in the server's log
 	sent   time.Time
 	done   time.Time
+}
+
+// readEnvelope fills the answer's status, header, body and, when the body
+// is an envelope, its data and error code.
+func (a *faultAnswer) readEnvelope(status int, header http.Header, raw []byte) {
+	a.status, a.header, a.raw, a.reqID = status, header, string(raw), header.Get("X-Request-ID")
+	var env response
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
+		a.data = env.Data
+		if env.Error != nil {
+			a.code = env.Error.Code
+		}
+	}
+}
+
+// answer sends one request through the harness's app by its one request
+// path (send), and never fails the test, so that load goroutines may call
+// it. harness.do checks each answer against openapi.json at once; a load
+// collects its answers and checks them with checkAnswersConform when it is
+// over.
+func (h *harness) answer(method, path string, body any, headers ...string) faultAnswer {
+	a := faultAnswer{method: method, path: path, sent: time.Now()}
+	r, err := h.send(method, path, body, headers...)
+	a.done = time.Now()
+	if err != nil {
+		a.err = err
+		return a
+	}
+	a.readEnvelope(r.status, r.header, r.body)
+	return a
+}
+
+// checkAnswersConform holds every answer a load got to openapi.json, as
+// harness.do holds each of its own, and reports the ones that do not
+// conform. A load's goroutines must not fail the test, so they collect
+// their answers and the test's goroutine checks them here, after the load.
+// An exchange that failed in transport has no answer to check.
+func checkAnswersConform(t *testing.T, answers []faultAnswer) {
+	t.Helper()
+	var problems []string
+	checked := 0
+	for _, a := range answers {
+		if a.err != nil || a.status == 0 {
+			continue
+		}
+		checked++
+		if problem := conformanceProblem(t, a.method, a.path, a.status, a.header, []byte(a.raw)); problem != "" {
+			problems = append(problems, problem)
+		}
+	}
+	if checked == 0 {
+		t.Errorf("none of %d answers could be checked against openapi.json: the load got no answer", len(answers))
+	}
+	if len(problems) > 0 {
+		t.Errorf("%d of %d answers do not conform to openapi.json, e.g.:\n%s", len(problems), checked, faultLines(problems, 3))
+	}
 }
 
 func (a faultAnswer) took() time.Duration { return a.done.Sub(a.sent) }
@@ -320,7 +379,10 @@ func faultHTTPClient(t *testing.T) *http.Client {
 // faultExchange sends one request (body: nil or a value sent as JSON; headers:
 // name, value pairs) and never fails the test: errors are in the answer.
 func faultExchange(ctx context.Context, client *http.Client, method, rawURL string, body any, headers ...string) faultAnswer {
-	a := faultAnswer{sent: time.Now()}
+	a := faultAnswer{method: method, path: rawURL, sent: time.Now()}
+	if u, err := url.Parse(rawURL); err == nil {
+		a.path = u.RequestURI()
+	}
 	defer func() {
 		if a.done.IsZero() {
 			a.done = time.Now()
@@ -353,18 +415,9 @@ func faultExchange(ctx context.Context, client *http.Client, method, rawURL stri
 	}
 	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	a.status, a.raw, a.done, a.reqID = resp.StatusCode, string(raw), time.Now(), resp.Header.Get("X-Request-ID")
-	if err != nil {
-		a.err = err
-		return a
-	}
-	var env response
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
-		a.data = env.Data
-		if env.Error != nil {
-			a.code = env.Error.Code
-		}
-	}
+	a.done = time.Now()
+	a.readEnvelope(resp.StatusCode, resp.Header, raw)
+	a.err = err
 	return a
 }
 

@@ -22,7 +22,8 @@ type faultKillBatch struct {
 	refused  []string          // records answered with anything else (conflict, rejected)
 	dups     int               // records acknowledged as duplicate (a retry of a write that landed)
 	attempts int
-	failures []string // why earlier attempts failed
+	failures []string      // why earlier attempts failed
+	answers  []faultAnswer // every attempt's answer, checked against openapi.json after the load
 }
 
 // TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged runs two real
@@ -108,6 +109,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 				"X-CUS-Integration-Key", f.IntegrationKey)
 			reqCancel()
 			inflight[target].Add(-1)
+			kb.answers = append(kb.answers, a)
 			if a.err == nil && (a.status == http.StatusOK || a.status == http.StatusMultiStatus) {
 				var res struct {
 					Results []struct {
@@ -223,14 +225,17 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 		victim, rep.inflight, rep.acked, total, rep.restart.Round(time.Millisecond))
 
 	retried, dups := 0, 0
+	var answers []faultAnswer
 	for _, list := range batches {
 		for _, kb := range list {
 			if kb.attempts > 1 {
 				retried++
 			}
 			dups += kb.dups
+			answers = append(answers, kb.answers...)
 		}
 	}
+	checkAnswersConform(t, answers)
 	t.Logf("%d batches, %d records; %d batch(es) needed a retry, %d record(s) were acknowledged as duplicates",
 		total, totalRecords, retried, dups)
 

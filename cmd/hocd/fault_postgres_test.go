@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -162,6 +163,11 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			}
 			t.Logf("%s for %v: %d ingests, %d /ready; recovered %v after the restore",
 				tc.name, tc.outage, len(ingests), len(readies), recoveredAt.Sub(restoreAt).Round(time.Millisecond))
+			var answers []faultAnswer
+			for _, s := range slices.Concat(ingests, readies) {
+				answers = append(answers, s.faultAnswer)
+			}
+			checkAnswersConform(t, answers)
 
 			// What each answer may be, by when it was sent and answered.
 			var slow, wrong []string

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -32,44 +29,6 @@ const faultRedisSeen = 50
 // store for one faultRedisOutage: the event is recorded once per replica per
 // interval, with a count, never once per request.
 const faultMaxBackendEvents = 5
-
-// faultHarnessExchange sends one request through the harness's app and never
-// fails the test, so that load goroutines may use it.
-func faultHarnessExchange(h *harness, method, path string, body any, headers ...string) faultAnswer {
-	a := faultAnswer{sent: time.Now()}
-	var reader io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			a.err, a.done = err, time.Now()
-			return a
-		}
-		reader = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, reader)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := h.app.Test(req, int((30 * time.Second).Milliseconds()))
-	if err != nil {
-		a.err, a.done = err, time.Now()
-		return a
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	a.status, a.raw, a.done, a.reqID = resp.StatusCode, string(raw), time.Now(), resp.Header.Get("X-Request-ID")
-	var env response
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
-		a.data = env.Data
-		if env.Error != nil {
-			a.code = env.Error.Code
-		}
-	}
-	return a
-}
 
 // TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded runs a server
 // whose protection state is in Redis, reached through a TCP proxy, for a
@@ -151,9 +110,9 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 						label := fmt.Sprintf("summary-%d-%05d", g, i)
 						if i%2 == 0 {
 							label = fmt.Sprintf("redis-%d-%05d", g, i)
-							a = faultHarnessExchange(h, http.MethodPost, "/api/v1/telemetry/llm-usage", usage(label), f.integrationKeyHeader()...)
+							a = h.answer(http.MethodPost, "/api/v1/telemetry/llm-usage", usage(label), f.integrationKeyHeader()...)
 						} else {
-							a = faultHarnessExchange(h, http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
+							a = h.answer(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
 						}
 						mu.Lock()
 						answers = append(answers, faultSample{label, a})
@@ -205,6 +164,11 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			testkit.WaitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
 			stopLoad()
 			errorsAfter := metricValue(t, h, "hoc_protection_backend_errors_total")
+			loadAnswers := make([]faultAnswer, len(answers))
+			for i, s := range answers {
+				loadAnswers[i] = s.faultAnswer
+			}
+			checkAnswersConform(t, loadAnswers)
 
 			success := func(a faultAnswer) bool {
 				return a.err == nil && (a.status == http.StatusOK || a.status == http.StatusCreated)

@@ -110,8 +110,10 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			// The limited key allows 3 requests a minute: the rest are 429,
 			// each one a protection event queued for the recorder.
 			rejected := 0
+			var limitedAnswers []faultAnswer
 			for range 15 {
 				a := faultExchange(ctx, client, http.MethodGet, base+"/api/v1/telemetry/usage-summary", nil, "X-AOS-Key", limited.LimitedKey)
+				limitedAnswers = append(limitedAnswers, a)
 				if a.err == nil && a.status == http.StatusTooManyRequests && a.code == "RATE_LIMITED" {
 					rejected++
 				} else if a.err != nil || a.status != http.StatusOK {
@@ -126,6 +128,14 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			exitedAt := time.Now()
 			stopLoad()
 			wg.Wait()
+			answers := limitedAnswers
+			for _, s := range singles {
+				answers = append(answers, s.faultAnswer)
+			}
+			for _, b := range batches {
+				answers = append(answers, b.faultAnswer)
+			}
+			checkAnswersConform(t, answers)
 			if err != nil {
 				t.Fatalf("%v: %s", err, proc.stderr.Tail(4000))
 			}
