@@ -1,6 +1,7 @@
 package testkit_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,6 +71,49 @@ func TestLockedBuffer_TailKeepsTheEnd(t *testing.T) {
 	}
 	if got := b.Tail(20); got != "0123456789" {
 		t.Errorf("Tail(20) = %q", got)
+	}
+}
+
+// closer counts its closes and fails with err.
+type closer struct {
+	closed int
+	err    error
+}
+
+func (c *closer) Close() error {
+	c.closed++
+	return c.err
+}
+
+// errorRecorder stands in for the test that CloseAtEnd fails.
+type errorRecorder struct {
+	testing.TB
+	cleanups []func()
+	errors   []string
+}
+
+func (r *errorRecorder) Helper()                   {}
+func (r *errorRecorder) Cleanup(f func())          { r.cleanups = append(r.cleanups, f) }
+func (r *errorRecorder) Errorf(f string, a ...any) { r.errors = append(r.errors, fmt.Sprintf(f, a...)) }
+
+func TestCloseAtEnd_ClosesOnceWhenTheTestEndsAndReportsAFailure(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []error{nil, errors.New("flush failed")} {
+		r := &errorRecorder{TB: t}
+		c := &closer{err: fail}
+		testkit.CloseAtEnd(r, c)
+		if c.closed != 0 {
+			t.Fatal("closed before the test ended")
+		}
+		for _, f := range r.cleanups {
+			f()
+		}
+		if c.closed != 1 {
+			t.Fatalf("closed %d times when the test ended, want once", c.closed)
+		}
+		if reported := len(r.errors) == 1 && strings.Contains(r.errors[0], "flush failed"); reported != (fail != nil) {
+			t.Fatalf("close error %v reported as %q", fail, r.errors)
+		}
 	}
 }
 

@@ -61,7 +61,10 @@ func (f *fakeHoc) serve(w http.ResponseWriter, r *http.Request) {
 		var rec struct {
 			CallID string `json:"call_id"`
 		}
-		_ = json.Unmarshal(raw, &rec)
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			http.Error(w, "a record is not a JSON object: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		ids[i] = rec.CallID
 	}
 	f.mu.Lock()
@@ -103,8 +106,13 @@ func (f *fakeHoc) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
+	answer, err := json.Marshal(map[string]any{"success": true, "data": map[string]any{"results": items}})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusMultiStatus)
-	_ = json.NewEncoder(w).Encode(map[string]any{"success": true, "data": map[string]any{"results": items}})
+	w.Write(answer)
 }
 
 func (f *fakeHoc) sizes() []int {
@@ -132,7 +140,11 @@ func newTestClient(t *testing.T, f *fakeHoc, mod func(*Config)) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	t.Cleanup(func() {
+		if err := c.Close(context.Background()); err != nil {
+			t.Errorf("close the client: %v", err)
+		}
+	})
 	return c
 }
 
@@ -297,7 +309,9 @@ func TestClient_ARefusedRequestFailsItsRecordsAtOnce(t *testing.T) {
 	f.fail = func(int, []string) (int, string, bool) { return http.StatusUnauthorized, "", true }
 	c := newTestClient(t, f, nil)
 	ps := send(t, c, "a", "b")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range results(t, ps) {
 		if r.Outcome != Failed || r.Code != "E401" || r.Attempts != 1 || r.Err == nil || r.Stored() {
 			t.Errorf("%+v", r)
@@ -316,7 +330,9 @@ func TestClient_SplitsABatchTheServerFindsTooLarge(t *testing.T) {
 	}
 	c := newTestClient(t, f, nil)
 	ps := send(t, c, "a", "b", "c", "d", "e")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range results(t, ps) {
 		if r.Outcome != Accepted {
 			t.Errorf("%+v", r)
@@ -335,7 +351,9 @@ func TestClient_ReportsEveryRecordsOwnOutcome(t *testing.T) {
 		c.OnResult = func(r Result) { mu.Lock(); seen = append(seen, r); mu.Unlock() }
 	})
 	ps := send(t, c, "new", "dup", "clash", "bad")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	got := results(t, ps)
 	want := []Outcome{Accepted, Duplicate, Conflict, Rejected}
 	for i, r := range got {
@@ -478,7 +496,10 @@ func TestConfig_RefusesWhatCannotWork(t *testing.T) {
 // TestPackage_ImportsNothingOfHoc: SDK users can take this package alone.
 func TestPackage_ImportsNothingOfHoc(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("*.go")
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range files {
 		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 func TestMigrate_IsIdempotent(t *testing.T) {
@@ -34,7 +35,7 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { _ = d.Close() })
+			testkit.CloseAtEnd(t, d)
 
 			err = d.Ready(ctx)
 			if err == nil || !strings.Contains(err.Error(), "never migrated") {
@@ -74,13 +75,13 @@ func TestStatus_ListsPendingMigrationsWithoutApplyingThem(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { _ = d.Close() })
+			testkit.CloseAtEnd(t, d)
 			before, err := d.Status(ctx)
 			if err != nil || before.Applied != 0 || len(before.Pending) == 0 || before.ServerVersion == "" {
 				t.Fatalf("unmigrated: %+v, %v", before, err)
 			}
-			if again, _ := d.Status(ctx); again.Applied != 0 || len(again.Pending) != len(before.Pending) {
-				t.Fatalf("Status changed the database: %+v", again)
+			if again, err := d.Status(ctx); err != nil || again.Applied != 0 || len(again.Pending) != len(before.Pending) {
+				t.Fatalf("Status changed the database: %+v, %v", again, err)
 			}
 			if err := d.Migrate(ctx); err != nil {
 				t.Fatal(err)

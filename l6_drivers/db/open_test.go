@@ -9,6 +9,7 @@ import (
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 	models "hoc/l7_models"
+	"hoc/testkit"
 )
 
 func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
@@ -58,7 +59,7 @@ func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { _ = d.Close() })
+	testkit.CloseAtEnd(t, d)
 	pragmas := map[string]string{"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "10000"}
 	for pragma, want := range pragmas {
 		var got string

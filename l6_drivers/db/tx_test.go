@@ -62,12 +62,13 @@ func TestInTx_RollsBackAndRepanicsWhenFnPanics(t *testing.T) {
 					t.Fatalf("recovered %v, want the panic to continue as \"boom\"", r)
 				}
 			}()
-			_ = d.InTx(ctx, func(ctx context.Context) error {
+			err := d.InTx(ctx, func(ctx context.Context) error {
 				if err := insertTenant(ctx, d, "alpha"); err != nil {
 					return err
 				}
 				panic("boom")
 			})
+			t.Fatalf("InTx returned %v instead of repanicking", err)
 		}()
 		// On SQLite this also proves the single connection was released.
 		if got := tenantSlugs(t, ctx, d); len(got) != 0 {

@@ -96,7 +96,9 @@ func TestEvents_RoundTripKeepsEveryColumn(t *testing.T) {
 		if err := json.Unmarshal(got.Details, &gotDetails); err != nil {
 			t.Fatal(err)
 		}
-		_ = json.Unmarshal(in.Details, &wantDetails)
+		if err := json.Unmarshal(in.Details, &wantDetails); err != nil {
+			t.Fatal(err)
+		}
 		if !reflect.DeepEqual(gotDetails, wantDetails) {
 			t.Errorf("details = %s, want %s", got.Details, in.Details)
 		}
