@@ -17,3 +17,14 @@ func CloseAtEnd(t testing.TB, c io.Closer) {
 		}
 	})
 }
+
+// Close closes c now and fails t when that fails: `defer testkit.Close(t, c)`
+// is the checked form of `defer c.Close()`, for what must be closed before
+// the function returns (a connection the server waits for, a database file
+// the test removes).
+func Close(t testing.TB, c io.Closer) {
+	t.Helper()
+	if err := c.Close(); err != nil {
+		t.Errorf("close %T: %v", c, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -115,6 +116,35 @@ func TestCloseAtEnd_ClosesOnceWhenTheTestEndsAndReportsAFailure(t *testing.T) {
 			t.Fatalf("close error %v reported as %q", fail, r.errors)
 		}
 	}
+}
+
+func TestClose_ClosesAtOnceAndReportsAFailure(t *testing.T) {
+	t.Parallel()
+	r := &errorRecorder{TB: t}
+	ok, failing := &closer{}, &closer{err: errors.New("reset by peer")}
+	testkit.Close(r, ok)
+	testkit.Close(r, failing)
+	if ok.closed != 1 || failing.closed != 1 || len(r.cleanups) != 0 {
+		t.Fatalf("closed %d and %d times, %d cleanups; want each closed once, at once", ok.closed, failing.closed, len(r.cleanups))
+	}
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "reset by peer") {
+		t.Fatalf("reported %q, want the one failure", r.errors)
+	}
+}
+
+func TestFreeAddr_NothingListensThere(t *testing.T) {
+	t.Parallel()
+	addr := testkit.FreeAddr(t)
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		testkit.Close(t, conn)
+		t.Fatalf("something listens on %s", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the free address %s cannot be listened on: %v", addr, err)
+	}
+	testkit.Close(t, ln)
 }
 
 // fatalRecorder stands in for the test that WaitForWithin fails.

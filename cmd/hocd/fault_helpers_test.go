@@ -118,7 +118,7 @@ func openFaultDB(t *testing.T, dbURL string) *db.DB {
 	if err != nil {
 		t.Fatalf("open the test's database connection: %v", err)
 	}
-	t.Cleanup(func() { _ = d.Close() })
+	testkit.CloseAtEnd(t, d)
 	return d
 }
 
@@ -151,7 +151,7 @@ func faultStartProxy(t *testing.T, target string) *faultproxy.Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = p.Close() })
+	testkit.CloseAtEnd(t, p)
 	return p
 }
 
@@ -185,8 +185,8 @@ func faultStartHocd(t *testing.T, addr, dbURL string, env ...string) (*faultProc
 		close(p.exited)
 	}()
 	t.Cleanup(func() {
-		if !p.hasExited() {
-			_ = p.cmd.Process.Kill()
+		if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("kill hocd at %s: %v", p.addr, err)
 		}
 		<-p.exited
 	})
@@ -215,27 +215,40 @@ func (p *faultProcess) hasExited() bool {
 	}
 }
 
-// waitServing polls /ready until it answers 200, the process exits, or
-// timeout passes.
+// waitServing waits until the process answers /ready with 200; it fails
+// when the process exits first or timeout passes.
 func (p *faultProcess) waitServing(timeout time.Duration) error {
+	if err := pollReady(p.addr, timeout, p.hasExited); err != nil {
+		if p.hasExited() {
+			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.Tail(4000))
+		}
+		return fmt.Errorf("hocd at %s: %w: %s", p.addr, err, p.stderr.Tail(4000))
+	}
+	return nil
+}
+
+// pollReady asks the server at addr for /ready until it answers 200. It
+// gives up when exited reports that the server's process is gone or when
+// timeout passes, and never fails a test, so that any goroutine may call it.
+func pollReady(addr string, timeout time.Duration, exited func() bool) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
 	defer client.CloseIdleConnections()
 	for {
-		resp, err := client.Get("http://" + p.addr + "/ready")
+		resp, err := client.Get("http://" + addr + "/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 		}
-		if p.hasExited() {
-			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.Tail(4000))
+		if exited() {
+			return errors.New("the process exited before it was ready")
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("hocd at %s not ready after %v: %s", p.addr, timeout, p.stderr.Tail(4000))
+			return fmt.Errorf("not ready after %v", timeout)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // a real process starting up: asked again in real time
 	}
 }
 
@@ -421,12 +434,15 @@ func faultExchange(ctx context.Context, client *http.Client, method, rawURL stri
 	return a
 }
 
-// ingested is the answer to one single-record ingest: its stored id.
+// ingestedID is the stored id in the answer to one single-record ingest,
+// or "" when the answer carries none.
 func (a faultAnswer) ingestedID() string {
 	var body struct {
 		ID string `json:"id"`
 	}
-	_ = json.Unmarshal(a.data, &body)
+	if err := json.Unmarshal(a.data, &body); err != nil {
+		return ""
+	}
 	return body.ID
 }
 

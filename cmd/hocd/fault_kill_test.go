@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // faultKillBatch is one SDK batch and what became of it.
@@ -49,7 +50,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 	env := []string{"HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000"}
 
 	var addrMu sync.Mutex
-	addrs := []string{freeAddr(t), freeAddr(t)}
+	addrs := []string{testkit.FreeAddr(t), testkit.FreeAddr(t)}
 	procs := make([]*faultProcess, 2)
 	for i := range procs {
 		var err error
@@ -180,7 +181,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 		for attempt := 0; attempt < 2; attempt++ {
 			addr := addrOf(victim)
 			if attempt > 0 {
-				ln, err := faultFreeAddr()
+				ln, err := testkit.PickFreeAddr()
 				if err != nil {
 					rep.err = err
 					return
@@ -307,14 +308,4 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 			t.Logf("process %d (%s) log tail: %s", i, addrOf(i), procs[i].stderr.Tail(3000))
 		}
 	}
-}
-
-// faultFreeAddr returns a free 127.0.0.1 address.
-func faultFreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }

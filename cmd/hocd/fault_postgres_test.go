@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hoc/cmd/hocd/internal/faultproxy"
+	"hoc/testkit"
 )
 
 // faultAnswerBound is how long any request may take while the database is
@@ -55,7 +56,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			dbURL := faultPostgresURL(t)
 			f := faultSeedTenant(t, dbURL, faultSeed{name: "Outage " + tc.name, complete: true})
 			proxy := faultStartProxy(t, faultHostOf(t, dbURL))
-			proc := faultMustStartHocd(t, freeAddr(t), faultWithHost(t, dbURL, proxy.Addr()),
+			proc := faultMustStartHocd(t, testkit.FreeAddr(t), faultWithHost(t, dbURL, proxy.Addr()),
 				"HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000")
 			base := "http://" + proc.addr
 			client := faultHTTPClient(t)

@@ -230,7 +230,9 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			for _, e := range events {
 				byDecision[e.Decision]++
 				var details map[string]any
-				_ = json.Unmarshal([]byte(e.Details), &details)
+				if err := json.Unmarshal([]byte(e.Details), &details); err != nil {
+					t.Errorf("a backend_unavailable event's details are not a JSON object: %v: %s", err, e.Details)
+				}
 				n, ok := details["failures"].(float64)
 				if !ok {
 					n, ok = details["count"].(float64)

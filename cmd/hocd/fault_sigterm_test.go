@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // faultSigtermBatch is one batch of the SIGTERM load and its answer.
@@ -39,7 +40,7 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			dbURL := dbtest.URL(t, dialect)
 			load := faultSeedTenant(t, dbURL, faultSeed{name: "SIGTERM load"})
 			limited := faultSeedTenant(t, dbURL, faultSeed{name: "SIGTERM limited", complete: true, limitedRPM: 3})
-			proc := faultMustStartHocd(t, freeAddr(t), dbURL, "HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000",
+			proc := faultMustStartHocd(t, testkit.FreeAddr(t), dbURL, "HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000",
 				"HOC_LOG_LEVEL=info")
 			base := "http://" + proc.addr
 			client := faultHTTPClient(t)

@@ -197,6 +197,16 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	return out
 }
 
+// mustJSON encodes v, which the test built, as JSON.
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %T: %v", v, err)
+	}
+	return raw
+}
+
 // founder returns the Authorization header pair of a fresh founder token.
 func (h *harness) founder() []string {
 	h.t.Helper()

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,7 +32,7 @@ type rawServer struct {
 func newRawServer(t *testing.T, mod ...func(*Config)) rawServer {
 	t.Helper()
 	cfg := testConfig(t, db.DialectSQLite)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	for _, m := range mod {
 		m(&cfg)
 	}
@@ -50,13 +53,28 @@ func (s rawServer) exchange(t *testing.T, payload string, wait time.Duration) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer testkit.Close(t, conn)
 	// The server may answer and close before the payload is all written (a
-	// body over the limit): what it wrote back is the answer either way.
-	_, _ = conn.Write([]byte(payload))
-	_ = conn.SetReadDeadline(time.Now().Add(wait))
-	got, _ := io.ReadAll(bufio.NewReader(conn))
+	// body over the limit): what it wrote back is the answer either way, and
+	// a connection it closed (or reset, with our bytes unread) ends it.
+	if _, err := conn.Write([]byte(payload)); err != nil && !closedByServer(err) {
+		t.Fatalf("write the request: %v", err)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(bufio.NewReader(conn))
+	if err != nil && !closedByServer(err) && !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read the answer: %v", err)
+	}
 	return string(got)
+}
+
+// closedByServer reports whether err is how a write or a read sees a
+// connection the server closed: a broken pipe, or a reset when the server
+// closed with bytes of ours unread.
+func closedByServer(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // noErrors fails when the server logged at error level: what a client gets

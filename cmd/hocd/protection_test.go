@@ -254,7 +254,7 @@ func requireRedis(t *testing.T) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
 	if err == nil {
-		conn.Close()
+		testkit.Close(t, conn)
 		return
 	}
 	if os.Getenv("CI") == "true" {

@@ -170,7 +170,7 @@ func (s *jwksServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	w.Write(body)
 }
 
 func (s *jwksServer) serve(t *testing.T, keys ...testKey) {
