@@ -140,6 +140,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 			}
 			kb.failures = append(kb.failures, fmt.Sprintf("attempt %d to process %d: %v", kb.attempts, target, a))
 			target = 1 - target // an SDK retry: same records, the other replica
+			// An SDK's backoff against real processes, in real time.
 			time.Sleep(min(time.Duration(kb.attempts)*25*time.Millisecond, 250*time.Millisecond))
 		}
 	}
@@ -169,7 +170,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 				rep.err = fmt.Errorf("never reached the kill point: %d of %d batches acknowledged", acked.Load(), total)
 				return
 			}
-			time.Sleep(time.Millisecond)
+			time.Sleep(time.Millisecond) // the kill point is in real traffic to real processes: polled in real time
 		}
 		rep.inflight, rep.acked = inflight[victim].Load(), acked.Load()
 		if rep.err = procs[victim].kill(); rep.err != nil {

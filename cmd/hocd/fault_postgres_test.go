@@ -18,6 +18,12 @@ import (
 // until the database comes back, instead of answered 503, fails the test.
 const faultAnswerBound = 10 * time.Second
 
+// faultHealthySeen is how many ingests must succeed with the database up,
+// before the outage and again after the recovery, before the test moves on:
+// the healthy phases are judged on that many answers, however long a busy
+// machine takes to give them.
+const faultHealthySeen = 20
+
 // faultSample is one request of the load and its answer.
 type faultSample struct {
 	callID string // empty for /ready
@@ -83,7 +89,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 						mu.Lock()
 						ingests = append(ingests, faultSample{callID, a})
 						mu.Unlock()
-						time.Sleep(20 * time.Millisecond)
+						time.Sleep(20 * time.Millisecond) // a light load on a real server: paced in real time
 					}
 				})
 			}
@@ -100,7 +106,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 					mu.Lock()
 					readies = append(readies, faultSample{"", a})
 					mu.Unlock()
-					time.Sleep(100 * time.Millisecond)
+					time.Sleep(100 * time.Millisecond) // a /ready poller of a real server: paced in real time
 				}
 			})
 			defer func() { // also on t.Fatal
@@ -112,12 +118,25 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 				wg.Wait()
 			}()
 
-			time.Sleep(time.Second) // the load runs on a healthy database first
+			// The load runs on a healthy database first.
+			answeredSince := func(since time.Time) int {
+				mu.Lock()
+				defer mu.Unlock()
+				n := 0
+				for _, s := range ingests {
+					if s.sent.After(since) && s.err == nil && s.status == http.StatusCreated {
+						n++
+					}
+				}
+				return n
+			}
+			testkit.WaitForWithin(t, "ingests answered on the healthy database", time.Minute,
+				func() bool { return answeredSince(time.Time{}) >= faultHealthySeen })
 			faultAt := time.Now()
 			if err := tc.begin(proxy); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(tc.outage)
+			time.Sleep(tc.outage) // the outage itself: real time that a real process lives through
 			restoreAt := time.Now()
 			if err := proxy.Restore(); err != nil {
 				t.Fatal(err)
@@ -154,9 +173,10 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 					t.Fatalf("hocd has not recovered 20s after the database came back (ingest ok: %v, /ready ok: %v); log: %s",
 						!ingestOK.IsZero(), !readyOK.IsZero(), proc.stderr.Tail(4000))
 				}
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(50 * time.Millisecond) // the answers of a real process: asked for again in real time
 			}
-			time.Sleep(500 * time.Millisecond) // some load after the recovery
+			testkit.WaitForWithin(t, "ingests answered after the recovery", time.Minute,
+				func() bool { return answeredSince(recoveredAt) >= faultHealthySeen })
 			close(stop)
 			wg.Wait()
 			if proc.hasExited() {

@@ -117,7 +117,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 						mu.Lock()
 						answers = append(answers, faultSample{label, a})
 						mu.Unlock()
-						time.Sleep(time.Millisecond)
+						time.Sleep(time.Millisecond) // load from four clients: paced in real time
 					}
 				})
 			}

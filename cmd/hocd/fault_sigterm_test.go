@@ -69,7 +69,7 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 						default:
 						}
 						if !fn(i) {
-							time.Sleep(10 * time.Millisecond) // refused: the server is going away
+							time.Sleep(10 * time.Millisecond) // refused by a real server going away: retried in real time
 						}
 					}
 				})
@@ -107,7 +107,24 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 				})
 			}
 
-			time.Sleep(1500 * time.Millisecond)
+			// The signal comes to a server under load: singles and batches
+			// already answered, more in flight.
+			testkit.WaitForWithin(t, "singles and batches answered before the signal", time.Minute, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				okSingles, okBatches := 0, 0
+				for _, s := range singles {
+					if s.err == nil && s.status == http.StatusCreated {
+						okSingles++
+					}
+				}
+				for _, b := range batches {
+					if b.err == nil && (b.status == http.StatusOK || b.status == http.StatusMultiStatus) {
+						okBatches++
+					}
+				}
+				return okSingles >= 20 && okBatches >= 2
+			})
 			// The limited key allows 3 requests a minute: the rest are 429,
 			// each one a protection event queued for the recorder.
 			rejected := 0

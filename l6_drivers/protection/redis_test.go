@@ -59,7 +59,7 @@ func TestRedis_ServerClockRecovers(t *testing.T) {
 	if wait <= 0 || wait > time.Second {
 		t.Fatalf("refusal: got %+v, want 0 < RetryAfter <= 1s", refusal)
 	}
-	time.Sleep(wait) // the server's clock has moved at least as far
+	time.Sleep(wait) // real time: Redis's clock, not the test's, must move at least as far
 	if out := take(second); !out.Allowed {
 		t.Fatalf("after waiting the RetryAfter of %s: got %+v, want admitted", wait, out)
 	}

@@ -40,6 +40,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 		r, _ := newTestRedis(t)
 		clock := newTestClock()
 		r.clock = clock.Now
+		// Redis keeps MarkOnce's ttl on its own clock, so real time must pass.
 		fn(t, backend{name: "redis", state: r, clock: clock, markWait: time.Sleep})
 	})
 }
