@@ -1,7 +1,10 @@
 // Package testkit holds the helpers that tests of every layer share: waiting
-// for a condition in real time, a log buffer that any goroutine may write
-// and the test may read as JSON lines, a clock the test moves by hand, and a
-// transport that lets an HTTP client reach a handler without a socket.
+// for a condition in real time (WaitFor), a log buffer that any goroutine
+// may write and the test may read as JSON lines (LockedBuffer), a clock the
+// test moves by hand (Clock), a transport that lets an HTTP client reach a
+// handler without a socket (HandlerTransport, for testing/synctest), a free
+// loopback address (FreeAddr), and closing with the error checked (Close,
+// CloseAtEnd).
 //
 // It sits outside the layers so that a test anywhere may use it, which is
 // safe because it is a leaf and only tests reach it: archtest fails the
