@@ -21,11 +21,23 @@ FUZZTIME ?= 10s
 # revision that `hocd version` prints, even where GOFLAGS turns it off.
 OUT ?= hocd
 
+# ERRCHECK is the check that no test discards an error: errcheck (a tool of
+# go.mod) with -blank, so that `_ = f()` counts as unchecked too, and
+# errcheck_excludes.txt, which names the few calls whose error cannot
+# matter, each with its reason. Only findings in _test.go files fail it
+# (production code is outside this check), and so does an errcheck that
+# could not load the packages (its exit status 2).
+ERRCHECK = go tool errcheck -blank -exclude errcheck_excludes.txt ./...
+
 .PHONY: test fuzz run build
 
 test:
 	@echo "==> gofmt"; unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "$$unformatted"; exit 1; fi
 	@echo "==> go vet"; go vet ./...
+	@echo "==> errcheck (test files)"; out="$$($(ERRCHECK) 2>&1)"; status=$$?; \
+		if [ $$status -gt 1 ]; then echo "$$out"; exit 1; fi; \
+		found="$$(printf '%s\n' "$$out" | grep '_test\.go:')"; \
+		if [ -n "$$found" ]; then echo "$$found"; echo "a test discards these errors: check each (t.Fatal, t.Error)"; exit 1; fi
 	@echo "==> go test archtest"; go test -count=1 ./archtest/...
 	@echo "==> go test -race (all but archtest)"; go test -race -count=1 -parallel $(TEST_PARALLEL) $(GO_PACKAGES)
 

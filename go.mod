@@ -51,6 +51,7 @@ require (
 	github.com/jedib0t/go-pretty/v6 v6.6.4 // indirect
 	github.com/jinzhu/inflection v1.0.0 // indirect
 	github.com/jinzhu/now v1.1.5 // indirect
+	github.com/kisielk/errcheck v1.30.0 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
 	github.com/magiconair/properties v1.8.7 // indirect
@@ -99,4 +100,7 @@ require (
 	modernc.org/sqlite v1.62.0 // indirect
 )
 
-tool github.com/arch-go/arch-go
+tool (
+	github.com/arch-go/arch-go
+	github.com/kisielk/errcheck
+)

@@ -111,7 +111,11 @@ func checkPackage(modPath string, p Package, classes map[string]Class) []Violati
 			var v *verdict
 			switch {
 			case imp.Path == modPath || strings.HasPrefix(imp.Path, modPath+"/"):
-				v = judgeInternal(p.Class, classOf(modPath, imp.Path, classes))
+				to := classOf(modPath, imp.Path, classes)
+				v = judgeTestKitFile(p.Class, to, f.RelPath)
+				if v == nil {
+					v = judgeInternal(p.Class, to)
+				}
 			case isStandard(imp.Path):
 				continue
 			default:

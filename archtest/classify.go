@@ -19,6 +19,10 @@ const (
 	Engines      Layer = 5
 	Drivers      Layer = 6
 	Models       Layer = 7
+	// TestKit is not part of the topology either: it holds helpers that
+	// tests of every layer share, so it may import no project package and
+	// only test files may import it.
+	TestKit Layer = 8
 )
 
 // layerDirs maps each application layer to the top-level folder that holds it.
@@ -41,6 +45,9 @@ var sharedPackages = map[Layer]string{
 // toolingDirs are the top-level folders whose packages may import anything.
 var toolingDirs = []string{"cmd", "archtest"}
 
+// testKitDir is the top-level folder of the shared test helpers.
+const testKitDir = "testkit"
+
 // String returns the folder name of the layer, which is how people refer to it.
 func (l Layer) String() string {
 	if dir, ok := layerDirs[l]; ok {
@@ -48,6 +55,9 @@ func (l Layer) String() string {
 	}
 	if l == Tooling {
 		return "tooling"
+	}
+	if l == TestKit {
+		return testKitDir
 	}
 	return "unclassified"
 }
@@ -95,6 +105,9 @@ func Classify(relDir string) Class {
 		if top == dir {
 			return Class{Layer: Tooling, Top: top}
 		}
+	}
+	if top == testKitDir {
+		return Class{Layer: TestKit, Top: top}
 	}
 	for layer, dir := range layerDirs {
 		if top != dir {

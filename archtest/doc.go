@@ -10,7 +10,8 @@
 //     adds what arch-go cannot do: it reads test files too, applies the
 //     per-file fx rule (fx only in module.go), keeps sibling domains apart for
 //     any domain without listing them, classifies every package into exactly
-//     one layer, and refuses to pass when it loaded nothing. Each violation is
+//     one layer (or cmd, archtest, testkit), keeps testkit a leaf that only
+//     _test.go files import, and refuses to pass when it loaded nothing. Each violation is
 //     reported as "file:line: <importing package> imports <imported package>:
 //     <rule> — <why the rule exists>".
 //

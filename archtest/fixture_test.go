@@ -28,7 +28,8 @@ func keyOf(v archtest.Violation) string {
 // fixtureViolations is every violation planted in the fixture, and nothing
 // else: every other file of the fixture is clean on purpose (allowed imports
 // of each layer, fx in module.go, a database test in cmd, a domain's
-// sub-package, the optional l3_adapters root package).
+// sub-package, the optional l3_adapters root package, a test of L7 that uses
+// the test kit).
 var fixtureViolations = []fixtureViolation{
 	{"l2_api/shortcuts.go", 6, "fixture/l2_api", "fixture/l5_engines/account", archtest.RuleAPISkipsLayers},
 	{"l2_api/shortcuts.go", 7, "fixture/l2_api", "fixture/l6_drivers/account", archtest.RuleAPISkipsLayers},
@@ -52,6 +53,8 @@ var fixtureViolations = []fixtureViolation{
 	{"l6_drivers/db/account_hook.go", 4, "fixture/l6_drivers/db", "fixture/l6_drivers/account",
 		archtest.RuleSharedIsolation},
 	{"util/strings.go", 2, "fixture/util", "", archtest.RuleUnclassifiedPackage},
+	{"testkit/testkit.go", 4, "fixture/testkit", "fixture/l7_models", archtest.RuleTestKitImportsProject},
+	{"cmd/fixd/clock.go", 3, "fixture/cmd/fixd", "fixture/testkit", archtest.RuleTestKitOutsideTests},
 }
 
 // TestChecker_FixtureViolationsAreEachReported runs the checker on the fixture
@@ -133,6 +136,7 @@ func TestChecker_FixturePackagesAreClassified(t *testing.T) {
 		"fixture/l6_drivers/db":          "l6_drivers/db",
 		"fixture/l6_drivers/db/dbtest":   "l6_drivers/db",
 		"fixture/l7_models":              "l7_models",
+		"fixture/testkit":                "testkit",
 		"fixture/util":                   "unclassified",
 	}
 	mod, err := archtest.LoadModule(fixtureDir(t))

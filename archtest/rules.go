@@ -46,6 +46,12 @@ var (
 			"*gorm.DB or a gorm model"}
 	RuleFiberOutsideAPI = Rule{"fiber-outside-api",
 		"HTTP belongs to L2; everything below must stay usable from the CLI, from tests and from other transports"}
+	RuleTestKitImportsProject = Rule{"testkit-imports-project",
+		"testkit holds the helpers that tests of every layer share; it stays a leaf, so that using it " +
+			"never makes a test of one layer depend on another layer's code"}
+	RuleTestKitOutsideTests = Rule{"testkit-outside-tests",
+		"testkit sits outside the layers so that every layer's tests may use it, which is safe only " +
+			"while no production code can reach it: import it from _test.go files only"}
 	RuleFxOutsideModuleFile = Rule{"fx-outside-module-file",
 		"every package is usable with plain constructors; fx wiring is confined to module.go files and " +
 			"cmd so that it can be read in one place"}
@@ -67,6 +73,12 @@ func judgeInternal(from, to Class) *verdict {
 	}
 	broken := func(r Rule) *verdict { return &verdict{rule: r, detail: allowedInternal(from)} }
 	switch {
+	case from.Layer == TestKit && to.Layer == TestKit:
+		return nil
+	case from.Layer == TestKit:
+		return broken(RuleTestKitImportsProject)
+	case to.Layer == TestKit:
+		return nil // by test files only, which judgeTestKitFile checks per file
 	case to.Layer == Tooling:
 		return broken(RuleImportsTooling)
 	case to.Layer == Unclassified:
@@ -125,9 +137,21 @@ func allowedInternal(c Class) string {
 		return name + " may import only " + name + ", l6_drivers/db and l7_models"
 	case c.Layer == Models:
 		return "l7_models may import only l7_models"
+	case c.Layer == TestKit:
+		return "testkit may import only testkit, the standard library and third-party packages"
 	default:
 		return name + " is not in any layer"
 	}
+}
+
+// judgeTestKitFile decides whether the file filePath of a package of class
+// from may import testkit, which only test files may, wherever they are
+// (cmd included); testkit's own files are judged by judgeInternal.
+func judgeTestKitFile(from, to Class, filePath string) *verdict {
+	if to.Layer != TestKit || from.Layer == TestKit || strings.HasSuffix(filePath, "_test.go") {
+		return nil
+	}
+	return &verdict{rule: RuleTestKitOutsideTests, detail: "testkit may be imported only by _test.go files"}
 }
 
 // externalRule restricts one family of third-party packages to some classes

@@ -54,6 +54,13 @@ func TestJudgeInternal_FollowsTheLayerTable(t *testing.T) {
 		{"l7_models", "util", RuleUnclassifiedImport.Name},
 		{"l7_models", "l5_engines", RuleUnclassifiedImport.Name},
 		{"util", "l7_models", ""}, // judged once, as an unclassified package
+		{"testkit", "testkit/sub", ""},
+		{"testkit", "l7_models", RuleTestKitImportsProject.Name},
+		{"testkit", "l2_api", RuleTestKitImportsProject.Name},
+		{"testkit", "cmd/hocd", RuleTestKitImportsProject.Name},
+		{"l2_api", "testkit", ""},    // from a test file; judgeTestKitFile judges the file
+		{"l7_models", "testkit", ""}, // likewise
+		{"l5_engines/auth", "testkit", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.from+"->"+tt.to, func(t *testing.T) {
@@ -99,6 +106,37 @@ func TestJudgeExternal_RestrictsFrameworksToTheirLayers(t *testing.T) {
 		t.Run(tt.dir+"/"+tt.file+"->"+tt.imported, func(t *testing.T) {
 			got := ""
 			if v := judgeExternal(Classify(tt.dir), tt.dir+"/"+tt.file, tt.imported); v != nil {
+				got = v.rule.Name
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestJudgeTestKitFile_OnlyTestFilesImportTheKit: testkit is for tests in
+// every package, the composition root included, and for nothing else.
+func TestJudgeTestKitFile_OnlyTestFilesImportTheKit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		dir, file, imported string
+		want                string
+	}{
+		{"l2_api", "server_test.go", "testkit", ""},
+		{"l6_drivers/db/dbtest", "dbtest_test.go", "testkit", ""},
+		{"cmd/hocd", "harness_test.go", "testkit", ""},
+		{"testkit", "wait.go", "testkit/sub", ""},
+		{"l2_api", "server.go", "testkit", RuleTestKitOutsideTests.Name},
+		{"l6_drivers/db/dbtest", "dbtest.go", "testkit", RuleTestKitOutsideTests.Name},
+		{"cmd/hocd", "main.go", "testkit", RuleTestKitOutsideTests.Name},
+		{"archtest", "checker.go", "testkit", RuleTestKitOutsideTests.Name},
+		{"l2_api", "server.go", "l4_spine", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir+"/"+tt.file+"->"+tt.imported, func(t *testing.T) {
+			got := ""
+			if v := judgeTestKitFile(Classify(tt.dir), Classify(tt.imported), tt.dir+"/"+tt.file); v != nil {
 				got = v.rule.Name
 			}
 			if got != tt.want {

@@ -251,7 +251,10 @@ func get(t *testing.T, path string) (status int, contentType, body string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return resp.StatusCode, resp.Header.Get(fiber.HeaderContentType), string(raw)
 }
 

@@ -37,7 +37,7 @@ func TestOperationContext_DecodingDoesNotSpendTheOperationsTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := requestCtx(t, 5*time.Second)
 		first := c.UserContext()
-		time.Sleep(4900 * time.Millisecond) // decoding a large body
+		time.Sleep(4900 * time.Millisecond) // advances the bubble's fake clock: decoding a large body
 		ctx, err := operationContext(c)
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func TestOperationContext_DecodingDoesNotSpendTheOperationsTime(t *testing.T) {
 		if first.Err() == nil {
 			t.Fatal("the first deadline's timer is still running")
 		}
-		time.Sleep(5 * time.Second)
+		time.Sleep(5 * time.Second) // advances the bubble's fake clock to the renewed deadline
 		synctest.Wait()
 		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			t.Fatalf("the renewed deadline did not end: %v", ctx.Err())
@@ -67,7 +67,7 @@ func TestOperationContext_ARequestOutOfTimeBlamesNoDependency(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		c := requestCtx(t, 5*time.Second)
-		time.Sleep(5001 * time.Millisecond)
+		time.Sleep(5001 * time.Millisecond) // advances the bubble's fake clock past the whole deadline
 		_, err := operationContext(c)
 		fe, ok := fault.As(err)
 		if !ok || fe.Kind != fault.KindUnavailable || fe.Message == fault.Unavailable(nil).Message {

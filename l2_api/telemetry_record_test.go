@@ -71,7 +71,10 @@ func TestReadRecord_MetadataIsCanonical(t *testing.T) {
 	if want := `{"a":{"last":1},"z":1.50}`; got["metadata"] != want {
 		t.Fatalf("metadata = %s, want %s", got["metadata"], want)
 	}
-	got, _ = decodeOne(t, `{`+base+`,"metadata":{"s":"<&> é \t \u2028"}}`)
+	got, fe = decodeOne(t, `{`+base+`,"metadata":{"s":"<&> é \t \u2028"}}`)
+	if fe != nil {
+		t.Fatal(fe)
+	}
 	if want := "{\"s\":\"<&> é \\t \u2028\"}"; got["metadata"] != want {
 		t.Fatalf("metadata = %s, want %s", got["metadata"], want)
 	}

@@ -353,10 +353,14 @@ func TestAfterCommit_RunsOnlyAfterTheOutermostCommit(t *testing.T) {
 		t.Fatalf("ran %v, err %v; want outer,inner after the commit", ran, err)
 	}
 	ran = nil
-	_ = InTx(context.Background(), tx, func(ctx context.Context) error {
+	boom := errors.New("boom")
+	err = InTx(context.Background(), tx, func(ctx context.Context) error {
 		AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
-		return errors.New("boom")
+		return boom
 	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx returned %v, want the function's error", err)
+	}
 	if len(ran) != 0 {
 		t.Fatalf("a hook of a rolled back transaction ran: %v", ran)
 	}

@@ -14,6 +14,7 @@ import (
 	accountdb "hoc/l6_drivers/account"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // benchCmdWorkloads are the workloads every report must hold.
@@ -109,7 +110,7 @@ func TestBenchCmd(t *testing.T) {
 func createBystanderTenant(t *testing.T, url string) string {
 	t.Helper()
 	d := openBenchCmdDB(t, url)
-	defer d.Close()
+	defer testkit.Close(t, d)
 	if err := d.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func createBystanderTenant(t *testing.T, url string) string {
 func checkOnlyBystanderLeft(t *testing.T, url, bystander string) {
 	t.Helper()
 	d := openBenchCmdDB(t, url)
-	defer d.Close()
+	defer testkit.Close(t, d)
 	for _, table := range ownedTables {
 		column := "tenant_id"
 		if table == "tenants" {

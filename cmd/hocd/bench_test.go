@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -16,6 +16,7 @@ import (
 	telemetryengine "hoc/l5_engines/telemetry"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // The benchmarks measure what SDKs and the dashboard feel, over a real
@@ -40,7 +41,7 @@ type benchServer struct {
 // one client can send, so that the benchmarks measure work, not throttling;
 // protectionOff removes the protection middleware altogether.
 func newBenchServer(b *testing.B, dialect db.Dialect, protectionOff bool, extra ...fx.Option) *benchServer {
-	cfg := Config{Addr: freeAddr(b), DatabaseURL: dbtest.URL(b, dialect), FounderSecret: testSecret, LogFormat: "json", BodyLimit: 8 << 20,
+	cfg := Config{Addr: testkit.FreeAddr(b), DatabaseURL: dbtest.URL(b, dialect), FounderSecret: testSecret, LogFormat: "json", BodyLimit: 8 << 20,
 		Protection: ProtectionConfig{RoutePerMinute: 1 << 30, BurstPerSecond: 1 << 30, Disabled: protectionOff}}
 	h := newHarnessWithConfig(b, cfg, extra...)
 	return &benchServer{base: "http://" + cfg.Addr, f: h.newTenant("bench"), h: h,
@@ -48,14 +49,20 @@ func newBenchServer(b *testing.B, dialect db.Dialect, protectionOff bool, extra 
 }
 
 func (s *benchServer) post(b *testing.B, path string, body []byte, want int) {
-	req, _ := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CUS-Integration-Key", s.f.IntegrationKey)
 	s.do(b, req, want)
 }
 
 func (s *benchServer) get(b *testing.B, path string) {
-	req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
+	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	req.Header.Set("X-AOS-Key", s.f.ReadKey)
 	s.do(b, req, http.StatusOK)
 }
@@ -65,11 +72,13 @@ func (s *benchServer) do(b *testing.B, req *http.Request, want int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		b.Fatalf("%s %s: read the answer: %v", req.Method, req.URL.Path, err)
+	}
 	if resp.StatusCode != want {
-		b.Fatalf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, buf.String())
+		b.Fatalf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, body)
 	}
 }
 
@@ -84,7 +93,7 @@ func BenchmarkIngestSingle(b *testing.B) {
 			s := newBenchServer(b, dialect, false)
 			bodies := make([][]byte, b.N)
 			for i := range bodies {
-				bodies[i], _ = json.Marshal(benchRecord(i))
+				bodies[i] = mustJSON(b, benchRecord(i))
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -105,7 +114,7 @@ func BenchmarkIngestBatch1000(b *testing.B) {
 				for i := range records {
 					records[i] = benchRecord(n*1000 + i)
 				}
-				bodies[n], _ = json.Marshal(map[string]any{"records": records})
+				bodies[n] = mustJSON(b, map[string]any{"records": records})
 			}
 			b.ResetTimer()
 			for n := 0; n < b.N; n++ {

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	spine "hoc/l4_spine"
+	"hoc/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -60,7 +61,10 @@ func TestRegistry_HoldsExactlyTheGoldenOperations(t *testing.T) {
 	r := h.do(http.MethodGet, "/api/v1/fdr/operations", nil, h.founder()...)
 	var ops []spine.OperationInfo
 	r.decode(t, &ops)
-	got, _ := json.MarshalIndent(ops, "", "  ")
+	got, err := json.MarshalIndent(ops, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
 	got = append(got, '\n')
 	golden := filepath.Join("testdata", "operations.golden")
 	if *update {
@@ -104,8 +108,7 @@ func TestCLI_OpsPrintsTheSameListAsTheAPI(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &fromCLI); err != nil {
 		t.Fatalf("hocd ops printed no JSON document: %v\n%s", err, stdout.String())
 	}
-	a, _ := json.Marshal(fromAPI)
-	c, _ := json.Marshal(fromCLI)
+	a, c := mustJSON(t, fromAPI), mustJSON(t, fromCLI)
 	if !bytes.Equal(a, c) || len(fromCLI) == 0 {
 		t.Fatalf("CLI %s\nAPI %s", c, a)
 	}
@@ -156,7 +159,7 @@ func TestCLI_TenantsAndTokenCommands(t *testing.T) {
 // on the same address: the second must fail fast, naming the address.
 func TestServe_BusyPortExitsWithTheAddress(t *testing.T) {
 	cfg := testConfig(t, "sqlite")
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	newHarnessWithConfig(t, cfg)
 
 	t.Setenv("HOC_ADDR", cfg.Addr)
@@ -178,11 +181,14 @@ func TestServe_BusyPortExitsWithTheAddress(t *testing.T) {
 // every interface is a warning.
 func TestServe_StartLineSaysHowItRuns(t *testing.T) {
 	t.Parallel()
-	_, port, _ := net.SplitHostPort(freeAddr(t))
+	_, port, err := net.SplitHostPort(testkit.FreeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR=:"+port, "HOC_FOUNDER_SECRET=",
 		"HOC_DATABASE_URL="+testConfig(t, "sqlite").DatabaseURL, "HOC_LOG_FORMAT=json")
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -195,7 +201,7 @@ func TestServe_StartLineSaysHowItRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	var started, warned int
-	for _, rec := range stderr.lines(t) {
+	for _, rec := range stderr.JSONLines(t) {
 		switch {
 		case rec["msg"] == "hocd started":
 			started++
@@ -216,7 +222,7 @@ func TestServe_StartLineSaysHowItRuns(t *testing.T) {
 // TestMain), waits until it serves, sends SIGTERM and expects exit code 0.
 func TestServe_SIGTERMShutsDownCleanly(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr,
 		"HOC_DATABASE_URL="+testConfig(t, "sqlite").DatabaseURL, "HOC_LOG_FORMAT=json")

@@ -68,7 +68,9 @@ func newBrowser(t *testing.T) *browser {
 	}()
 	b.do("set the viewport", chromedp.EmulateViewport(1280, 900))
 	t.Cleanup(func() {
-		_ = chromedp.Cancel(ctx)
+		if err := chromedp.Cancel(ctx); err != nil {
+			t.Errorf("close the browser: %v", err)
+		}
 		cancelTab()
 		cancelTimeout()
 		cancelAlloc()
@@ -102,7 +104,10 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		view, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		view, viewErr := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		if viewErr != nil {
+			view = "(the page cannot be read: " + viewErr.Error() + ")"
+		}
 		b.t.Fatalf("%s: %v\npage text:\n%s", step, err, view)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // hocd runs the CLI in process and returns its exit code and outputs.
@@ -136,18 +136,6 @@ func TestCLI_TokenFounderPrintsOnlyTheToken(t *testing.T) {
 	}
 }
 
-// refusingAddr is a loopback address nothing listens on.
-func refusingAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 type doctorReport struct {
 	OK     bool      `json:"ok"`
 	Checks []finding `json:"checks"`
@@ -163,8 +151,8 @@ func (r doctorReport) check(name string) finding {
 }
 
 func TestDoctor_NamesAStoppedPostgresAndAWrongRedisURL(t *testing.T) {
-	t.Setenv("HOC_DATABASE_URL", "postgres://hoc:s3cret@"+refusingAddr(t)+"/hoc?sslmode=disable")
-	t.Setenv("HOC_REDIS_URL", "redis://"+refusingAddr(t)+"/0")
+	t.Setenv("HOC_DATABASE_URL", "postgres://hoc:s3cret@"+testkit.FreeAddr(t)+"/hoc?sslmode=disable")
+	t.Setenv("HOC_REDIS_URL", "redis://"+testkit.FreeAddr(t)+"/0")
 	code, out, errOut := hocd("doctor")
 	for _, want := range []string{"FAIL  database", "cannot reach postgres://hoc:xxxxx@", "connection refused", "fix: start the database server",
 		"FAIL  redis", "cannot use Redis at redis://", "fix: start Redis, or correct HOC_REDIS_URL"} {
@@ -195,7 +183,7 @@ func TestDoctor_HealthySetupExits0(t *testing.T) {
 			t.Setenv("HOC_DATABASE_URL", url)
 			t.Setenv("HOC_REDIS_URL", "redis://127.0.0.1:6379/0")
 			t.Setenv("HOC_FOUNDER_SECRET", strings.Repeat("k", minFounderSecret))
-			t.Setenv("HOC_ADDR", freeAddr(t))
+			t.Setenv("HOC_ADDR", testkit.FreeAddr(t))
 			code, out, errOut := hocd("doctor", "--json")
 			var rep doctorReport
 			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || errOut != "" {

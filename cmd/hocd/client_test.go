@@ -14,6 +14,7 @@ import (
 	"hoc/l2_api/client"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // newListeningHarness is a harness whose server also listens on a loopback
@@ -21,7 +22,7 @@ import (
 func newListeningHarness(t *testing.T, dialect db.Dialect) (*harness, string) {
 	t.Helper()
 	cfg := testConfig(t, dialect)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	return newHarnessWithConfig(t, cfg), "http://" + cfg.Addr
 }
 
@@ -51,11 +52,19 @@ func faultyProxy(t *testing.T, backend string) (url string, throttled, dropped *
 			throttled.Add(1)
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, `{"success":false,"data":null,"meta":{},"error":{"code":"THROTTLED","message":"try again"}}`)
+			io.WriteString(w, `{"success":false,"data":null,"meta":{},"error":{"code":"THROTTLED","message":"try again"}}`)
 			return
 		}
-		body, _ := io.ReadAll(r.Body)
-		req, _ := http.NewRequestWithContext(r.Context(), r.Method, backend+r.URL.RequestURI(), bytes.NewReader(body))
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "read the request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, backend+r.URL.RequestURI(), bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		req.Header = r.Header.Clone()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -63,12 +72,20 @@ func faultyProxy(t *testing.T, backend string) (url string, throttled, dropped *
 			return
 		}
 		defer resp.Body.Close()
-		answer, _ := io.ReadAll(resp.Body)
+		answer, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, "read hocd's answer: "+err.Error(), http.StatusBadGateway)
+			return
+		}
 		if i%10 == 1 {
 			dropped.Add(1)
 			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				conn.Close()
+			if err != nil {
+				t.Errorf("drop the connection: %v", err)
+				return
+			}
+			if err := conn.Close(); err != nil {
+				t.Errorf("drop the connection: %v", err)
 			}
 			return
 		}
@@ -76,7 +93,7 @@ func faultyProxy(t *testing.T, backend string) (url string, throttled, dropped *
 			w.Header()[k] = v
 		}
 		w.WriteHeader(resp.StatusCode)
-		_, _ = w.Write(answer)
+		w.Write(answer)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL, throttled, dropped

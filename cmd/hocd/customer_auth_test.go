@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"net/http"
 	"os"
@@ -41,7 +40,7 @@ func newOIDC(t *testing.T, cfg *Config) oidcFixture {
 		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
 		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
 	}}}
-	raw, _ := json.Marshal(jwks)
+	raw := mustJSON(t, jwks)
 	path := filepath.Join(t.TempDir(), "jwks.json")
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)

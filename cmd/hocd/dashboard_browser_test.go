@@ -18,6 +18,7 @@ import (
 
 	protectionengine "hoc/l5_engines/protection"
 	"hoc/l6_drivers/db"
+	"hoc/testkit"
 )
 
 // The dashboard (GET /dashboard, l2_api/dashboard/) is tested twice: its
@@ -244,7 +245,7 @@ func TestDashboard_BrowserShowsTheAPIsFiguresAndManagesIntegrations(t *testing.T
 	t.Parallel()
 	requireChromium(t)
 	cfg := testConfig(t, db.DialectSQLite)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	var rec *protectionengine.Recorder
 	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec))
 	b := newBrowser(t)
@@ -671,7 +672,7 @@ func TestDashboard_BrowserExplainsMissingScopesAndSuspension(t *testing.T) {
 	t.Parallel()
 	requireChromium(t)
 	cfg := testConfig(t, db.DialectSQLite)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	h := newHarnessWithConfig(t, cfg)
 	b := newBrowser(t)
 	base := "http://" + cfg.Addr

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hoc/l6_drivers/db"
+	"hoc/testkit"
 )
 
 // TestDashboard_BrowserOffersAReadOnlyKeyNoWrites signs in with a key that
@@ -18,7 +19,7 @@ func TestDashboard_BrowserOffersAReadOnlyKeyNoWrites(t *testing.T) {
 	t.Parallel()
 	requireChromium(t)
 	cfg := testConfig(t, db.DialectSQLite)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	h := newHarnessWithConfig(t, cfg)
 	b := newBrowser(t)
 	f := h.newTenant("Read Only Ltd")

@@ -14,6 +14,7 @@ import (
 	integrationsops "hoc/l4_spine/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // The documented lifetimes of the cached facts; every change must be
@@ -28,7 +29,7 @@ var (
 // made, and b, whose clock the test moves, that must notice them.
 type twoReplicas struct {
 	a, b *harness
-	bClk *clock
+	bClk *testkit.Clock
 	f    tenantFixture
 }
 
@@ -36,7 +37,7 @@ func newTwoReplicas(t *testing.T, dialect db.Dialect) twoReplicas {
 	t.Helper()
 	cfg := testConfig(t, dialect)
 	a := newHarnessWithConfig(t, cfg)
-	clk := &clock{now: time.Now().UTC()}
+	clk := testkit.NewClock(time.Now().UTC())
 	b := newHarnessWithConfig(t, cfg, fx.Decorate(func(func() time.Time) func() time.Time { return clk.Now }))
 	return twoReplicas{a: a, b: b, bClk: clk, f: a.newTenant("stale")}
 }
@@ -59,11 +60,11 @@ func (r twoReplicas) ingestsOnB() func() response {
 // still answers want before the bound and refuses once it has passed.
 func (r twoReplicas) expectStaleThenRefused(t *testing.T, bound time.Duration, send func() response, status int, code string) {
 	t.Helper()
-	r.bClk.advance(bound - time.Millisecond)
+	r.bClk.Advance(bound - time.Millisecond)
 	if got := send(); got.Status >= 400 {
 		t.Fatalf("within the bound replica b answered from a fresh read (%s): the fact is not cached", got.Raw)
 	}
-	r.bClk.advance(time.Millisecond)
+	r.bClk.Advance(time.Millisecond)
 	send().expectError(t, status, code)
 }
 

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,6 +30,7 @@ import (
 	integrationsops "hoc/l4_spine/integrations"
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // faultPostgresURL returns a fresh Postgres database for a fault test. The
@@ -70,7 +70,7 @@ func faultSeedTenant(t *testing.T, dbURL string, seed faultSeed) faultFixture {
 	var tenants *accountadapter.Tenants
 	var integrations *integrationsadapter.Integrations
 	var f faultFixture
-	var stderr faultBuffer
+	var stderr testkit.LockedBuffer
 	err := oneShot(cfg, &stderr, func(ctx context.Context) error {
 		tenant, err := tenants.Create(ctx, accountops.NewTenant{Name: seed.name})
 		if err != nil {
@@ -118,7 +118,7 @@ func openFaultDB(t *testing.T, dbURL string) *db.DB {
 	if err != nil {
 		t.Fatalf("open the test's database connection: %v", err)
 	}
-	t.Cleanup(func() { _ = d.Close() })
+	testkit.CloseAtEnd(t, d)
 	return d
 }
 
@@ -151,36 +151,8 @@ func faultStartProxy(t *testing.T, target string) *faultproxy.Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = p.Close() })
+	testkit.CloseAtEnd(t, p)
 	return p
-}
-
-// faultBuffer is a bytes.Buffer that the exec copier goroutine may write while
-// the test reads it.
-type faultBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *faultBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *faultBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// tail is the last n bytes of the buffer, for failure messages.
-func (s *faultBuffer) tail(n int) string {
-	out := s.String()
-	if len(out) > n {
-		return "…" + out[len(out)-n:]
-	}
-	return out
 }
 
 // faultProcess is a real `hocd serve`: this test binary run with
@@ -188,7 +160,7 @@ func (s *faultBuffer) tail(n int) string {
 type faultProcess struct {
 	addr   string
 	cmd    *exec.Cmd
-	stderr *faultBuffer
+	stderr *testkit.LockedBuffer
 	exited chan struct{}
 	err    error // cmd.Wait's result, once exited is closed
 }
@@ -198,7 +170,7 @@ type faultProcess struct {
 // waitServing) and never calls t.Fatal, so other goroutines may use it; the
 // process is killed, if it still runs, when the test ends.
 func faultStartHocd(t *testing.T, addr, dbURL string, env ...string) (*faultProcess, error) {
-	p := &faultProcess{addr: addr, stderr: &faultBuffer{}, exited: make(chan struct{})}
+	p := &faultProcess{addr: addr, stderr: &testkit.LockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], "serve")
 	p.cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr, "HOC_DATABASE_URL="+dbURL,
 		"HOC_LOG_FORMAT=json", "HOC_LOG_LEVEL=warn", "HOC_REDIS_URL=", "HOC_PROTECTION_FAIL_CLOSED=false", "HOC_PROTECTION_DISABLED=false")
@@ -213,8 +185,8 @@ func faultStartHocd(t *testing.T, addr, dbURL string, env ...string) (*faultProc
 		close(p.exited)
 	}()
 	t.Cleanup(func() {
-		if !p.hasExited() {
-			_ = p.cmd.Process.Kill()
+		if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("kill hocd at %s: %v", p.addr, err)
 		}
 		<-p.exited
 	})
@@ -243,27 +215,40 @@ func (p *faultProcess) hasExited() bool {
 	}
 }
 
-// waitServing polls /ready until it answers 200, the process exits, or
-// timeout passes.
+// waitServing waits until the process answers /ready with 200; it fails
+// when the process exits first or timeout passes.
 func (p *faultProcess) waitServing(timeout time.Duration) error {
+	if err := pollReady(p.addr, timeout, p.hasExited); err != nil {
+		if p.hasExited() {
+			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.Tail(4000))
+		}
+		return fmt.Errorf("hocd at %s: %w: %s", p.addr, err, p.stderr.Tail(4000))
+	}
+	return nil
+}
+
+// pollReady asks the server at addr for /ready until it answers 200. It
+// gives up when exited reports that the server's process is gone or when
+// timeout passes, and never fails a test, so that any goroutine may call it.
+func pollReady(addr string, timeout time.Duration, exited func() bool) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
 	defer client.CloseIdleConnections()
 	for {
-		resp, err := client.Get("http://" + p.addr + "/ready")
+		resp, err := client.Get("http://" + addr + "/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 		}
-		if p.hasExited() {
-			return fmt.Errorf("hocd at %s exited before it served (%v): %s", p.addr, p.err, p.stderr.tail(4000))
+		if exited() {
+			return errors.New("the process exited before it was ready")
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("hocd at %s not ready after %v: %s", p.addr, timeout, p.stderr.tail(4000))
+			return fmt.Errorf("not ready after %v", timeout)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // a real process starting up: asked again in real time
 	}
 }
 
@@ -308,9 +293,12 @@ func (p *faultProcess) waitExit(timeout time.Duration) (int, error) {
 	}
 }
 
-// faultAnswer is one HTTP exchange: what came back and when.
+// faultAnswer is one HTTP exchange: what was asked, what came back and when.
 type faultAnswer struct {
+	method string
+	path   string // with the query, as openapi.json is matched against it
 	status int
+	header http.Header
 	code   string // the envelope's error code
 	data   json.RawMessage
 	raw    string
@@ -318,6 +306,62 @@ type faultAnswer struct {
 	reqID  string // X-Request-ID, to find the request in the server's log
 	sent   time.Time
 	done   time.Time
+}
+
+// readEnvelope fills the answer's status, header, body and, when the body
+// is an envelope, its data and error code.
+func (a *faultAnswer) readEnvelope(status int, header http.Header, raw []byte) {
+	a.status, a.header, a.raw, a.reqID = status, header, string(raw), header.Get("X-Request-ID")
+	var env response
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
+		a.data = env.Data
+		if env.Error != nil {
+			a.code = env.Error.Code
+		}
+	}
+}
+
+// answer sends one request through the harness's app by its one request
+// path (send), and never fails the test, so that load goroutines may call
+// it. harness.do checks each answer against openapi.json at once; a load
+// collects its answers and checks them with checkAnswersConform when it is
+// over.
+func (h *harness) answer(method, path string, body any, headers ...string) faultAnswer {
+	a := faultAnswer{method: method, path: path, sent: time.Now()}
+	r, err := h.send(method, path, body, headers...)
+	a.done = time.Now()
+	if err != nil {
+		a.err = err
+		return a
+	}
+	a.readEnvelope(r.status, r.header, r.body)
+	return a
+}
+
+// checkAnswersConform holds every answer a load got to openapi.json, as
+// harness.do holds each of its own, and reports the ones that do not
+// conform. A load's goroutines must not fail the test, so they collect
+// their answers and the test's goroutine checks them here, after the load.
+// An exchange that failed in transport has no answer to check.
+func checkAnswersConform(t *testing.T, answers []faultAnswer) {
+	t.Helper()
+	var problems []string
+	checked := 0
+	for _, a := range answers {
+		if a.err != nil || a.status == 0 {
+			continue
+		}
+		checked++
+		if problem := conformanceProblem(t, a.method, a.path, a.status, a.header, []byte(a.raw)); problem != "" {
+			problems = append(problems, problem)
+		}
+	}
+	if checked == 0 {
+		t.Errorf("none of %d answers could be checked against openapi.json: the load got no answer", len(answers))
+	}
+	if len(problems) > 0 {
+		t.Errorf("%d of %d answers do not conform to openapi.json, e.g.:\n%s", len(problems), checked, faultLines(problems, 3))
+	}
 }
 
 func (a faultAnswer) took() time.Duration { return a.done.Sub(a.sent) }
@@ -348,7 +392,10 @@ func faultHTTPClient(t *testing.T) *http.Client {
 // faultExchange sends one request (body: nil or a value sent as JSON; headers:
 // name, value pairs) and never fails the test: errors are in the answer.
 func faultExchange(ctx context.Context, client *http.Client, method, rawURL string, body any, headers ...string) faultAnswer {
-	a := faultAnswer{sent: time.Now()}
+	a := faultAnswer{method: method, path: rawURL, sent: time.Now()}
+	if u, err := url.Parse(rawURL); err == nil {
+		a.path = u.RequestURI()
+	}
 	defer func() {
 		if a.done.IsZero() {
 			a.done = time.Now()
@@ -381,27 +428,21 @@ func faultExchange(ctx context.Context, client *http.Client, method, rawURL stri
 	}
 	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	a.status, a.raw, a.done, a.reqID = resp.StatusCode, string(raw), time.Now(), resp.Header.Get("X-Request-ID")
-	if err != nil {
-		a.err = err
-		return a
-	}
-	var env response
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
-		a.data = env.Data
-		if env.Error != nil {
-			a.code = env.Error.Code
-		}
-	}
+	a.done = time.Now()
+	a.readEnvelope(resp.StatusCode, resp.Header, raw)
+	a.err = err
 	return a
 }
 
-// ingested is the answer to one single-record ingest: its stored id.
+// ingestedID is the stored id in the answer to one single-record ingest,
+// or "" when the answer carries none.
 func (a faultAnswer) ingestedID() string {
 	var body struct {
 		ID string `json:"id"`
 	}
-	_ = json.Unmarshal(a.data, &body)
+	if err := json.Unmarshal(a.data, &body); err != nil {
+		return ""
+	}
 	return body.ID
 }
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // faultKillBatch is one SDK batch and what became of it.
@@ -22,7 +23,8 @@ type faultKillBatch struct {
 	refused  []string          // records answered with anything else (conflict, rejected)
 	dups     int               // records acknowledged as duplicate (a retry of a write that landed)
 	attempts int
-	failures []string // why earlier attempts failed
+	failures []string      // why earlier attempts failed
+	answers  []faultAnswer // every attempt's answer, checked against openapi.json after the load
 }
 
 // TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged runs two real
@@ -48,7 +50,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 	env := []string{"HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000"}
 
 	var addrMu sync.Mutex
-	addrs := []string{freeAddr(t), freeAddr(t)}
+	addrs := []string{testkit.FreeAddr(t), testkit.FreeAddr(t)}
 	procs := make([]*faultProcess, 2)
 	for i := range procs {
 		var err error
@@ -108,6 +110,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 				"X-CUS-Integration-Key", f.IntegrationKey)
 			reqCancel()
 			inflight[target].Add(-1)
+			kb.answers = append(kb.answers, a)
 			if a.err == nil && (a.status == http.StatusOK || a.status == http.StatusMultiStatus) {
 				var res struct {
 					Results []struct {
@@ -137,6 +140,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 			}
 			kb.failures = append(kb.failures, fmt.Sprintf("attempt %d to process %d: %v", kb.attempts, target, a))
 			target = 1 - target // an SDK retry: same records, the other replica
+			// An SDK's backoff against real processes, in real time.
 			time.Sleep(min(time.Duration(kb.attempts)*25*time.Millisecond, 250*time.Millisecond))
 		}
 	}
@@ -166,7 +170,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 				rep.err = fmt.Errorf("never reached the kill point: %d of %d batches acknowledged", acked.Load(), total)
 				return
 			}
-			time.Sleep(time.Millisecond)
+			time.Sleep(time.Millisecond) // the kill point is in real traffic to real processes: polled in real time
 		}
 		rep.inflight, rep.acked = inflight[victim].Load(), acked.Load()
 		if rep.err = procs[victim].kill(); rep.err != nil {
@@ -178,7 +182,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 		for attempt := 0; attempt < 2; attempt++ {
 			addr := addrOf(victim)
 			if attempt > 0 {
-				ln, err := faultFreeAddr()
+				ln, err := testkit.PickFreeAddr()
 				if err != nil {
 					rep.err = err
 					return
@@ -223,14 +227,17 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 		victim, rep.inflight, rep.acked, total, rep.restart.Round(time.Millisecond))
 
 	retried, dups := 0, 0
+	var answers []faultAnswer
 	for _, list := range batches {
 		for _, kb := range list {
 			if kb.attempts > 1 {
 				retried++
 			}
 			dups += kb.dups
+			answers = append(answers, kb.answers...)
 		}
 	}
+	checkAnswersConform(t, answers)
 	t.Logf("%d batches, %d records; %d batch(es) needed a retry, %d record(s) were acknowledged as duplicates",
 		total, totalRecords, retried, dups)
 
@@ -299,17 +306,7 @@ func TestFault_KillNineDuringBatchTrafficLosesNothingAcknowledged(t *testing.T) 
 	}
 	if t.Failed() {
 		for i := range procs {
-			t.Logf("process %d (%s) log tail: %s", i, addrOf(i), procs[i].stderr.tail(3000))
+			t.Logf("process %d (%s) log tail: %s", i, addrOf(i), procs[i].stderr.Tail(3000))
 		}
 	}
-}
-
-// faultFreeAddr returns a free 127.0.0.1 address.
-func faultFreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }

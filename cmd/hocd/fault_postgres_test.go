@@ -4,17 +4,25 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"hoc/cmd/hocd/internal/faultproxy"
+	"hoc/testkit"
 )
 
 // faultAnswerBound is how long any request may take while the database is
 // down ("within a few seconds"). The stall lasts longer, so a request held
 // until the database comes back, instead of answered 503, fails the test.
 const faultAnswerBound = 10 * time.Second
+
+// faultHealthySeen is how many ingests must succeed with the database up,
+// before the outage and again after the recovery, before the test moves on:
+// the healthy phases are judged on that many answers, however long a busy
+// machine takes to give them.
+const faultHealthySeen = 20
 
 // faultSample is one request of the load and its answer.
 type faultSample struct {
@@ -54,7 +62,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			dbURL := faultPostgresURL(t)
 			f := faultSeedTenant(t, dbURL, faultSeed{name: "Outage " + tc.name, complete: true})
 			proxy := faultStartProxy(t, faultHostOf(t, dbURL))
-			proc := faultMustStartHocd(t, freeAddr(t), faultWithHost(t, dbURL, proxy.Addr()),
+			proc := faultMustStartHocd(t, testkit.FreeAddr(t), faultWithHost(t, dbURL, proxy.Addr()),
 				"HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000")
 			base := "http://" + proc.addr
 			client := faultHTTPClient(t)
@@ -81,7 +89,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 						mu.Lock()
 						ingests = append(ingests, faultSample{callID, a})
 						mu.Unlock()
-						time.Sleep(20 * time.Millisecond)
+						time.Sleep(20 * time.Millisecond) // a light load on a real server: paced in real time
 					}
 				})
 			}
@@ -98,7 +106,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 					mu.Lock()
 					readies = append(readies, faultSample{"", a})
 					mu.Unlock()
-					time.Sleep(100 * time.Millisecond)
+					time.Sleep(100 * time.Millisecond) // a /ready poller of a real server: paced in real time
 				}
 			})
 			defer func() { // also on t.Fatal
@@ -110,12 +118,25 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 				wg.Wait()
 			}()
 
-			time.Sleep(time.Second) // the load runs on a healthy database first
+			// The load runs on a healthy database first.
+			answeredSince := func(since time.Time) int {
+				mu.Lock()
+				defer mu.Unlock()
+				n := 0
+				for _, s := range ingests {
+					if s.sent.After(since) && s.err == nil && s.status == http.StatusCreated {
+						n++
+					}
+				}
+				return n
+			}
+			testkit.WaitForWithin(t, "ingests answered on the healthy database", time.Minute,
+				func() bool { return answeredSince(time.Time{}) >= faultHealthySeen })
 			faultAt := time.Now()
 			if err := tc.begin(proxy); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(tc.outage)
+			time.Sleep(tc.outage) // the outage itself: real time that a real process lives through
 			restoreAt := time.Now()
 			if err := proxy.Restore(); err != nil {
 				t.Fatal(err)
@@ -146,22 +167,28 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 					break
 				}
 				if proc.hasExited() {
-					t.Fatalf("hocd exited during the outage (%v): %s", proc.err, proc.stderr.tail(4000))
+					t.Fatalf("hocd exited during the outage (%v): %s", proc.err, proc.stderr.Tail(4000))
 				}
 				if time.Since(restoreAt) > 20*time.Second {
 					t.Fatalf("hocd has not recovered 20s after the database came back (ingest ok: %v, /ready ok: %v); log: %s",
-						!ingestOK.IsZero(), !readyOK.IsZero(), proc.stderr.tail(4000))
+						!ingestOK.IsZero(), !readyOK.IsZero(), proc.stderr.Tail(4000))
 				}
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(50 * time.Millisecond) // the answers of a real process: asked for again in real time
 			}
-			time.Sleep(500 * time.Millisecond) // some load after the recovery
+			testkit.WaitForWithin(t, "ingests answered after the recovery", time.Minute,
+				func() bool { return answeredSince(recoveredAt) >= faultHealthySeen })
 			close(stop)
 			wg.Wait()
 			if proc.hasExited() {
-				t.Fatalf("hocd exited (%v): %s", proc.err, proc.stderr.tail(4000))
+				t.Fatalf("hocd exited (%v): %s", proc.err, proc.stderr.Tail(4000))
 			}
 			t.Logf("%s for %v: %d ingests, %d /ready; recovered %v after the restore",
 				tc.name, tc.outage, len(ingests), len(readies), recoveredAt.Sub(restoreAt).Round(time.Millisecond))
+			var answers []faultAnswer
+			for _, s := range slices.Concat(ingests, readies) {
+				answers = append(answers, s.faultAnswer)
+			}
+			checkAnswersConform(t, answers)
 
 			// What each answer may be, by when it was sent and answered.
 			var slow, wrong []string
@@ -243,7 +270,7 @@ func TestFault_PostgresOutageIsAnswered503AndTheProcessRecovers(t *testing.T) {
 			}
 			faultCheckRollups(t, d, f.TenantID)
 			if t.Failed() {
-				t.Logf("hocd log tail: %s", proc.stderr.tail(3000))
+				t.Logf("hocd log tail: %s", proc.stderr.Tail(3000))
 			}
 		})
 	}

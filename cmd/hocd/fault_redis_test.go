@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
@@ -30,44 +29,6 @@ const faultRedisSeen = 50
 // store for one faultRedisOutage: the event is recorded once per replica per
 // interval, with a count, never once per request.
 const faultMaxBackendEvents = 5
-
-// faultHarnessExchange sends one request through the harness's app and never
-// fails the test, so that load goroutines may use it.
-func faultHarnessExchange(h *harness, method, path string, body any, headers ...string) faultAnswer {
-	a := faultAnswer{sent: time.Now()}
-	var reader io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			a.err, a.done = err, time.Now()
-			return a
-		}
-		reader = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, reader)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := h.app.Test(req, int((30 * time.Second).Milliseconds()))
-	if err != nil {
-		a.err, a.done = err, time.Now()
-		return a
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	a.status, a.raw, a.done, a.reqID = resp.StatusCode, string(raw), time.Now(), resp.Header.Get("X-Request-ID")
-	var env response
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &env) == nil {
-		a.data = env.Data
-		if env.Error != nil {
-			a.code = env.Error.Code
-		}
-	}
-	return a
-}
 
 // TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded runs a server
 // whose protection state is in Redis, reached through a TCP proxy, for a
@@ -109,7 +70,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			// it: a clean shutdown records whatever outage is still being
 			// counted. Its log stays out of the test output unless the test
 			// fails.
-			var logs faultBuffer
+			var logs testkit.LockedBuffer
 			log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			h := &harness{t: t, cfg: cfg}
 			app := fxtest.New(t, core(cfg, log), server(cfg), fx.Populate(&h.app, &h.db, &h.integrations))
@@ -124,7 +85,7 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			t.Cleanup(stopServer)
 			defer func() {
 				if t.Failed() {
-					t.Logf("server log tail: %s", logs.tail(3000))
+					t.Logf("server log tail: %s", logs.Tail(3000))
 				}
 			}()
 			f := h.completeTenant("Redis "+name, "free")
@@ -149,14 +110,14 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 						label := fmt.Sprintf("summary-%d-%05d", g, i)
 						if i%2 == 0 {
 							label = fmt.Sprintf("redis-%d-%05d", g, i)
-							a = faultHarnessExchange(h, http.MethodPost, "/api/v1/telemetry/llm-usage", usage(label), f.integrationKeyHeader()...)
+							a = h.answer(http.MethodPost, "/api/v1/telemetry/llm-usage", usage(label), f.integrationKeyHeader()...)
 						} else {
-							a = faultHarnessExchange(h, http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
+							a = h.answer(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
 						}
 						mu.Lock()
 						answers = append(answers, faultSample{label, a})
 						mu.Unlock()
-						time.Sleep(time.Millisecond)
+						time.Sleep(time.Millisecond) // load from four clients: paced in real time
 					}
 				})
 			}
@@ -181,10 +142,10 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 				}
 				return n
 			}
-			waitForWithin(t, "load before the cut", time.Minute, func() bool { return answeredSince(time.Time{}) >= faultRedisSeen })
+			testkit.WaitForWithin(t, "load before the cut", time.Minute, func() bool { return answeredSince(time.Time{}) >= faultRedisSeen })
 			cutAt := time.Now()
 			proxy.Cut()
-			waitForWithin(t, "answers while Redis is cut", time.Minute, func() bool {
+			testkit.WaitForWithin(t, "answers while Redis is cut", time.Minute, func() bool {
 				return time.Since(cutAt) >= faultRedisOutage && answeredSince(cutAt) >= faultRedisSeen
 			})
 			restoreAt := time.Now()
@@ -194,15 +155,20 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			// Recovered: a decision is made in Redis again (the
 			// rate-limit headers come from its buckets; a decision that
 			// failed open or closed has none).
-			waitForWithin(t, "a decision made in Redis after the restore", time.Minute, func() bool {
+			testkit.WaitForWithin(t, "a decision made in Redis after the restore", time.Minute, func() bool {
 				r := h.do(http.MethodGet, "/api/v1/telemetry/usage-summary", nil, f.readKeyHeader()...)
 				return r.Status == http.StatusOK && r.Header.Get("RateLimit") != ""
 			})
 			healthyAt := time.Now()
 			errorsHealthy := metricValue(t, h, "hoc_protection_backend_errors_total")
-			waitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
+			testkit.WaitForWithin(t, "answers after the recovery", time.Minute, func() bool { return answeredSince(healthyAt) >= faultRedisSeen })
 			stopLoad()
 			errorsAfter := metricValue(t, h, "hoc_protection_backend_errors_total")
+			loadAnswers := make([]faultAnswer, len(answers))
+			for i, s := range answers {
+				loadAnswers[i] = s.faultAnswer
+			}
+			checkAnswersConform(t, loadAnswers)
 
 			success := func(a faultAnswer) bool {
 				return a.err == nil && (a.status == http.StatusOK || a.status == http.StatusCreated)
@@ -264,7 +230,9 @@ func TestFault_RedisCutFailsOpenOrClosedAndRecordsItBounded(t *testing.T) {
 			for _, e := range events {
 				byDecision[e.Decision]++
 				var details map[string]any
-				_ = json.Unmarshal([]byte(e.Details), &details)
+				if err := json.Unmarshal([]byte(e.Details), &details); err != nil {
+					t.Errorf("a backend_unavailable event's details are not a JSON object: %v: %s", err, e.Details)
+				}
 				n, ok := details["failures"].(float64)
 				if !ok {
 					n, ok = details["count"].(float64)

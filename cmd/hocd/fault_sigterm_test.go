@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // faultSigtermBatch is one batch of the SIGTERM load and its answer.
@@ -39,7 +40,7 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			dbURL := dbtest.URL(t, dialect)
 			load := faultSeedTenant(t, dbURL, faultSeed{name: "SIGTERM load"})
 			limited := faultSeedTenant(t, dbURL, faultSeed{name: "SIGTERM limited", complete: true, limitedRPM: 3})
-			proc := faultMustStartHocd(t, freeAddr(t), dbURL, "HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000",
+			proc := faultMustStartHocd(t, testkit.FreeAddr(t), dbURL, "HOC_PROTECTION_ROUTE_RPM=1000000", "HOC_PROTECTION_BURST_RPS=1000000",
 				"HOC_LOG_LEVEL=info")
 			base := "http://" + proc.addr
 			client := faultHTTPClient(t)
@@ -68,7 +69,7 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 						default:
 						}
 						if !fn(i) {
-							time.Sleep(10 * time.Millisecond) // refused: the server is going away
+							time.Sleep(10 * time.Millisecond) // refused by a real server going away: retried in real time
 						}
 					}
 				})
@@ -106,12 +107,31 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 				})
 			}
 
-			time.Sleep(1500 * time.Millisecond)
+			// The signal comes to a server under load: singles and batches
+			// already answered, more in flight.
+			testkit.WaitForWithin(t, "singles and batches answered before the signal", time.Minute, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				okSingles, okBatches := 0, 0
+				for _, s := range singles {
+					if s.err == nil && s.status == http.StatusCreated {
+						okSingles++
+					}
+				}
+				for _, b := range batches {
+					if b.err == nil && (b.status == http.StatusOK || b.status == http.StatusMultiStatus) {
+						okBatches++
+					}
+				}
+				return okSingles >= 20 && okBatches >= 2
+			})
 			// The limited key allows 3 requests a minute: the rest are 429,
 			// each one a protection event queued for the recorder.
 			rejected := 0
+			var limitedAnswers []faultAnswer
 			for range 15 {
 				a := faultExchange(ctx, client, http.MethodGet, base+"/api/v1/telemetry/usage-summary", nil, "X-AOS-Key", limited.LimitedKey)
+				limitedAnswers = append(limitedAnswers, a)
 				if a.err == nil && a.status == http.StatusTooManyRequests && a.code == "RATE_LIMITED" {
 					rejected++
 				} else if a.err != nil || a.status != http.StatusOK {
@@ -126,14 +146,22 @@ func TestFault_SIGTERMUnderLoadStoresEverythingAnsweredAndDrainsEvents(t *testin
 			exitedAt := time.Now()
 			stopLoad()
 			wg.Wait()
+			answers := limitedAnswers
+			for _, s := range singles {
+				answers = append(answers, s.faultAnswer)
+			}
+			for _, b := range batches {
+				answers = append(answers, b.faultAnswer)
+			}
+			checkAnswersConform(t, answers)
 			if err != nil {
-				t.Fatalf("%v: %s", err, proc.stderr.tail(4000))
+				t.Fatalf("%v: %s", err, proc.stderr.Tail(4000))
 			}
 			if code != 0 {
-				t.Fatalf("hocd exited %d after SIGTERM: %s", code, proc.stderr.tail(4000))
+				t.Fatalf("hocd exited %d after SIGTERM: %s", code, proc.stderr.Tail(4000))
 			}
 			if !strings.Contains(proc.stderr.String(), "shutting down") {
-				t.Errorf("no shutdown log line: %s", proc.stderr.tail(2000))
+				t.Errorf("no shutdown log line: %s", proc.stderr.Tail(2000))
 			}
 			if rejected < 10 {
 				t.Fatalf("only %d of 15 requests of the limited key were rate limited", rejected)

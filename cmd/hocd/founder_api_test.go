@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	api "hoc/l2_api"
+	"hoc/testkit"
 )
 
 func TestFounderAPI_TokenCreateListGet(t *testing.T) {
@@ -166,10 +166,13 @@ func TestFounderAPI_BodyOverLimitIs413(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	cfg.BodyLimit = 1024
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	h := newHarnessWithConfig(t, cfg)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+cfg.Addr+"/api/v1/fdr/tenants",
+	req, err := http.NewRequest(http.MethodPost, "http://"+cfg.Addr+"/api/v1/fdr/tenants",
 		strings.NewReader(`{"name":"`+strings.Repeat("a", 2048)+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(h.founder()[0], h.founder()[1])
 	resp, err := http.DefaultClient.Do(req)
@@ -177,20 +180,12 @@ func TestFounderAPI_BodyOverLimitIs413(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != 413 || !strings.Contains(string(body), `"code":"PAYLOAD_TOO_LARGE"`) ||
 		!strings.Contains(string(body), `"request_id":"`+resp.Header.Get("X-Request-ID")+`"`) {
 		t.Fatalf("got %d %s", resp.StatusCode, body)
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

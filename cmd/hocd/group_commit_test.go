@@ -20,6 +20,7 @@ import (
 	"hoc/l6_drivers/db/dbtest"
 	telemetrydb "hoc/l6_drivers/telemetry"
 	models "hoc/l7_models"
+	"hoc/testkit"
 )
 
 // groupHarness is a server whose limits never throttle, so that many
@@ -223,7 +224,7 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 			answers[i] = h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", rec, f.integrationKeyHeader()...)
 		})
 	}
-	waitFor(t, "the records to queue behind the gate", func() bool {
+	testkit.WaitFor(t, "the records to queue behind the gate", func() bool {
 		return metricValue(t, h, "hoc_ingest_group_queue") == float64(len(records))
 	})
 	open()
@@ -233,23 +234,6 @@ func gatedGroup(t *testing.T, dialect db.Dialect, fail func(callIDs []string) er
 	}
 	wg.Wait()
 	return h, f, gate, answers
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	waitForWithin(t, what, 10*time.Second, cond)
-}
-
-// waitForWithin polls cond until it holds, failing the test after timeout.
-func waitForWithin(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // unavailable is what L6 returns when the database cannot be reached.

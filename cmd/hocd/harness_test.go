@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -134,10 +135,18 @@ type response struct {
 	} `json:"error"`
 }
 
-// do sends one request; body may be nil, a string (sent as is) or a value
-// (sent as JSON). Headers are pairs of name and value.
-func (h *harness) do(method, path string, body any, headers ...string) response {
-	h.t.Helper()
+// rawResponse is an answer as it came back from the app.
+type rawResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// send is the harness's one request path: it sends one request through the
+// app (body and headers as for do) and reads the whole answer. It never
+// fails the test, so that load goroutines may call it (see answer); do
+// checks and decodes what it returns.
+func (h *harness) send(method, path string, body any, headers ...string) (rawResponse, error) {
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -146,7 +155,7 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			h.t.Fatal(err)
+			return rawResponse{}, fmt.Errorf("encode the request body: %w", err)
 		}
 		reader = bytes.NewReader(raw)
 	}
@@ -159,18 +168,43 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	}
 	resp, err := h.app.Test(req, int((30 * time.Second).Milliseconds()))
 	if err != nil {
-		h.t.Fatal(err)
+		return rawResponse{}, err
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	checkConforms(h.t, method, path, resp.StatusCode, resp.Header, raw)
-	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if len(raw) > 0 && raw[0] == '{' {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			h.t.Fatalf("%s %s: body is not JSON: %v\n%s", method, path, err, raw)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return rawResponse{}, fmt.Errorf("read the response body: %w", err)
+	}
+	return rawResponse{status: resp.StatusCode, header: resp.Header, body: raw}, nil
+}
+
+// do sends one request; body may be nil, a string (sent as is) or a value
+// (sent as JSON). Headers are pairs of name and value. The answer must
+// conform to openapi.json.
+func (h *harness) do(method, path string, body any, headers ...string) response {
+	h.t.Helper()
+	r, err := h.send(method, path, body, headers...)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	checkConforms(h.t, method, path, r.status, r.header, r.body)
+	out := response{Status: r.status, Header: r.header, Raw: string(r.body)}
+	if len(r.body) > 0 && r.body[0] == '{' {
+		if err := json.Unmarshal(r.body, &out); err != nil {
+			h.t.Fatalf("%s %s: body is not JSON: %v\n%s", method, path, err, r.body)
 		}
 	}
 	return out
+}
+
+// mustJSON encodes v, which the test built, as JSON.
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %T: %v", v, err)
+	}
+	return raw
 }
 
 // founder returns the Authorization header pair of a fresh founder token.

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,24 +18,25 @@ import (
 
 	api "hoc/l2_api"
 	"hoc/l6_drivers/db"
+	"hoc/testkit"
 )
 
 // rawServer is a real listener whose read and idle timeouts are short, and
 // whose log the test reads.
 type rawServer struct {
 	addr string
-	logs *lockedBuffer
+	logs *testkit.LockedBuffer
 	h    *harness
 }
 
 func newRawServer(t *testing.T, mod ...func(*Config)) rawServer {
 	t.Helper()
 	cfg := testConfig(t, db.DialectSQLite)
-	cfg.Addr = freeAddr(t)
+	cfg.Addr = testkit.FreeAddr(t)
 	for _, m := range mod {
 		m(&cfg)
 	}
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	h := newHarnessWithLogger(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)),
 		fx.Decorate(func(c api.Config) api.Config {
 			c.ReadTimeout, c.IdleTimeout = time.Second, time.Second
@@ -49,20 +53,35 @@ func (s rawServer) exchange(t *testing.T, payload string, wait time.Duration) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer testkit.Close(t, conn)
 	// The server may answer and close before the payload is all written (a
-	// body over the limit): what it wrote back is the answer either way.
-	_, _ = conn.Write([]byte(payload))
-	_ = conn.SetReadDeadline(time.Now().Add(wait))
-	got, _ := io.ReadAll(bufio.NewReader(conn))
+	// body over the limit): what it wrote back is the answer either way, and
+	// a connection it closed (or reset, with our bytes unread) ends it.
+	if _, err := conn.Write([]byte(payload)); err != nil && !closedByServer(err) {
+		t.Fatalf("write the request: %v", err)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(bufio.NewReader(conn))
+	if err != nil && !closedByServer(err) && !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read the answer: %v", err)
+	}
 	return string(got)
+}
+
+// closedByServer reports whether err is how a write or a read sees a
+// connection the server closed: a broken pipe, or a reset when the server
+// closed with bytes of ours unread.
+func closedByServer(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // noErrors fails when the server logged at error level: what a client gets
 // wrong is not a server failure.
 func (s rawServer) noErrors(t *testing.T) {
 	t.Helper()
-	for _, l := range s.logs.lines(t) {
+	for _, l := range s.logs.JSONLines(t) {
 		if l["level"] == "ERROR" {
 			t.Errorf("logged at error level: %v", l)
 		}
@@ -186,7 +205,7 @@ func TestHTTP_ResponsesAreNosniffAndCORSIsForConfiguredOriginsOnly(t *testing.T)
 // route pattern only when the request reached an endpoint.
 func TestHTTP_AWrongMethodIs405WithAllow(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, nil)))
 	f := h.newTenant("Methods")
 	admin := h.integrationsAdmin(f.TenantID)
@@ -210,7 +229,7 @@ func TestHTTP_AWrongMethodIs405WithAllow(t *testing.T) {
 	h.do(http.MethodGet, "/api/v1/integrations/"+f.IntegrationID, nil).expectError(t, http.StatusUnauthorized, "MISSING_AUTH")
 
 	lines := map[string]map[string]any{}
-	for _, rec := range logs.lines(t) {
+	for _, rec := range logs.JSONLines(t) {
 		if rec["msg"] == "request" {
 			lines[rec["method"].(string)+" "+rec["path"].(string)] = rec
 		}

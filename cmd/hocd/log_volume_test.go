@@ -1,56 +1,17 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.uber.org/fx"
 
 	"hoc/l6_drivers/db"
+	"hoc/testkit"
 )
-
-// lockedBuffer collects log output from every goroutine of the server.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines returns the JSON log lines written since the last call, and forgets them.
-func (b *lockedBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	sc := bufio.NewScanner(&b.buf)
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("log line is not JSON: %s", sc.Text())
-		}
-		out = append(out, m)
-	}
-	b.buf.Reset()
-	return out
-}
 
 // TestLogVolume_OneInfoLinePerSuccessfulRequest checks that a protected,
 // successful request writes one line at info (the access line) and that
@@ -62,19 +23,19 @@ func TestLogVolume_OneInfoLinePerSuccessfulRequest(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
 		t.Run(level.String(), func(t *testing.T) {
 			t.Parallel()
-			logs := &lockedBuffer{}
+			logs := &testkit.LockedBuffer{}
 			h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})))
 			f := h.newTenant("logs")
 			h.do(http.MethodPost, "/api/v1/fdr/tenants/"+f.TenantID+"/onboarding",
 				map[string]any{"target_state": "COMPLETE", "reason": "test"}, h.founder()...)
-			logs.lines(t)
+			logs.JSONLines(t)
 
 			r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", usage("log-1"), append(f.integrationKeyHeader(), "X-Request-ID", "req-log-1")...)
 			if r.Status != http.StatusCreated {
 				t.Fatalf("ingest: %s", r.Raw)
 			}
 			var info, operations []map[string]any
-			for _, l := range logs.lines(t) {
+			for _, l := range logs.JSONLines(t) {
 				if l["level"] == "INFO" {
 					info = append(info, l)
 				}
@@ -100,7 +61,7 @@ func TestLogVolume_OneInfoLinePerSuccessfulRequest(t *testing.T) {
 
 			h.do(http.MethodGet, "/api/v1/integrations", nil, append(f.readKeyHeader(), "X-Request-ID", "req-log-2")...) // lacks the scope
 			var refused []string
-			for _, l := range logs.lines(t) {
+			for _, l := range logs.JSONLines(t) {
 				if l["msg"] == "operation" && l["level"] == "INFO" {
 					refused = append(refused, l["operation"].(string)+" "+l["error_code"].(string))
 				}
@@ -118,11 +79,11 @@ func TestLogVolume_OneInfoLinePerSuccessfulRequest(t *testing.T) {
 // request from L6, L4 and L2 (2,756 lines for 920 answers before).
 func TestLogVolume_AnOutageIsOneErrorLine(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	var d *db.DB
 	h := newHarnessWithLogger(t, testConfig(t, db.DialectSQLite), slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})), fx.Populate(&d))
 	f := h.newTenant("outage")
-	logs.lines(t)
+	logs.JSONLines(t)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +93,7 @@ func TestLogVolume_AnOutageIsOneErrorLine(t *testing.T) {
 		r.expectError(t, http.StatusServiceUnavailable, "UNAVAILABLE")
 	}
 	var errorLines, accessLines int
-	for _, l := range logs.lines(t) {
+	for _, l := range logs.JSONLines(t) {
 		switch {
 		case l["level"] == "ERROR":
 			errorLines++

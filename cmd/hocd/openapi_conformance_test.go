@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,21 +62,31 @@ func openAPIValidator(t testing.TB) validator.Validator {
 }
 
 // checkConforms fails t when the response to method path is not one the
-// document describes for that operation. Paths the document does not hold
-// (a test's request for a route that does not exist) have nothing to
-// conform to: that every route is documented is TestOpenAPI's job.
+// document describes for that operation (see conformanceProblem).
 func checkConforms(t testing.TB, method, path string, status int, header http.Header, body []byte) {
+	t.Helper()
+	if problem := conformanceProblem(t, method, path, status, header, body); problem != "" {
+		t.Fatal(problem)
+	}
+}
+
+// conformanceProblem says how the response to method path differs from what
+// the document describes for that operation, or returns "" when it
+// conforms. Paths the document does not hold (a test's request for a route
+// that does not exist) have nothing to conform to: that every route is
+// documented is TestOpenAPI's job.
+func conformanceProblem(t testing.TB, method, path string, status int, header http.Header, body []byte) string {
 	t.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	resp := &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)), Request: req}
 	ok, errs := openAPIValidator(t).ValidateHttpResponse(req, resp)
 	if ok {
-		return
+		return ""
 	}
 	var msgs []string
 	for _, e := range errs {
 		if e.IsPathMissingError() || e.IsOperationMissingError() {
-			return
+			return ""
 		}
 		msg := e.Message
 		if e.Reason != "" {
@@ -90,7 +101,7 @@ func checkConforms(t testing.TB, method, path string, status int, header http.He
 		}
 		msgs = append(msgs, msg)
 	}
-	t.Fatalf("%s %s → %d does not conform to openapi.json:\n  %s\nbody: %s", method, path, status,
+	return fmt.Sprintf("%s %s → %d does not conform to openapi.json:\n  %s\nbody: %s", method, path, status,
 		strings.Join(msgs, "\n  "), body)
 }
 

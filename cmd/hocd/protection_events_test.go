@@ -20,6 +20,7 @@ import (
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 	protectiondb "hoc/l6_drivers/protection"
+	"hoc/testkit"
 )
 
 // eventsBase is the fixed instant the recorded test events start from.
@@ -319,7 +320,7 @@ func TestProtectionEvents_CleanShutdownStoresEveryQueuedEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer d.Close()
+			defer testkit.Close(t, d)
 			store, err := protectiondb.NewEvents(d)
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // TestProtection_TwoProcessesSharingRedisAdmitAtMostTheLimit runs two real
@@ -39,25 +40,32 @@ func TestProtection_TwoProcessesSharingRedisAdmitAtMostTheLimit(t *testing.T) {
 
 	var addrs []string
 	for i := 0; i < 2; i++ {
-		addr := freeAddr(t)
+		addr := testkit.FreeAddr(t)
 		cmd := exec.Command(os.Args[0], "serve")
 		cmd.Env = append(os.Environ(), "HOC_TEST_RUN_MAIN=1", "HOC_ADDR="+addr, "HOC_DATABASE_URL="+dbURL,
 			"HOC_REDIS_URL=redis://127.0.0.1:6379/0", "HOC_PROTECTION_ROUTE_RPM=10", "HOC_LOG_FORMAT=json")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		stderr := &testkit.LockedBuffer{}
+		cmd.Stderr = stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			_ = cmd.Wait()
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Errorf("stop hocd at %s: %v", addr, err)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("hocd at %s did not stop cleanly: %v\n%s", addr, err, stderr.Tail(2000))
+			}
 		})
-		waitReady(t, addr, &stderr)
+		waitReady(t, addr, stderr)
 		addrs = append(addrs, addr)
 	}
 	admitted, limited := 0, 0
 	for i := 0; i < 30; i++ {
-		req, _ := http.NewRequest(http.MethodGet, "http://"+addrs[i%2]+"/api/v1/telemetry/usage-summary", nil)
+		req, err := http.NewRequest(http.MethodGet, "http://"+addrs[i%2]+"/api/v1/telemetry/usage-summary", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("X-AOS-Key", key)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -78,22 +86,11 @@ func TestProtection_TwoProcessesSharingRedisAdmitAtMostTheLimit(t *testing.T) {
 	}
 }
 
-// waitReady polls /ready until the server at addr answers 200.
+// waitReady waits until the server at addr, a process the test started,
+// answers /ready with 200, and fails the test with its log after 20 s.
 func waitReady(t *testing.T, addr string, stderr fmt.Stringer) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for {
-		resp, err := http.Get("http://" + addr + "/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("server at %s never became ready: %s", addr, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := pollReady(addr, 20*time.Second, func() bool { return false }); err != nil {
+		t.Fatalf("server at %s: %v: %s", addr, err, stderr.String())
 	}
 }

@@ -9,44 +9,25 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/fx"
 
 	protectionengine "hoc/l5_engines/protection"
+	"hoc/testkit"
 )
-
-// clock is the injected clock of protection tests: windows slide when the
-// test says so, never by sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // protectedHarness is a server with small limits, an injected clock and the
 // event recorder at hand.
-func protectedHarness(t *testing.T, routeRPM, burstRPS int, mod ...func(*Config)) (*harness, *clock, *protectionengine.Recorder) {
+func protectedHarness(t *testing.T, routeRPM, burstRPS int, mod ...func(*Config)) (*harness, *testkit.Clock, *protectionengine.Recorder) {
 	t.Helper()
 	cfg := testConfig(t, "sqlite")
 	cfg.Protection = ProtectionConfig{RoutePerMinute: routeRPM, BurstPerSecond: burstRPS}
 	for _, m := range mod {
 		m(&cfg)
 	}
-	clk := &clock{now: time.Now().UTC()}
+	clk := testkit.NewClock(time.Now().UTC())
 	var rec *protectionengine.Recorder
 	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec),
 		fx.Decorate(func(func() time.Time) func() time.Time { return clk.Now }))
@@ -107,7 +88,7 @@ func TestProtection_RateLimitRejectsNPlusOneAndRecoversAsTheWindowSlides(t *test
 	if r := h.do(http.MethodGet, "/api/v1/telemetry/daily-aggregates", nil, a.readKeyHeader()...); r.Status != 200 {
 		t.Fatalf("another route has its own bucket: %s", r.Raw)
 	}
-	clk.advance(time.Duration(retryMS) * time.Millisecond)
+	clk.Advance(time.Duration(retryMS) * time.Millisecond)
 	if r := h.do(http.MethodGet, summary, nil, a.readKeyHeader()...); r.Status != 200 {
 		t.Fatalf("after the window slid: %s", r.Raw)
 	}
@@ -128,7 +109,7 @@ func TestProtection_BurstThrottles(t *testing.T) {
 	if r.Error.Details["dimension"] != "burst" || r.Header.Get("Retry-After") != "1" {
 		t.Fatalf("throttle: %s %v", r.Raw, r.Header)
 	}
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	if r := h.do(http.MethodGet, "/api/v1/telemetry/usage-history", nil, a.readKeyHeader()...); r.Status != 200 {
 		t.Fatalf("after a second: %s", r.Raw)
 	}
@@ -144,7 +125,7 @@ func TestProtection_CostLimitRejectsWritesWarnsIngestSparesReadsAndEnterprise(t 
 		if r := h.do(http.MethodPost, "/api/v1/telemetry/llm-usage", spend, f.integrationKeyHeader()...); r.Status != 201 {
 			t.Fatalf("%s spend: %s", plan, r.Raw)
 		}
-		clk.advance(3 * time.Second) // past the facts cache (2 s)
+		clk.Advance(3 * time.Second) // past the facts cache (2 s)
 		create := h.do(http.MethodPost, "/api/v1/integrations", map[string]any{"name": "more", "provider_type": "openai"}, admin...)
 		if plan == "enterprise" {
 			if create.Status != 201 {
@@ -216,7 +197,7 @@ func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 	var rec *protectionengine.Recorder
 	cfg := testConfig(t, "sqlite")
 	cfg.RedisURL = "redis://127.0.0.1:1/0"
-	clk := &clock{now: time.Now().UTC()}
+	clk := testkit.NewClock(time.Now().UTC())
 	h := newHarnessWithConfig(t, cfg, fx.Populate(&rec), fx.Decorate(func(func() time.Time) func() time.Time { return clk.Now }))
 	a, b := h.completeTenant("A", "free"), h.completeTenant("B", "free")
 	summary := func(f tenantFixture) {
@@ -231,7 +212,7 @@ func TestProtection_RedisDownFailsOpenAndRecordsIt(t *testing.T) {
 			summary(a)
 		}
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	summary(a) // the first decision after the interval records it
 	failures := func(l eventList) map[string]string {
 		t.Helper()
@@ -273,7 +254,7 @@ func requireRedis(t *testing.T) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
 	if err == nil {
-		conn.Close()
+		testkit.Close(t, conn)
 		return
 	}
 	if os.Getenv("CI") == "true" {

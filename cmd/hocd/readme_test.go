@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // TestREADME_QuickStartRuns runs the README's Quick start — docs/quickstart.sh,
@@ -44,12 +46,15 @@ func TestREADME_QuickStartRuns(t *testing.T) {
 
 	dir := t.TempDir()
 	shims := t.TempDir()
-	realMake, _ := exec.LookPath("make")
+	realMake, err := exec.LookPath("make")
+	if err != nil {
+		t.Fatalf("the Quick start runs make: %v", err)
+	}
 	shim := "#!/bin/sh\nexec " + realMake + ` -s -C "` + repo + `" "$@" OUT="$PWD/hocd"` + "\n"
 	if err := os.WriteFile(filepath.Join(shims, "make"), []byte(shim), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cmd := exec.Command("bash", "-e", filepath.Join(repo, "docs", "quickstart.sh"))
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
@@ -106,6 +111,6 @@ func TestREADME_QuickStartRuns(t *testing.T) {
 	if ln, err := net.Listen("tcp", addr); err != nil {
 		t.Errorf("the server still holds %s after the Quick start: %v", addr, err)
 	} else {
-		ln.Close()
+		testkit.Close(t, ln)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hoc/l2_api/client"
+	"hoc/testkit"
 )
 
 // TestProgressLine_ShowsTotalPercentRateAndETAWhenTheTotalIsKnown is issue
@@ -75,10 +76,10 @@ func TestCountRecordLines_CountsWhatTheReadingLoopSends(t *testing.T) {
 		}
 		n, ok := countRecordLines(f, tc.at)
 		at, err := f.Seek(0, io.SeekCurrent)
-		f.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
+		testkit.Close(t, f)
 		if n != tc.want || !ok || at != tc.at {
 			t.Errorf("%s: %d lines, %v, offset %d; want %d lines at offset %d", tc.name, n, ok, at, tc.want, tc.at)
 		}
@@ -87,8 +88,8 @@ func TestCountRecordLines_CountsWhatTheReadingLoopSends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	defer w.Close()
+	defer testkit.Close(t, r)
+	defer testkit.Close(t, w)
 	if n, ok := countRecordLines(r, 0); ok {
 		t.Fatalf("a pipe counted %d lines: it can be read only once", n)
 	}

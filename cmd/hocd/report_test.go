@@ -18,6 +18,7 @@ import (
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat is issue
@@ -38,7 +39,7 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 	}
 	backends := dbtest.Backends(t)
 	dbURL := dbtest.URL(t, backends[len(backends)-1]) // Postgres when there is one
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	env := []string{"HOC_DATABASE_URL=" + dbURL, "HOC_ADDR=" + addr, "HOC_LOG_FORMAT=json"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "HOC_") {
@@ -60,13 +61,15 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
-	var serveLog lockedBuffer
+	var serveLog testkit.LockedBuffer
 	serve.Stderr = &serveLog
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = serve.Process.Signal(syscall.SIGTERM)
+		if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Errorf("stop hocd serve: %v", err)
+		}
 		if err := serve.Wait(); err != nil {
 			t.Errorf("hocd serve: %v\n%s", err, serveLog.String())
 		}
@@ -92,12 +95,14 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 	}
 	w := bufio.NewWriter(file)
 	for i := range n {
-		fmt.Fprintf(w, `{"call_id":"backfill-%06d","provider":"anthropic","model":"claude-sonnet","tokens_in":%d,"tokens_out":7,"cost_cents":0}`+"\n", i, i%500)
+		if _, err := fmt.Fprintf(w, `{"call_id":"backfill-%06d","provider":"anthropic","model":"claude-sonnet","tokens_in":%d,"tokens_out":7,"cost_cents":0}`+"\n", i, i%500); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	file.Close()
+	testkit.Close(t, file)
 
 	report := func(hocAddr string, args ...string) reportSummary {
 		t.Helper()
@@ -121,7 +126,7 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer d.Close()
+		defer testkit.Close(t, d)
 		err = d.Conn(context.Background()).
 			Raw(`SELECT count(*), count(DISTINCT call_id) FROM usage_records WHERE tenant_id = ?`, tenant.ID).
 			Row().Scan(&rows, &callIDs)
@@ -131,7 +136,7 @@ func TestReport_StoresAHundredThousandRecordsOnceAndCountsTheRepeat(t *testing.T
 		return rows, callIDs
 	}
 
-	first := report(freeAddr(t), "--url", "http://"+addr)
+	first := report(testkit.FreeAddr(t), "--url", "http://"+addr)
 	if first.Lines != n || first.Sent != n || first.Accepted != n || first.Duplicates != 0 || first.Rejected != 0 || first.Failed != 0 {
 		t.Fatalf("first run: %+v", first)
 	}
@@ -267,7 +272,7 @@ func TestReport_ASecondInterruptGivesUpOnAServerThatStaysDown(t *testing.T) {
 	lines := `{"call_id":"a","provider":"openai","model":"gpt-4o","tokens_in":1,"tokens_out":1,"cost_cents":0}
 {"call_id":"b","provider":"openai","model":"gpt-4o","tokens_in":1,"tokens_out":1,"cost_cents":0}
 `
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	opts := reportOptions{url: down.URL, key: "some-integration-key", batchSize: 10}
 	sum, err := runReport(context.Background(), deliver, opts, strings.NewReader(lines), &stderr)
 	if err == nil || !strings.Contains(err.Error(), "gave up") || sum.Sent != 2 || sum.Failed != 2 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 // TestServe_AnUnreachableDatabaseIsOneLine: hocd serve (and a one-shot
@@ -14,7 +15,7 @@ import (
 // does, with the fix — not fx's 957-character chain of constructors with Go
 // file paths.
 func TestServe_AnUnreachableDatabaseIsOneLine(t *testing.T) {
-	dbURL := "postgres://hoc:s3cret@" + refusingAddr(t) + "/hoc?sslmode=disable"
+	dbURL := "postgres://hoc:s3cret@" + testkit.FreeAddr(t) + "/hoc?sslmode=disable"
 	for _, args := range [][]string{
 		{"serve", "--addr", "127.0.0.1:0", "--database-url", dbURL},
 		{"tenants", "list", "--database-url", dbURL},
@@ -46,9 +47,12 @@ func TestDoctor_NamesTheFixForAMissingDatabaseOrRole(t *testing.T) {
 		dbtest.Backends(t) // fails in CI, where Postgres is mandatory
 		t.Skip("needs Postgres (" + dbtest.EnvDatabaseURL + ")")
 	}
-	missingDB, _ := url.Parse(server)
+	base, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("%s: %v", dbtest.EnvDatabaseURL, err)
+	}
+	missingDB, missingRole := *base, *base
 	missingDB.Path = "/hoc_no_such_database"
-	missingRole, _ := url.Parse(server)
 	missingRole.User = url.User("hoc_no_such_role")
 	for _, tc := range []struct {
 		url  string

@@ -61,7 +61,10 @@ func (f *fakeHoc) serve(w http.ResponseWriter, r *http.Request) {
 		var rec struct {
 			CallID string `json:"call_id"`
 		}
-		_ = json.Unmarshal(raw, &rec)
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			http.Error(w, "a record is not a JSON object: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		ids[i] = rec.CallID
 	}
 	f.mu.Lock()
@@ -103,8 +106,13 @@ func (f *fakeHoc) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
+	answer, err := json.Marshal(map[string]any{"success": true, "data": map[string]any{"results": items}})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusMultiStatus)
-	_ = json.NewEncoder(w).Encode(map[string]any{"success": true, "data": map[string]any{"results": items}})
+	w.Write(answer)
 }
 
 func (f *fakeHoc) sizes() []int {
@@ -132,7 +140,11 @@ func newTestClient(t *testing.T, f *fakeHoc, mod func(*Config)) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	t.Cleanup(func() {
+		if err := c.Close(context.Background()); err != nil {
+			t.Errorf("close the client: %v", err)
+		}
+	})
 	return c
 }
 
@@ -168,34 +180,57 @@ func results(t *testing.T, ps []*Pending) []Result {
 	return out
 }
 
+// A batch goes as soon as it holds BatchSize records, without waiting for
+// the interval; the rest waits for the interval, or for Close.
 func TestClient_BatchesBySize(t *testing.T) {
 	t.Parallel()
-	f := newFakeHoc(t)
-	c := newTestClient(t, f, func(c *Config) { c.BatchSize = 3 })
-	ps := send(t, c, "a", "b", "c", "d", "e", "f", "g")
-	if err := c.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range results(t, ps) {
-		if r.Outcome != Accepted || r.ID != "id-"+r.CallID || r.Attempts != 1 {
-			t.Errorf("%+v", r)
+	synctest.Test(t, func(t *testing.T) {
+		f := newMemoryHoc()
+		c := newTestClient(t, f, func(c *Config) { c.BatchSize = 3 })
+		ps := send(t, c, "a", "b", "c", "d", "e", "f", "g")
+		synctest.Wait()
+		if got := fmt.Sprint(f.sizes()); got != "[3 3]" {
+			t.Fatalf("requests of %s records before the interval, want [3 3]", got)
 		}
-	}
-	if got := fmt.Sprint(f.sizes()); got != "[3 3 1]" {
-		t.Fatalf("requests of %s records, want [3 3 1]", got)
-	}
+		if err := c.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results(t, ps) {
+			if r.Outcome != Accepted || r.ID != "id-"+r.CallID || r.Attempts != 1 {
+				t.Errorf("%+v", r)
+			}
+		}
+		if got := fmt.Sprint(f.sizes()); got != "[3 3 1]" {
+			t.Fatalf("requests of %s records, want [3 3 1]", got)
+		}
+	})
 }
 
+// Without Flush or Close, a partial batch goes when its first record has
+// waited FlushInterval, and not before.
 func TestClient_SendsAPartialBatchAfterTheInterval(t *testing.T) {
 	t.Parallel()
-	f := newFakeHoc(t)
-	c := newTestClient(t, f, func(c *Config) { c.FlushInterval = 20 * time.Millisecond })
-	// Without Flush or Close: only the interval can send them.
-	for _, r := range results(t, send(t, c, "a", "b")) {
-		if r.Outcome != Accepted {
-			t.Errorf("%+v", r)
+	synctest.Test(t, func(t *testing.T) {
+		const interval = 20 * time.Millisecond
+		f := newMemoryHoc()
+		c := newTestClient(t, f, func(c *Config) { c.FlushInterval = interval })
+		ps := send(t, c, "a", "b")
+		time.Sleep(interval - time.Nanosecond) // advances the bubble's fake clock to just before the interval ends
+		synctest.Wait()
+		if got := f.sizes(); len(got) != 0 {
+			t.Fatalf("requests of %v records before the interval ended; a partial batch must wait for it", got)
 		}
-	}
+		time.Sleep(time.Nanosecond) // advances the bubble's fake clock to the end of the interval
+		synctest.Wait()
+		if got := fmt.Sprint(f.sizes()); got != "[2]" {
+			t.Fatalf("requests of %s records when the interval ended, want [2]", got)
+		}
+		for _, r := range results(t, ps) {
+			if r.Outcome != Accepted {
+				t.Errorf("%+v", r)
+			}
+		}
+	})
 }
 
 func TestClient_FlushDeliversEverythingSentBefore(t *testing.T) {
@@ -247,23 +282,25 @@ func TestClient_RetriesWithTheSameCallIDsUntilTheServerAnswers(t *testing.T) {
 
 func TestClient_WaitsAtLeastRetryAfter(t *testing.T) {
 	t.Parallel()
-	f := newFakeHoc(t)
-	var first, second time.Time
-	f.fail = func(n int, _ []string) (int, string, bool) {
-		if n == 1 {
-			first = time.Now()
-			return http.StatusTooManyRequests, "1", true
+	synctest.Test(t, func(t *testing.T) {
+		f := newMemoryHoc()
+		var first, second time.Time
+		f.fail = func(n int, _ []string) (int, string, bool) {
+			if n == 1 {
+				first = time.Now()
+				return http.StatusTooManyRequests, "1", true
+			}
+			second = time.Now()
+			return 0, "", false
 		}
-		second = time.Now()
-		return 0, "", false
-	}
-	c := newTestClient(t, f, nil)
-	if r, err := c.Report(context.Background(), record("a")); err != nil || r.Outcome != Accepted {
-		t.Fatalf("%+v %v", r, err)
-	}
-	if gap := second.Sub(first); gap < time.Second {
-		t.Fatalf("retried after %v, before the server's Retry-After of 1 s", gap)
-	}
+		c := newTestClient(t, f, nil)
+		if r, err := c.Report(context.Background(), record("a")); err != nil || r.Outcome != Accepted {
+			t.Fatalf("%+v %v", r, err)
+		}
+		if gap := second.Sub(first); gap < time.Second {
+			t.Fatalf("retried after %v, before the server's Retry-After of 1 s", gap)
+		}
+	})
 }
 
 func TestClient_ARefusedRequestFailsItsRecordsAtOnce(t *testing.T) {
@@ -272,7 +309,9 @@ func TestClient_ARefusedRequestFailsItsRecordsAtOnce(t *testing.T) {
 	f.fail = func(int, []string) (int, string, bool) { return http.StatusUnauthorized, "", true }
 	c := newTestClient(t, f, nil)
 	ps := send(t, c, "a", "b")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range results(t, ps) {
 		if r.Outcome != Failed || r.Code != "E401" || r.Attempts != 1 || r.Err == nil || r.Stored() {
 			t.Errorf("%+v", r)
@@ -291,7 +330,9 @@ func TestClient_SplitsABatchTheServerFindsTooLarge(t *testing.T) {
 	}
 	c := newTestClient(t, f, nil)
 	ps := send(t, c, "a", "b", "c", "d", "e")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range results(t, ps) {
 		if r.Outcome != Accepted {
 			t.Errorf("%+v", r)
@@ -310,7 +351,9 @@ func TestClient_ReportsEveryRecordsOwnOutcome(t *testing.T) {
 		c.OnResult = func(r Result) { mu.Lock(); seen = append(seen, r); mu.Unlock() }
 	})
 	ps := send(t, c, "new", "dup", "clash", "bad")
-	_ = c.Flush(context.Background())
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	got := results(t, ps)
 	want := []Outcome{Accepted, Duplicate, Conflict, Rejected}
 	for i, r := range got {
@@ -329,41 +372,48 @@ func TestClient_ReportsEveryRecordsOwnOutcome(t *testing.T) {
 	}
 }
 
-// stallingHoc holds every request until release is closed, so that the
-// buffer fills behind the one batch in flight.
-func stallingHoc(t *testing.T) (*fakeHoc, chan struct{}) {
-	f := newFakeHoc(t)
-	release := make(chan struct{})
-	f.fail = func(int, []string) (int, string, bool) { <-release; return 0, "", false }
-	return f, release
+// stallingHoc holds every request until release is called, so that the
+// buffer fills behind the one batch in flight. Call it inside a synctest
+// bubble: the sender then waits on a channel of the bubble.
+func stallingHoc() (f *fakeHoc, release func()) {
+	f = newMemoryHoc()
+	released := make(chan struct{})
+	f.fail = func(int, []string) (int, string, bool) { <-released; return 0, "", false }
+	return f, sync.OnceFunc(func() { close(released) })
 }
 
 func TestClient_AFullBufferDropsWithACountOrBlocksUntilTheContextEnds(t *testing.T) {
 	t.Parallel()
 	for _, policy := range []WhenFull{Drop, Block} {
-		f, release := stallingHoc(t)
-		c := newTestClient(t, f, func(c *Config) { c.BufferSize, c.BatchSize, c.WhenFull = 2, 1, policy })
-		ps := send(t, c, "a") // taken by the sender, which stalls on it
-		waitFor(t, func() bool { return len(f.sizes()) == 1 })
-		ps = append(ps, send(t, c, "b", "c")...) // fill the buffer
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		_, err := c.Send(ctx, record("d"))
-		cancel()
-		if !errors.Is(err, ErrBufferFull) {
-			t.Fatalf("policy %d: Send to a full buffer: %v", policy, err)
-		}
-		if policy == Block && !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("Block returned before its context ended: %v", err)
-		}
-		if dropped := c.Stats().Dropped; (policy == Drop) != (dropped == 1) {
-			t.Fatalf("policy %d: dropped %d", policy, dropped)
-		}
-		close(release)
-		for _, r := range results(t, ps) {
-			if r.Outcome != Accepted {
-				t.Errorf("%+v", r)
+		synctest.Test(t, func(t *testing.T) {
+			f, release := stallingHoc()
+			defer release() // a failing test must not leave the sender stalled
+			c := newTestClient(t, f, func(c *Config) { c.BufferSize, c.BatchSize, c.WhenFull = 2, 1, policy })
+			ps := send(t, c, "a") // taken by the sender, which stalls on it
+			synctest.Wait()
+			if got := f.sizes(); len(got) != 1 {
+				t.Fatalf("policy %d: requests %v, want the first record's in flight", policy, got)
 			}
-		}
+			ps = append(ps, send(t, c, "b", "c")...) // fill the buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			_, err := c.Send(ctx, record("d"))
+			cancel()
+			if !errors.Is(err, ErrBufferFull) {
+				t.Fatalf("policy %d: Send to a full buffer: %v", policy, err)
+			}
+			if policy == Block && !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Block returned before its context ended: %v", err)
+			}
+			if dropped := c.Stats().Dropped; (policy == Drop) != (dropped == 1) {
+				t.Fatalf("policy %d: dropped %d", policy, dropped)
+			}
+			release()
+			for _, r := range results(t, ps) {
+				if r.Outcome != Accepted {
+					t.Errorf("%+v", r)
+				}
+			}
+		})
 	}
 }
 
@@ -446,7 +496,10 @@ func TestConfig_RefusesWhatCannotWork(t *testing.T) {
 // TestPackage_ImportsNothingOfHoc: SDK users can take this package alone.
 func TestPackage_ImportsNothingOfHoc(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("*.go")
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range files {
 		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
 		if err != nil {
@@ -460,16 +513,5 @@ func TestPackage_ImportsNothingOfHoc(t *testing.T) {
 	}
 	if _, err := os.Stat("client.go"); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition never held")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -39,9 +39,19 @@ func (f *fakeStore) ListTenants(context.Context, int, int) ([]store.TenantRow, i
 	return f.rows, int64(len(f.rows)), nil
 }
 
+// newTestEngine is an engine on s.
+func newTestEngine(t *testing.T, s *fakeStore) *Engine {
+	t.Helper()
+	e, err := NewEngine(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func TestCreateTenant_DefaultsSlugPlanAndStates(t *testing.T) {
 	t.Parallel()
-	e, _ := NewEngine(&fakeStore{})
+	e := newTestEngine(t, &fakeStore{})
 	got, err := e.CreateTenant(context.Background(), NewTenant{Name: "  Acme Robotics, Inc. "})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +64,7 @@ func TestCreateTenant_DefaultsSlugPlanAndStates(t *testing.T) {
 
 func TestCreateTenant_ReportsEveryBadField(t *testing.T) {
 	t.Parallel()
-	e, _ := NewEngine(&fakeStore{})
+	e := newTestEngine(t, &fakeStore{})
 	empty := ""
 	_, err := e.CreateTenant(context.Background(), NewTenant{Name: "", Slug: "Bad Slug", Plan: "gold", ExternalOrgID: &empty})
 	fe, ok := fault.As(err)
@@ -73,7 +83,7 @@ func TestCreateTenant_ReportsEveryBadField(t *testing.T) {
 func TestCreateTenant_UniqueViolationsAreConflicts(t *testing.T) {
 	t.Parallel()
 	for _, storeErr := range []error{store.ErrSlugTaken, store.ErrExternalOrgTaken} {
-		e, _ := NewEngine(&fakeStore{failErr: storeErr})
+		e := newTestEngine(t, &fakeStore{failErr: storeErr})
 		_, err := e.CreateTenant(context.Background(), NewTenant{Name: "Acme"})
 		if fe, ok := fault.As(err); !ok || fe.Code != fault.CodeConflict {
 			t.Fatalf("%v → %v, want CONFLICT", storeErr, err)
@@ -83,7 +93,7 @@ func TestCreateTenant_UniqueViolationsAreConflicts(t *testing.T) {
 
 func TestGetTenant_NonUUIDIsNotFoundWithoutQuery(t *testing.T) {
 	t.Parallel()
-	e, _ := NewEngine(&fakeStore{failErr: errors.New("must not be called")})
+	e := newTestEngine(t, &fakeStore{failErr: errors.New("must not be called")})
 	_, err := e.GetTenant(context.Background(), "'; drop table tenants")
 	if fault.KindOf(err) != fault.KindNotFound {
 		t.Fatalf("err = %v, want not found", err)
@@ -93,7 +103,7 @@ func TestGetTenant_NonUUIDIsNotFoundWithoutQuery(t *testing.T) {
 func TestGetTenant_UnknownStoredStateIsInternal(t *testing.T) {
 	t.Parallel()
 	f := &fakeStore{rows: []store.TenantRow{{ID: "0193a8e0-0000-7000-8000-000000000001", Plan: "free", LifecycleState: "PAUSED"}}}
-	e, _ := NewEngine(f)
+	e := newTestEngine(t, f)
 	_, err := e.GetTenant(context.Background(), f.rows[0].ID)
 	if fault.KindOf(err) != fault.KindInternal {
 		t.Fatalf("err = %v, want internal", err)

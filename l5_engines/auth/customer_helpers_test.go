@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"hoc/testkit"
+
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -128,44 +130,47 @@ func signCustomer(t *testing.T, k testKey, claims jwt.MapClaims) string {
 	return s
 }
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // jwksServer is the test identity provider's JWKS endpoint; it counts its
-// hits and can change what it serves.
+// hits and can change what it serves. URL and client reach it.
 type jwksServer struct {
-	*httptest.Server
+	URL    string
+	client *http.Client
 	hits   atomic.Int64
 	mu     sync.Mutex
 	body   []byte
 	status int
 }
 
+// newJWKSServer serves keys on a real listener, closed when the test ends.
 func newJWKSServer(t *testing.T, keys ...testKey) *jwksServer {
 	t.Helper()
 	s := &jwksServer{status: http.StatusOK}
 	s.serve(t, keys...)
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.hits.Add(1)
-		s.mu.Lock()
-		status, body := s.status, s.body
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(s.Close)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	s.URL, s.client = srv.URL, srv.Client()
 	return s
+}
+
+// newMemoryJWKS serves keys without a socket, so that the client can run
+// inside a testing/synctest bubble (see testkit.HandlerTransport).
+func newMemoryJWKS(t *testing.T, keys ...testKey) *jwksServer {
+	t.Helper()
+	s := &jwksServer{status: http.StatusOK}
+	s.serve(t, keys...)
+	s.URL, s.client = "https://id.example.test/.well-known/jwks.json", &http.Client{Transport: testkit.HandlerTransport{Handler: s}}
+	return s
+}
+
+// ServeHTTP answers with the current body and status and counts the hit.
+func (s *jwksServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	s.hits.Add(1)
+	s.mu.Lock()
+	status, body := s.status, s.body
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 func (s *jwksServer) serve(t *testing.T, keys ...testKey) {
@@ -183,7 +188,7 @@ func (s *jwksServer) fail() {
 
 // urlConfig is a configuration that reads keys from s.
 func urlConfig(s *jwksServer) CustomerConfig {
-	return CustomerConfig{Issuer: testIssuer, Audience: testAudience, JWKSURL: s.URL, HTTPClient: s.Client()}
+	return CustomerConfig{Issuer: testIssuer, Audience: testAudience, JWKSURL: s.URL, HTTPClient: s.client}
 }
 
 func newCustomerTokens(t *testing.T, cfg CustomerConfig, now func() time.Time) *CustomerTokens {

@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"hoc/l5_engines/fault"
+	"hoc/testkit"
 )
 
 // verifyRandomKids verifies n tokens at once, each naming a kid nobody
@@ -57,7 +59,7 @@ func TestCustomerTokens_KeyRotationNeedsExactlyOneFetch(t *testing.T) {
 
 func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"))
 	cfg := urlConfig(srv)
 	cfg.MinRefreshInterval = 5 * time.Minute
@@ -82,7 +84,7 @@ func TestCustomerTokens_UnknownKidsFetchAtMostOncePerMinRefreshInterval(t *testi
 
 func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"), key("ec"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
 	ecToken := signCustomer(t, key("ec"), customerClaims())
@@ -98,7 +100,7 @@ func TestCustomerTokens_RefreshDropsRevokedKeys(t *testing.T) {
 
 func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t, key("rsa"))
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
 	tok := signCustomer(t, key("rsa"), customerClaims())
@@ -116,7 +118,7 @@ func TestCustomerTokens_FailedRefreshKeepsKeys(t *testing.T) {
 
 func TestCustomerTokens_StartsWhileJWKSIsDown(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: t0}
+	clock := testkit.NewClock(t0)
 	srv := newJWKSServer(t)
 	srv.fail()
 	c := newCustomerTokens(t, urlConfig(srv), clock.Now)
@@ -175,29 +177,28 @@ func TestCustomerTokens_HungJWKSIsBoundedByRequestContext(t *testing.T) {
 	}
 }
 
+// The set is fetched at start and then once per interval, until Close and
+// never after it. On the bubble's fake clock each interval is exact, and
+// "never after" is every goroutine waiting with ten intervals gone by.
 func TestCustomerTokens_RefreshesPeriodicallyUntilClose(t *testing.T) {
 	t.Parallel()
-	srv := newJWKSServer(t, key("rsa"))
-	cfg := urlConfig(srv)
-	cfg.RefreshInterval = 2 * time.Millisecond
-	c, err := NewCustomerTokens(t.Context(), cfg, fixedClock(t0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(5 * time.Second); srv.hits.Load() < 3; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			c.Close()
-			t.Fatalf("only %d fetches in 5 s with a 2 ms interval", srv.hits.Load())
+	synctest.Test(t, func(t *testing.T) {
+		const every = time.Minute
+		srv := newMemoryJWKS(t, key("rsa"))
+		cfg := urlConfig(srv)
+		cfg.RefreshInterval = every
+		c := newCustomerTokens(t, cfg, fixedClock(t0))
+		synctest.Wait()
+		wantHits(t, srv, 1) // the fetch at start
+		for want := int64(2); want <= 3; want++ {
+			time.Sleep(every) // advances the bubble's fake clock by one interval
+			synctest.Wait()
+			wantHits(t, srv, want)
 		}
-	}
 
-	c.Close()
-	// A fetch sent just before Close may reach the test server's handler
-	// after Close returned: let it land, then no other may follow.
-	time.Sleep(50 * time.Millisecond)
-	after := srv.hits.Load()
-	for range 10 {
-		time.Sleep(2 * time.Millisecond)
-	}
-	wantHits(t, srv, after)
+		c.Close()
+		time.Sleep(10 * every) // advances the bubble's fake clock by ten intervals
+		synctest.Wait()
+		wantHits(t, srv, 3)
+	})
 }

@@ -146,7 +146,10 @@ func TestIntegrationKey_Refusals(t *testing.T) {
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)
-	integ, key, _ := e.CreateIntegration(context.Background(), NewIntegration{TenantID: tenantA, Name: "prod", ProviderType: "openai"})
+	integ, key, err := e.CreateIntegration(context.Background(), NewIntegration{TenantID: tenantA, Name: "prod", ProviderType: "openai"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	secret := strings.Split(key, ":")[2]
 	cases := map[string]string{
 		"wrong secret":         tenantA + ":" + integ.ID + ":" + strings.Repeat("x", 43),
@@ -202,9 +205,13 @@ func TestAPIKey_RevokedExpiredFrozenUnknownAllRefusedAlike(t *testing.T) {
 		t.Fatalf("verify live: %+v %v", got, err)
 	}
 	revoked, revokedKey := mk("revoked", nil)
-	_ = e.RevokeAPIKey(ctx, revoked.ID)
+	if err := e.RevokeAPIKey(ctx, revoked.ID); err != nil {
+		t.Fatal(err)
+	}
 	frozen, frozenKey := mk("frozen", nil)
-	_ = e.FreezeAPIKey(ctx, frozen.ID)
+	if err := e.FreezeAPIKey(ctx, frozen.ID); err != nil {
+		t.Fatal(err)
+	}
 	_, expiringKey := mk("expiring", &expiry)
 	now = t0.Add(2 * time.Hour)
 	for name, key := range map[string]string{"revoked": revokedKey, "frozen": frozenKey, "expired": expiringKey, "unknown": "aos_" + strings.Repeat("z", 43), "no prefix": "xyz"} {
@@ -232,10 +239,17 @@ func TestVerify_TouchesLastUsedAtMostOncePerMinute(t *testing.T) {
 	now := t0
 	s := newFakeStore()
 	e := newEngine(t, s, &now)
-	_, key, _ := e.CreateAPIKey(context.Background(), NewAPIKey{TenantID: tenantA, Name: "k"})
-	_, _ = e.VerifyAPIKey(context.Background(), key)
+	_, key, err := e.CreateAPIKey(context.Background(), NewAPIKey{TenantID: tenantA, Name: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.VerifyAPIKey(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
 	s.apiKeys[0].LastUsedAt = &now
-	_, _ = e.VerifyAPIKey(context.Background(), key)
+	if _, err := e.VerifyAPIKey(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
 	if s.touched != 1 {
 		t.Fatalf("touched %d times within a minute, want 1", s.touched)
 	}

@@ -85,7 +85,10 @@ func TestList_ReturnsEventsWithTheirDetails(t *testing.T) {
 	if e.Decision != "warn" || e.Dimension != "cost" || e.Endpoint != "/api/v1/telemetry/llm-usage" || !e.OccurredAt.Equal(clock) {
 		t.Fatalf("event %+v", e)
 	}
-	out, _ := json.Marshal(e.Details)
+	out, err := json.Marshal(e.Details)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if string(out) != `{"big":9007199254740993,"current_value":12.5,"limit":"daily_budget"}` {
 		t.Fatalf("details %s lost precision or content", out)
 	}

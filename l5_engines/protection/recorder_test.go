@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,18 +76,6 @@ func (f *fakeEvents) batchSizes() []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]int(nil), f.batches...)
-}
-
-// waitFor polls cond for up to five seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 var (
@@ -161,35 +151,54 @@ func TestRecorder_CloseStoresEveryEventRecordedBefore(t *testing.T) {
 	}
 }
 
+// A full batch is written at once; the events after it wait for the
+// interval. Inside the synctest bubble no time passes until every goroutine
+// waits, so "at once" and "waits" are exact, not a race against a sleep.
 func TestRecorder_WritesAFullBatchWithoutWaitingForTheInterval(t *testing.T) {
 	t.Parallel()
-	s := &fakeEvents{}
-	r := newRecorder(t, protection.RecorderConfig{BatchSize: 10, FlushInterval: time.Hour}, s, nil)
-	r.Start()
-	defer closeRecorder(t, r)
-	for range 25 {
-		r.Record(rejection(tenantA))
-	}
-	waitFor(t, "two full batches", func() bool { return len(s.stored()) == 20 })
-	time.Sleep(20 * time.Millisecond)
-	if got := s.batchSizes(); len(got) != 2 || got[0] != 10 || got[1] != 10 {
-		t.Fatalf("batches %v, want [10 10] while the last 5 wait for the interval", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := &fakeEvents{}
+		r := newRecorder(t, protection.RecorderConfig{BatchSize: 10, FlushInterval: time.Hour}, s, nil)
+		r.Start()
+		defer closeRecorder(t, r)
+		for range 25 {
+			r.Record(rejection(tenantA))
+		}
+		synctest.Wait()
+		if got := s.batchSizes(); !slices.Equal(got, []int{10, 10}) {
+			t.Fatalf("batches %v, want [10 10] while the last 5 wait for the interval", got)
+		}
+		time.Sleep(time.Hour) // advances the bubble's fake clock to the end of the interval
+		synctest.Wait()
+		if got := s.batchSizes(); !slices.Equal(got, []int{10, 10, 5}) {
+			t.Fatalf("batches %v, want [10 10 5] once the interval ended", got)
+		}
+	})
 }
 
+// A partial batch waits for exactly one interval after its first event.
 func TestRecorder_WritesAPartialBatchAfterTheInterval(t *testing.T) {
 	t.Parallel()
-	s := &fakeEvents{}
-	r := newRecorder(t, protection.RecorderConfig{FlushInterval: 20 * time.Millisecond}, s, nil)
-	r.Start()
-	defer closeRecorder(t, r)
-	for range 3 {
-		r.Record(rejection(tenantA))
-	}
-	// Three events are far from a batch, so only the interval writes them;
-	// on a busy machine it may fire between two Records, hence no count of
-	// batches.
-	waitFor(t, "the interval's flush", func() bool { return len(s.stored()) == 3 })
+	synctest.Test(t, func(t *testing.T) {
+		const interval = 20 * time.Millisecond
+		s := &fakeEvents{}
+		r := newRecorder(t, protection.RecorderConfig{FlushInterval: interval}, s, nil)
+		r.Start()
+		defer closeRecorder(t, r)
+		for range 3 {
+			r.Record(rejection(tenantA))
+		}
+		time.Sleep(interval - time.Nanosecond) // advances the bubble's fake clock to just before the interval ends
+		synctest.Wait()
+		if n := len(s.stored()); n != 0 {
+			t.Fatalf("stored %d events before the interval ended; a partial batch must wait for it", n)
+		}
+		time.Sleep(time.Nanosecond) // advances the bubble's fake clock to the end of the interval
+		synctest.Wait()
+		if got := s.batchSizes(); !slices.Equal(got, []int{3}) {
+			t.Fatalf("batches %v, want the 3 events in one batch when the interval ended", got)
+		}
+	})
 }
 
 func TestRecorder_FlushWaitsForEverythingRecordedBefore(t *testing.T) {
@@ -286,20 +295,22 @@ func TestRecorder_DropsABatchWhoseRetryFails(t *testing.T) {
 
 func TestRecorder_CloseGivesUpWhenItsContextEnds(t *testing.T) {
 	t.Parallel()
-	s := &fakeEvents{gate: make(chan struct{})}
-	r := newRecorder(t, protection.RecorderConfig{}, s, nil)
-	r.Start()
-	r.Record(rejection(tenantA))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := r.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Close with a stuck store returned %v", err)
-	}
-	close(s.gate)
-	closeRecorder(t, r)
-	if n := len(s.stored()); n != 1 {
-		t.Fatalf("stored %d, want the writer to finish in the background", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := &fakeEvents{gate: make(chan struct{})}
+		r := newRecorder(t, protection.RecorderConfig{}, s, nil)
+		r.Start()
+		r.Record(rejection(tenantA))
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if err := r.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Close with a stuck store returned %v", err)
+		}
+		close(s.gate)
+		closeRecorder(t, r)
+		if n := len(s.stored()); n != 1 {
+			t.Fatalf("stored %d, want the writer to finish in the background", n)
+		}
+	})
 }
 
 // Record logs every event as one structured line with every field.

@@ -15,6 +15,7 @@ package telemetry
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -40,9 +41,12 @@ func fzCalendarDay(s string) (time.Time, bool) {
 	if !fzDateText.MatchString(s) {
 		return time.Time{}, false
 	}
-	y, _ := strconv.Atoi(s[0:4])
-	m, _ := strconv.Atoi(s[5:7])
-	d, _ := strconv.Atoi(s[8:10])
+	y, errY := strconv.Atoi(s[0:4])
+	m, errM := strconv.Atoi(s[5:7])
+	d, errD := strconv.Atoi(s[8:10])
+	if errors.Join(errY, errM, errD) != nil {
+		return time.Time{}, false
+	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
 		return time.Time{}, false

@@ -18,9 +18,9 @@ func event(kind, to string) account.EventRow {
 func TestTenantStore_SetLifecycleIsConditionalAndRecorded(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
-		tenant, _ := s.CreateTenant(ctx, newTenant("A", "a"))
+		tenant := mustCreate(t, s, newTenant("A", "a"))
 		got, err := s.SetLifecycle(ctx, tenant.ID, "ACTIVE", "SUSPENDED", event("lifecycle", "SUSPENDED"))
 		if err != nil || got.LifecycleState != "SUSPENDED" {
 			t.Fatalf("suspend: %+v %v", got, err)
@@ -43,9 +43,9 @@ func TestTenantStore_SetLifecycleIsConditionalAndRecorded(t *testing.T) {
 func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
-		tenant, _ := s.CreateTenant(ctx, newTenant("A", "a"))
+		tenant := mustCreate(t, s, newTenant("A", "a"))
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		moves := 0
@@ -66,8 +66,14 @@ func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		got, _ := s.GetTenant(ctx, tenant.ID)
-		events, _ := s.CountEvents(ctx, tenant.ID, "onboarding")
+		got, err := s.GetTenant(ctx, tenant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := s.CountEvents(ctx, tenant.ID, "onboarding")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.OnboardingState != 4 || moves < 1 || moves > 4 || events != int64(moves) {
 			t.Fatalf("state %d after %d moves and %d events; want 4, 1..4 moves, one event each", got.OnboardingState, moves, events)
 		}
@@ -80,13 +86,13 @@ func TestTenantStore_ConcurrentOnboardingNeverMovesBackwards(t *testing.T) {
 func TestTenantStore_FindTenantByOrgThenID(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
 		org := "org_9"
 		withOrg := newTenant("A", "a")
 		withOrg.ExternalOrgID = &org
-		a, _ := s.CreateTenant(ctx, withOrg)
-		b, _ := s.CreateTenant(ctx, newTenant("B", "b"))
+		a := mustCreate(t, s, withOrg)
+		b := mustCreate(t, s, newTenant("B", "b"))
 		for in, want := range map[string]string{org: a.ID, b.ID: b.ID} {
 			got, err := s.FindTenantByOrg(ctx, in)
 			if err != nil || got.ID != want {

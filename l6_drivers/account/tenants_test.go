@@ -14,10 +14,30 @@ func newTenant(name, slug string) account.TenantRow {
 	return account.TenantRow{Name: name, Slug: slug, Plan: "free", LifecycleState: "ACTIVE", OnboardingState: 0}
 }
 
+// newStore is a tenant store on d.
+func newStore(t *testing.T, d *db.DB) *account.Store {
+	t.Helper()
+	s, err := account.NewStore(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// mustCreate creates a tenant or fails the test.
+func mustCreate(t *testing.T, s *account.Store, row account.TenantRow) account.TenantRow {
+	t.Helper()
+	created, err := s.CreateTenant(context.Background(), row)
+	if err != nil {
+		t.Fatalf("create tenant %s: %v", row.Slug, err)
+	}
+	return created
+}
+
 func TestTenantStore_CreateThenGet(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
 		org := "org_123"
 		in := newTenant("Acme", "acme")
@@ -43,7 +63,7 @@ func TestTenantStore_CreateThenGet(t *testing.T) {
 func TestTenantStore_GetUnknownIsNotFound(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		_, err := s.GetTenant(context.Background(), "0193a8e0-0000-7000-8000-000000000001")
 		if !errors.Is(err, account.ErrTenantNotFound) {
 			t.Fatalf("err = %v, want ErrTenantNotFound", err)
@@ -54,7 +74,7 @@ func TestTenantStore_GetUnknownIsNotFound(t *testing.T) {
 func TestTenantStore_UniqueSlugAndExternalOrg(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
 		org := "org_1"
 		first := newTenant("One", "one")
@@ -83,7 +103,7 @@ func TestTenantStore_UniqueSlugAndExternalOrg(t *testing.T) {
 func TestTenantStore_DatabaseEnforcesStateDomains(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		bad := []account.TenantRow{
 			{Name: "x", Slug: "x", Plan: "gold", LifecycleState: "ACTIVE"},
 			{Name: "x", Slug: "x", Plan: "free", LifecycleState: "PAUSED"},
@@ -102,7 +122,7 @@ func TestTenantStore_DatabaseEnforcesStateDomains(t *testing.T) {
 func TestTenantStore_ListPagesOldestFirstWithTotal(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		s, _ := account.NewStore(d)
+		s := newStore(t, d)
 		ctx := context.Background()
 		var ids []string
 		for _, slug := range []string{"a", "b", "c"} {

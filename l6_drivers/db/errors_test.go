@@ -76,7 +76,7 @@ func TestClassify_NilAndAlreadyClassified(t *testing.T) {
 
 func TestOpen_UnreachablePostgresIsUnavailable(t *testing.T) {
 	t.Parallel()
-	ctx := testCtx(t)
+	ctx := dbtest.Context(t)
 	_, err := db.Open(ctx, db.Config{URL: "postgres://postgres@127.0.0.1:1/hoc?sslmode=disable&connect_timeout=5"})
 	if err == nil {
 		t.Fatal("Open of a closed port succeeded")
@@ -89,7 +89,7 @@ func TestOpen_UnreachablePostgresIsUnavailable(t *testing.T) {
 func TestClassify_QueryOnClosedDatabaseIsUnavailable(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		if err := d.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
@@ -106,7 +106,7 @@ func TestClassify_QueryOnClosedDatabaseIsUnavailable(t *testing.T) {
 func TestClassify_LeavesUniqueViolationAlone(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		if err := insertTenant(ctx, d, "acme"); err != nil {
 			t.Fatalf("first insert: %v", err)
 		}

@@ -1,48 +1,20 @@
 package db_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
-// syncBuffer lets the database log into a buffer from any goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // openLogged opens a fresh migrated database whose log goes to the returned buffer.
-func openLogged(t *testing.T, dialect db.Dialect) (*db.DB, *syncBuffer) {
+func openLogged(t *testing.T, dialect db.Dialect) (*db.DB, *testkit.LockedBuffer) {
 	t.Helper()
-	ctx := testCtx(t)
-	logs := &syncBuffer{}
-	d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect), Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return d, logs
+	logs := &testkit.LockedBuffer{}
+	return dbtest.NewWithLogger(t, dialect, slog.New(slog.NewTextHandler(logs, nil))), logs
 }
 
 func TestLogger_FailedStatementIsLoggedWithoutValues(t *testing.T) {
@@ -50,10 +22,10 @@ func TestLogger_FailedStatementIsLoggedWithoutValues(t *testing.T) {
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			d, logs := openLogged(t, dialect)
-			tenant := newTenant("acme")
+			tenant := dbtest.Tenant("acme")
 			tenant.Name = "secret-tenant-name"
 			tenant.Plan = "gold" // breaks the plan CHECK
-			if err := d.Conn(testCtx(t)).Create(tenant).Error; err == nil {
+			if err := d.Conn(dbtest.Context(t)).Create(tenant).Error; err == nil {
 				t.Fatal("insert with an unknown plan succeeded")
 			}
 			out := logs.String()
@@ -72,7 +44,7 @@ func TestLogger_UniqueViolationIsNotLoggedAsError(t *testing.T) {
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			d, logs := openLogged(t, dialect)
-			ctx := testCtx(t)
+			ctx := dbtest.Context(t)
 			if err := insertTenant(ctx, d, "acme"); err != nil {
 				t.Fatalf("first insert: %v", err)
 			}

@@ -6,12 +6,13 @@ import (
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
+	"hoc/testkit"
 )
 
 func TestMigrate_IsIdempotent(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		// dbtest.New has migrated once already.
 		if err := d.Migrate(ctx); err != nil {
 			t.Fatalf("second Migrate: %v", err)
@@ -29,12 +30,12 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := dbtest.Context(t)
 			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { _ = d.Close() })
+			testkit.CloseAtEnd(t, d)
 
 			err = d.Ready(ctx)
 			if err == nil || !strings.Contains(err.Error(), "never migrated") {
@@ -53,7 +54,7 @@ func TestReady_FailsBeforeMigrateAndPassesAfter(t *testing.T) {
 func TestReady_NamesPendingVersions(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		// Pretend version 1 was never applied.
 		if err := d.Conn(ctx).Exec("DELETE FROM goose_db_version WHERE version_id = 1").Error; err != nil {
 			t.Fatalf("forget version 1: %v", err)
@@ -69,18 +70,18 @@ func TestStatus_ListsPendingMigrationsWithoutApplyingThem(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range dbtest.Backends(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			ctx := testCtx(t)
+			ctx := dbtest.Context(t)
 			d, err := db.Open(ctx, db.Config{URL: dbtest.URL(t, dialect)})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			t.Cleanup(func() { _ = d.Close() })
+			testkit.CloseAtEnd(t, d)
 			before, err := d.Status(ctx)
 			if err != nil || before.Applied != 0 || len(before.Pending) == 0 || before.ServerVersion == "" {
 				t.Fatalf("unmigrated: %+v, %v", before, err)
 			}
-			if again, _ := d.Status(ctx); again.Applied != 0 || len(again.Pending) != len(before.Pending) {
-				t.Fatalf("Status changed the database: %+v", again)
+			if again, err := d.Status(ctx); err != nil || again.Applied != 0 || len(again.Pending) != len(before.Pending) {
+				t.Fatalf("Status changed the database: %+v, %v", again, err)
 			}
 			if err := d.Migrate(ctx); err != nil {
 				t.Fatal(err)

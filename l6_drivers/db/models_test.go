@@ -23,7 +23,7 @@ func TestModels_MirrorTheMigratedTables(t *testing.T) {
 			&models.Tenant{}, &models.TenantEvent{}, &models.Integration{}, &models.IntegrationKey{},
 			&models.APIKey{}, &models.UsageRecord{}, &models.ProtectionEvent{},
 		} {
-			assertMirrors(t, d.Conn(testCtx(t)), model)
+			assertMirrors(t, d.Conn(dbtest.Context(t)), model)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 	models "hoc/l7_models"
+	"hoc/testkit"
 )
 
 func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
@@ -24,7 +25,7 @@ func TestOpen_RejectsUnsupportedURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.Open(testCtx(t), db.Config{URL: tt.url})
+			_, err := db.Open(dbtest.Context(t), db.Config{URL: tt.url})
 			if err == nil {
 				t.Fatalf("Open(%q) succeeded", tt.url)
 			}
@@ -52,13 +53,13 @@ func TestOpen_ReportsDialect(t *testing.T) {
 
 func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 	t.Parallel()
-	ctx := testCtx(t)
+	ctx := dbtest.Context(t)
 	path := filepath.Join(t.TempDir(), "nested", "dir", "hoc.db")
 	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + path})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { _ = d.Close() })
+	testkit.CloseAtEnd(t, d)
 	pragmas := map[string]string{"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "10000"}
 	for pragma, want := range pragmas {
 		var got string
@@ -74,8 +75,8 @@ func TestOpen_SQLiteCreatesDirectoryAndEnablesPragmas(t *testing.T) {
 func TestOpen_TimestampsRoundTripInUTCAtMicroseconds(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
-		tenant := newTenant("acme")
+		ctx := dbtest.Context(t)
+		tenant := dbtest.Tenant("acme")
 		if err := d.Conn(ctx).Create(tenant).Error; err != nil {
 			t.Fatalf("insert: %v", err)
 		}

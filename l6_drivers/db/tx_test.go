@@ -17,7 +17,7 @@ var errAbort = errors.New("abort")
 func TestInTx_CommitsWhenFnReturnsNil(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			if err := insertTenant(ctx, d, "alpha"); err != nil {
 				return err
@@ -36,7 +36,7 @@ func TestInTx_CommitsWhenFnReturnsNil(t *testing.T) {
 func TestInTx_RollsBackWhenFnReturnsError(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			if err := insertTenant(ctx, d, "alpha"); err != nil {
 				return err
@@ -55,19 +55,20 @@ func TestInTx_RollsBackWhenFnReturnsError(t *testing.T) {
 func TestInTx_RollsBackAndRepanicsWhenFnPanics(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		func() {
 			defer func() {
 				if r := recover(); r != "boom" {
 					t.Fatalf("recovered %v, want the panic to continue as \"boom\"", r)
 				}
 			}()
-			_ = d.InTx(ctx, func(ctx context.Context) error {
+			err := d.InTx(ctx, func(ctx context.Context) error {
 				if err := insertTenant(ctx, d, "alpha"); err != nil {
 					return err
 				}
 				panic("boom")
 			})
+			t.Fatalf("InTx returned %v instead of repanicking", err)
 		}()
 		// On SQLite this also proves the single connection was released.
 		if got := tenantSlugs(t, ctx, d); len(got) != 0 {
@@ -79,7 +80,7 @@ func TestInTx_RollsBackAndRepanicsWhenFnPanics(t *testing.T) {
 func TestInTx_NestedJoinsOuterTransaction(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			if err := insertTenant(ctx, d, "outer"); err != nil {
 				return err
@@ -109,7 +110,7 @@ func TestInTx_NestedJoinsOuterTransaction(t *testing.T) {
 func TestInTx_ConcurrentTransactionsAllCommit(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)

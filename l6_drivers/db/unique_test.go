@@ -10,7 +10,7 @@ import (
 func TestIsUniqueViolation_DuplicateSlugNamesTheIndex(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		if err := insertTenant(ctx, d, "acme"); err != nil {
 			t.Fatalf("first insert: %v", err)
 		}
@@ -27,7 +27,7 @@ func TestIsUniqueViolation_DuplicateSlugNamesTheIndex(t *testing.T) {
 func TestIsUniqueViolation_SameNameOnEveryBackend(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
+		ctx := dbtest.Context(t)
 		for _, stmt := range []string{
 			"CREATE TABLE dbtest_pairs (id integer PRIMARY KEY, a text NOT NULL, b text NOT NULL, name text NOT NULL)",
 			"CREATE UNIQUE INDEX ux_dbtest_pairs_a_b ON dbtest_pairs (a, b)",
@@ -62,8 +62,8 @@ func TestIsUniqueViolation_SameNameOnEveryBackend(t *testing.T) {
 func TestIsUniqueViolation_IgnoresOtherErrors(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx := testCtx(t)
-		tenant := newTenant("acme")
+		ctx := dbtest.Context(t)
+		tenant := dbtest.Tenant("acme")
 		tenant.Plan = "gold" // breaks the plan CHECK, not a unique index
 		err := d.Conn(ctx).Create(tenant).Error
 		if err == nil {

@@ -4,14 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"testing"
-	"time"
-
-	"github.com/google/uuid"
 
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 	"hoc/l6_drivers/integrations"
-	models "hoc/l7_models"
 )
 
 // fixture is one test database with a store and two tenants.
@@ -28,26 +24,13 @@ type fixture struct {
 func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
 	t.Helper()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		t.Cleanup(cancel)
+		ctx := dbtest.Context(t)
 		s, err := integrations.NewStore(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fn(t, fixture{ctx: ctx, d: d, s: s, acme: insertTenant(t, ctx, d, "acme"), other: insertTenant(t, ctx, d, "other")})
+		fn(t, fixture{ctx: ctx, d: d, s: s, acme: dbtest.SeedTenant(t, ctx, d, "acme"), other: dbtest.SeedTenant(t, ctx, d, "other")})
 	})
-}
-
-// insertTenant creates a tenant for the foreign keys and returns its id.
-func insertTenant(t *testing.T, ctx context.Context, d *db.DB, slug string) string {
-	t.Helper()
-	now := db.UTC(time.Now())
-	m := models.Tenant{ID: uuid.NewString(), Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE",
-		CreatedAt: now, UpdatedAt: now}
-	if err := d.Conn(ctx).Create(&m).Error; err != nil {
-		t.Fatalf("insert tenant %s: %v", slug, err)
-	}
-	return m.ID
 }
 
 // newIntegration returns a valid integration row for tenantID.

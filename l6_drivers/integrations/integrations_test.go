@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"hoc/l6_drivers/db/dbtest"
 	"hoc/l6_drivers/integrations"
 )
 
@@ -209,7 +210,7 @@ var allSettings = []string{"name", "default_model", "budget_limit_cents", "token
 func TestIntegrations_UpdateWritesOnlyTheNamedColumns(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
-		tenant := insertTenant(t, f.ctx, f.d, "upd")
+		tenant := dbtest.SeedTenant(t, f.ctx, f.d, "upd")
 		row := f.mustCreate(t, tenant, "prod")
 		// Two updates prepared from the same read, each changing one field.
 		a, b := row, row

@@ -2,12 +2,14 @@ package integrations_test
 
 import (
 	"testing"
+
+	"hoc/l6_drivers/db/dbtest"
 )
 
 func TestIntegrations_HasLiveKeyOnEnabledIntegration(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
-		tenant := insertTenant(t, f.ctx, f.d, "ready")
+		tenant := dbtest.SeedTenant(t, f.ctx, f.d, "ready")
 		has := func() bool {
 			ok, err := f.s.HasLiveKeyOnEnabledIntegration(f.ctx, tenant)
 			if err != nil {

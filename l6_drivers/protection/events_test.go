@@ -13,7 +13,6 @@ import (
 	"hoc/l6_drivers/db"
 	"hoc/l6_drivers/db/dbtest"
 	"hoc/l6_drivers/protection"
-	models "hoc/l7_models"
 )
 
 // eventsFixture is one test database with an event store and two tenants.
@@ -29,27 +28,15 @@ type eventsFixture struct {
 func forEachEvents(t *testing.T, fn func(t *testing.T, f eventsFixture)) {
 	t.Helper()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-		t.Cleanup(cancel)
+		ctx := dbtest.Context(t)
 		s, err := protection.NewEvents(d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f := eventsFixture{ctx: ctx, d: d, s: s}
-		f.acme, f.other = f.insertTenant(t, "acme"), f.insertTenant(t, "other")
+		f.acme, f.other = dbtest.SeedTenant(t, ctx, d, "acme"), dbtest.SeedTenant(t, ctx, d, "other")
 		fn(t, f)
 	})
-}
-
-func (f eventsFixture) insertTenant(t *testing.T, slug string) string {
-	t.Helper()
-	now := db.UTC(time.Now())
-	m := models.Tenant{ID: uuid.NewString(), Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE",
-		CreatedAt: now, UpdatedAt: now}
-	if err := f.d.Conn(f.ctx).Create(&m).Error; err != nil {
-		t.Fatalf("insert tenant %s: %v", slug, err)
-	}
-	return m.ID
 }
 
 // eventAt returns a valid rate rejection of tenantID at at.
@@ -109,7 +96,9 @@ func TestEvents_RoundTripKeepsEveryColumn(t *testing.T) {
 		if err := json.Unmarshal(got.Details, &gotDetails); err != nil {
 			t.Fatal(err)
 		}
-		_ = json.Unmarshal(in.Details, &wantDetails)
+		if err := json.Unmarshal(in.Details, &wantDetails); err != nil {
+			t.Fatal(err)
+		}
 		if !reflect.DeepEqual(gotDetails, wantDetails) {
 			t.Errorf("details = %s, want %s", got.Details, in.Details)
 		}

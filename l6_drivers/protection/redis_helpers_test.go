@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -23,13 +26,13 @@ func redisClientForTest(t testing.TB) *redis.Client {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
-		_ = client.Close()
+		err = errors.Join(err, client.Close())
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("Redis at %s is required under CI: %v", testRedisAddr, err)
 		}
 		t.Skipf("Redis at %s is unreachable (%v); start it to run the Redis backend tests", testRedisAddr, err)
 	}
-	t.Cleanup(func() { _ = client.Close() })
+	testkit.CloseAtEnd(t, client)
 	return client
 }
 

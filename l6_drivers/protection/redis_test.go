@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"hoc/testkit"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,7 +59,7 @@ func TestRedis_ServerClockRecovers(t *testing.T) {
 	if wait <= 0 || wait > time.Second {
 		t.Fatalf("refusal: got %+v, want 0 < RetryAfter <= 1s", refusal)
 	}
-	time.Sleep(wait) // the server's clock has moved at least as far
+	time.Sleep(wait) // real time: Redis's clock, not the test's, must move at least as far
 	if out := take(second); !out.Allowed {
 		t.Fatalf("after waiting the RetryAfter of %s: got %+v, want admitted", wait, out)
 	}
@@ -96,7 +98,7 @@ func TestRedis_TwoClientsAdmitExactlyTheLimit(t *testing.T) {
 func TestRedis_UnreachableServerFailsQuicklyWithAnError(t *testing.T) {
 	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1, DialerRetries: 1})
-	t.Cleanup(func() { _ = client.Close() })
+	testkit.CloseAtEnd(t, client)
 	r := NewRedis(client, RedisOptions{})
 	start := time.Now()
 	_, err := r.Take(context.Background(), buckets(fivePerMinute))
@@ -164,7 +166,7 @@ func TestRedis_ScriptReloadsAfterFlush(t *testing.T) {
 func TestNewRedis_DefaultsThePrefixAndRefusesNilClient(t *testing.T) {
 	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
-	t.Cleanup(func() { _ = client.Close() })
+	testkit.CloseAtEnd(t, client)
 	if got := NewRedis(client, RedisOptions{}).prefix; got != DefaultRedisPrefix {
 		t.Fatalf("prefix %q, want %q", got, DefaultRedisPrefix)
 	}
@@ -182,7 +184,7 @@ func TestParseRedisURL_ReadsTheURLAndFailsFastByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = client.Close() }()
+	testkit.CloseAtEnd(t, client)
 	opts := client.(*redis.Client).Options()
 	if opts.Addr != "127.0.0.1:6379" || opts.DB != 2 || opts.Password != "s3cret" {
 		t.Fatalf("got addr %q db %d", opts.Addr, opts.DB)
@@ -199,7 +201,7 @@ func TestParseRedisURL_QueryOverridesTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = client.Close() }()
+	testkit.CloseAtEnd(t, client)
 	opts := client.(*redis.Client).Options()
 	if opts.DialTimeout != 2*time.Second || opts.ReadTimeout != time.Second || opts.MaxRetries != 2 {
 		t.Fatalf("got dial %s read %s retries %d, want the URL's", opts.DialTimeout, opts.ReadTimeout, opts.MaxRetries)
@@ -226,7 +228,7 @@ func TestParseRedisURL_DeadServerFailsWithinASecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = client.Close() }()
+	testkit.CloseAtEnd(t, client)
 	start := time.Now()
 	if _, err := NewRedis(client, RedisOptions{}).Take(context.Background(), buckets(fivePerMinute)); err == nil {
 		t.Fatal("got no error")

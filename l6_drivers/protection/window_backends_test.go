@@ -8,36 +8,21 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // windowStart is a test epoch at the start of an anomaly window.
 var windowStart = time.Unix(1_700_000_100, 0)
 
-// testClock is the injected clock of the backend tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: windowStart} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newTestClock is the injected clock of the backend tests, at windowStart.
+func newTestClock() *testkit.Clock { return testkit.NewClock(windowStart) }
 
 // backend is one State under test with the clock that drives its decisions.
 type backend struct {
 	name  string
 	state State
-	clock *testClock
+	clock *testkit.Clock
 	// markWait lets ttl pass for MarkOnce: the memory backend reads the
 	// injected clock, Redis its own, so there real time has to pass.
 	markWait func(time.Duration)
@@ -55,6 +40,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 		r, _ := newTestRedis(t)
 		clock := newTestClock()
 		r.clock = clock.Now
+		// Redis keeps MarkOnce's ttl on its own clock, so real time must pass.
 		fn(t, backend{name: "redis", state: r, clock: clock, markWait: time.Sleep})
 	})
 }

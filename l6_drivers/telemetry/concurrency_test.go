@@ -57,7 +57,10 @@ func TestWriteRecords_RollsBackWithTheCallersTransaction(t *testing.T) {
 			t.Fatalf("InTx = %v, want the abort", err)
 		}
 		n := f.stored(t, f.acme, "")
-		totals, _ := f.s.SumTotals(f.ctx, telemetry.RangeQuery{TenantID: f.acme, From: "2026-11-20", To: "2026-11-20"})
+		totals, err := f.s.SumTotals(f.ctx, telemetry.RangeQuery{TenantID: f.acme, From: "2026-11-20", To: "2026-11-20"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if n != 0 || totals.Calls != 0 {
 			t.Fatalf("after rollback: %d records, %d calls in the rollup; want none", n, totals.Calls)
 		}

@@ -32,17 +32,8 @@ type fixture struct {
 func forEach(t *testing.T, fn func(t *testing.T, f fixture)) {
 	t.Helper()
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
-		fn(t, newFixture(t, testCtx(t), d))
+		fn(t, newFixture(t, dbtest.Context(t), d))
 	})
-}
-
-// testCtx bounds a test, so that a statement stuck on SQLite's single
-// connection fails the test instead of hanging the suite.
-func testCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // newFixture fills d with the fixture's tenants and integrations.
@@ -53,21 +44,11 @@ func newFixture(t *testing.T, ctx context.Context, d *db.DB) fixture {
 		t.Fatal(err)
 	}
 	f := fixture{ctx: ctx, d: d, s: s}
-	f.acme, f.other = f.insertTenant(t, "acme"), f.insertTenant(t, "other")
-	f.prod, f.dev = f.insertIntegration(t, f.acme, prodID, "prod"), f.insertIntegration(t, f.acme, devID, "dev")
-	f.otherInt = f.insertIntegration(t, f.other, otherIntID, "prod")
+	f.acme, f.other = dbtest.SeedTenant(t, ctx, d, "acme"), dbtest.SeedTenant(t, ctx, d, "other")
+	f.prod = dbtest.SeedIntegration(t, ctx, d, f.acme, prodID, "prod")
+	f.dev = dbtest.SeedIntegration(t, ctx, d, f.acme, devID, "dev")
+	f.otherInt = dbtest.SeedIntegration(t, ctx, d, f.other, otherIntID, "prod")
 	return f
-}
-
-func (f fixture) insertTenant(t *testing.T, slug string) string {
-	t.Helper()
-	now := db.UTC(time.Now())
-	m := models.Tenant{ID: uuid.NewString(), Name: slug, Slug: slug, Plan: "free", LifecycleState: "ACTIVE",
-		CreatedAt: now, UpdatedAt: now}
-	if err := f.d.Conn(f.ctx).Create(&m).Error; err != nil {
-		t.Fatalf("insert tenant %s: %v", slug, err)
-	}
-	return m.ID
 }
 
 // Fixed integration ids, so that expected orders are known: prod sorts
@@ -77,17 +58,6 @@ const (
 	devID      = "00000000-0000-4000-8000-000000000002"
 	otherIntID = "00000000-0000-4000-8000-000000000003"
 )
-
-func (f fixture) insertIntegration(t *testing.T, tenantID, id, name string) string {
-	t.Helper()
-	now := db.UTC(time.Now())
-	m := models.Integration{ID: id, TenantID: tenantID, Name: name, ProviderType: "openai",
-		Status: "enabled", CreatedAt: now, UpdatedAt: now}
-	if err := f.d.Conn(f.ctx).Create(&m).Error; err != nil {
-		t.Fatalf("insert integration %s: %v", name, err)
-	}
-	return m.ID
-}
 
 // record returns a minimal valid record; its content hash is derived from
 // the call id and the version string, so tests can make two payloads differ.

@@ -57,10 +57,17 @@ func ForEach(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // the test's output.
 func New(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
+	return NewWithLogger(t, dialect, testLogger(t))
+}
+
+// NewWithLogger is New with the database's logger given, for tests of what
+// the database logs.
+func NewWithLogger(t testing.TB, dialect db.Dialect, log *slog.Logger) *db.DB {
+	t.Helper()
 	url := URL(t, dialect)
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	d, err := db.Open(ctx, db.Config{URL: url, Logger: testLogger(t)})
+	d, err := db.Open(ctx, db.Config{URL: url, Logger: log})
 	if err != nil {
 		t.Fatalf("dbtest: open %s test database: %v", dialect, err)
 	}

@@ -8,8 +8,11 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"hoc/testkit"
 )
 
 // echoServer answers every line with the same line until the test ends.
@@ -32,16 +35,21 @@ func echoServer(t *testing.T) string {
 			conns[c] = struct{}{}
 			mu.Unlock()
 			wg.Go(func() {
-				defer c.Close()
-				_, _ = io.Copy(c, c)
+				defer closeUnlessClosed(t, c)
+				// Echo until one side closes: the proxy cutting the
+				// connection (a reset, a broken pipe) or the cleanup below.
+				if _, err := io.Copy(c, c); err != nil && !errors.Is(err, net.ErrClosed) &&
+					!errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+					t.Errorf("echo server: %v", err)
+				}
 			})
 		}
 	})
 	t.Cleanup(func() {
-		ln.Close()
+		testkit.Close(t, ln)
 		mu.Lock()
 		for c := range conns {
-			c.Close()
+			closeUnlessClosed(t, c)
 		}
 		mu.Unlock()
 		wg.Wait()
@@ -49,9 +57,20 @@ func echoServer(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// closeUnlessClosed closes c, which another step of the test may have
+// closed already.
+func closeUnlessClosed(t *testing.T, c net.Conn) {
+	t.Helper()
+	if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		t.Errorf("close %s: %v", c.LocalAddr(), err)
+	}
+}
+
 // roundTrip writes a line and reads it back within d.
 func roundTrip(c net.Conn, r *bufio.Reader, line string, d time.Duration) (string, error) {
-	_ = c.SetDeadline(time.Now().Add(d))
+	if err := c.SetDeadline(time.Now().Add(d)); err != nil {
+		return "", err
+	}
 	if _, err := io.WriteString(c, line+"\n"); err != nil {
 		return "", err
 	}
@@ -65,7 +84,7 @@ func dial(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { closeUnlessClosed(t, c) })
 	return c, bufio.NewReader(c)
 }
 
@@ -89,7 +108,7 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 		t.Fatalf("an open connection must be closed by Cut, got %v", err)
 	}
 	if c2, err := net.DialTimeout("tcp", p.Addr(), time.Second); err == nil {
-		c2.Close()
+		testkit.Close(t, c2)
 		t.Fatal("a new connection was accepted while cut")
 	}
 	if p.Open() != 0 || p.Mode() != "cut" {
@@ -127,7 +146,9 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 		r    *bufio.Reader
 		want string
 	}{{c, r, "held\n"}, {c2, r2, "held too\n"}} {
-		_ = tc.c.SetDeadline(time.Now().Add(2 * time.Second))
+		if err := tc.c.SetDeadline(time.Now().Add(2 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
 		if got, err := tc.r.ReadString('\n'); err != nil || got != tc.want {
 			t.Fatalf("held bytes after restore: %q %v, want %q", got, err, tc.want)
 		}
@@ -138,10 +159,14 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	c3, r3 := dial(t, p.Addr())
-	_, _ = io.WriteString(c3, "never\n")
-	waitUntil(t, "the stalled connection to be accepted", func() bool { return p.Open() >= 3 })
+	if _, err := io.WriteString(c3, "never\n"); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, "the stalled connection to be accepted", func() bool { return p.Open() >= 3 })
 	p.Cut()
-	_ = c3.SetDeadline(time.Now().Add(2 * time.Second))
+	if err := c3.SetDeadline(time.Now().Add(2 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := r3.ReadString('\n'); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Cut must close a held connection, got %v", err)
 	}
@@ -163,7 +188,9 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 	if err := p.Stall(); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = io.WriteString(c, "pending\n")
+	if _, err := io.WriteString(c, "pending\n"); err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,41 +201,24 @@ func TestProxy_PassCutStallRestoreClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c4, err := net.DialTimeout("tcp", p.Addr(), time.Second); err == nil {
-		c4.Close()
+		testkit.Close(t, c4)
 		t.Fatal("a closed proxy accepted a connection")
 	}
 	for _, c := range []net.Conn{c, c2, c3} {
-		c.Close()
+		testkit.Close(t, c)
 	}
-	waitUntil(t, "the proxy's goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines+3 })
+	testkit.WaitFor(t, "the proxy's goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines+3 })
 }
 
 func TestProxy_UnreachableTargetClosesTheClient(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := New(testkit.FreeAddr(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := ln.Addr().String()
-	ln.Close()
-	p, err := New(dead)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	defer testkit.Close(t, p)
 	c, r := dial(t, p.Addr())
 	if _, err := roundTrip(c, r, "x", 2*time.Second); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a connection to a dead target must be closed, got %v", err)
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
