@@ -43,7 +43,7 @@ func TestDocs_LinksResolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(root, page)
+		rel := relPath(t, root, page)
 		for _, l := range markdownLinks(string(text)) {
 			target, fragment, _ := strings.Cut(l.target, "#")
 			if isExternalLink(target) {
@@ -58,7 +58,7 @@ func TestDocs_LinksResolve(t *testing.T) {
 					continue
 				}
 				path = filepath.Join(filepath.Dir(page), filepath.FromSlash(unescaped))
-				if inside, _ := filepath.Rel(root, path); inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) {
+				if inside := relPath(t, root, path); inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) {
 					t.Errorf("%s:%d: link %q leaves the repository", rel, l.line, l.target)
 					continue
 				}
@@ -101,7 +101,7 @@ func TestDocs_READMELinksEveryPage(t *testing.T) {
 		linked[filepath.Clean(filepath.FromSlash(target))] = true
 	}
 	for _, page := range markdownPages(t, root) {
-		rel, _ := filepath.Rel(root, page)
+		rel := relPath(t, root, page)
 		if rel != "README.md" && !linked[rel] {
 			t.Errorf("README.md does not link %s", filepath.ToSlash(rel))
 		}
@@ -281,4 +281,14 @@ func headingAnchors(text string) []string {
 func isExternalLink(target string) bool {
 	u, err := url.Parse(target)
 	return err == nil && u.Scheme != ""
+}
+
+// relPath is path relative to root.
+func relPath(t *testing.T, root, path string) string {
+	t.Helper()
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
 }
