@@ -17,7 +17,9 @@ TENANT=$(curl -s -X POST "$HOC_ADDR/api/v1/fdr/tenants" \
   -d '{"name": "Acme Robotics", "plan": "pro"}' | jq -r .data.id)
 
 # Give it an integration (the CLI prints its key once) and send telemetry
-# the way the SDKs do.
+# the way the SDKs do. hoc prices the call from its price table (812 × $2.50
+# + 96 × $10.00 per 1M tokens = 2,990 micro-dollars) and keeps the SDK's own
+# cost_cents as client_cost_cents.
 KEY=$(./hocd integrations create --tenant "$TENANT" --name prod | jq -r .key)
 curl -s -X POST "$HOC_ADDR/api/v1/telemetry/llm-usage" \
   -H "X-CUS-Integration-Key: $KEY" -H 'Content-Type: application/json' \

@@ -313,6 +313,42 @@ func (r *valueReader) textList(max int) ([]string, bool) {
 	return list, ok
 }
 
+// decimalText reads a number as its literal, or a string holding one, for a
+// value the engine reads exactly (a price): never through a float.
+func (r *valueReader) decimalText() string {
+	v := r.value()
+	if v == nil {
+		return ""
+	}
+	switch v.Kind() {
+	case '0':
+		return string(v)
+	case '"':
+		if s, ok := unquote(v); ok && s != "" && strings.IndexByte(s, 0) < 0 {
+			return s
+		}
+	}
+	r.fail("must be a decimal number, or a string holding one")
+	return ""
+}
+
+// readNested reads an object member with s into dst, naming its fields
+// under the member ("usd_per_mtok.input").
+func readNested[T any](r *valueReader, s *schema[T], dst *T) {
+	if r.dec.PeekKind() != '{' {
+		if r.value() != nil {
+			r.fail("must be a JSON object")
+		}
+		return
+	}
+	fields, err := s.read(r.dec, r.prefix+r.name+".", dst)
+	if err != nil {
+		r.err = err
+		return
+	}
+	r.fields = append(r.fields, fields...)
+}
+
 // nullIsWrong is a field's null handler when null is not one of its values
 // (a PATCH field that is present changes the setting, and null is no value
 // for it).

@@ -39,6 +39,7 @@ type LimitsJSON struct {
 	PeriodEnd        string  `json:"period_end"`
 	BudgetLimitCents int64   `json:"budget_limit_cents"`
 	BudgetUsedCents  int64   `json:"budget_used_cents"`
+	BudgetUsedMicros int64   `json:"budget_used_micros"`
 	BudgetPercent    float64 `json:"budget_percent"`
 	TokenLimitMonth  int64   `json:"token_limit_month"`
 	TokensUsedMonth  int64   `json:"tokens_used_month"`
@@ -52,7 +53,7 @@ type LimitsJSON struct {
 func ToLimitsJSON(l integrations.IntegrationLimits) LimitsJSON {
 	return LimitsJSON{
 		IntegrationID: l.IntegrationID, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd,
-		BudgetLimitCents: l.BudgetLimitCents, BudgetUsedCents: l.BudgetUsedCents, BudgetPercent: l.BudgetPercent,
+		BudgetLimitCents: l.BudgetLimitCents, BudgetUsedCents: l.BudgetUsedCents, BudgetUsedMicros: l.BudgetUsedMicros, BudgetPercent: l.BudgetPercent,
 		TokenLimitMonth: l.TokenLimitMonth, TokensUsedMonth: l.TokensUsedMonth, TokenPercent: l.TokenPercent,
 		RateLimitRPM: l.RateLimitRPM, CurrentRPM: l.CurrentRPM, RatePercent: l.RatePercent,
 	}

@@ -16,6 +16,7 @@ import (
 	authadapter "hoc/l3_adapters/auth"
 	integrationsadapter "hoc/l3_adapters/integrations"
 	opsadapter "hoc/l3_adapters/ops"
+	pricingadapter "hoc/l3_adapters/pricing"
 	protectionadapter "hoc/l3_adapters/protection"
 	telemetryadapter "hoc/l3_adapters/telemetry"
 )
@@ -47,6 +48,7 @@ type Deps struct {
 	Telemetry        *telemetryadapter.Telemetry
 	Protection       *protectionadapter.Guard
 	ProtectionEvents *protectionadapter.Events
+	Prices           *pricingadapter.Prices
 	Catalog          *opsadapter.Catalog
 	Readiness        Readiness
 	Metrics          prometheus.Gatherer
@@ -55,7 +57,7 @@ type Deps struct {
 
 func (d Deps) validate() error {
 	if d.Auth == nil || d.Tenants == nil || d.Integrations == nil || d.Telemetry == nil || d.Protection == nil ||
-		d.ProtectionEvents == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
+		d.ProtectionEvents == nil || d.Prices == nil || d.Catalog == nil || d.Readiness == nil || d.Metrics == nil || d.Logger == nil {
 		return errors.New("api: every dependency is required")
 	}
 	return nil

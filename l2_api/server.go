@@ -97,6 +97,7 @@ func NewApp(cfg Config, d Deps) (*fiber.App, error) {
 	telemetry.registerIngest(rt)
 	telemetry.registerQueries(rt)
 	protectionEventRoutes{events: d.ProtectionEvents}.register(rt)
+	priceRoutes{prices: d.Prices}.register(rt)
 	operationRoutes{catalog: d.Catalog}.register(rt)
 	routes.build(app.GetRoutes(true))
 	return app, nil

@@ -19,6 +19,32 @@ func (r telemetryRoutes) registerQueries(rt router) {
 	rt.v1.Get("/telemetry/usage-summary", rt.guard, r.summary)
 	rt.v1.Get("/telemetry/usage-history", rt.guard, r.history)
 	rt.v1.Get("/telemetry/daily-aggregates", rt.guard, r.daily)
+	rt.v1.Get("/telemetry/unpriced-models", rt.guard, r.unpricedModels)
+}
+
+// unpricedModelJSON is a model seen without a price, with its calls.
+type unpricedModelJSON struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	Calls    int64  `json:"calls"`
+}
+
+// unpricedModels handles GET /api/v1/telemetry/unpriced-models with the
+// summary's window parameters.
+func (r telemetryRoutes) unpricedModels(c *fiber.Ctx) error {
+	in, err := rangeInput(c)
+	if err != nil {
+		return err
+	}
+	models, err := r.telemetry.UnpricedModels(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	out := make([]unpricedModelJSON, len(models))
+	for i, m := range models {
+		out[i] = unpricedModelJSON{Provider: m.Provider, Model: m.Model, Calls: m.Calls}
+	}
+	return respond(c, fiber.StatusOK, out)
 }
 
 // rangeInput reads integration_id, start_date and end_date.
@@ -44,20 +70,26 @@ func dates(c *fiber.Ctx) (start, end string, err error) {
 }
 
 type totalsJSON struct {
-	TotalCalls      int64  `json:"total_calls"`
-	TotalTokensIn   int64  `json:"total_tokens_in"`
-	TotalTokensOut  int64  `json:"total_tokens_out"`
-	TotalCostCents  int64  `json:"total_cost_cents"`
-	TotalCostMicros int64  `json:"total_cost_micros"`
-	AvgLatencyMS    *int64 `json:"avg_latency_ms"`
-	ErrorCount      int64  `json:"error_count"`
-	BlockedCount    int64  `json:"blocked_count"`
+	TotalCalls            int64  `json:"total_calls"`
+	TotalTokensIn         int64  `json:"total_tokens_in"`
+	TotalTokensOut        int64  `json:"total_tokens_out"`
+	TotalCostCents        int64  `json:"total_cost_cents"`
+	TotalCostMicros       int64  `json:"total_cost_micros"`
+	AvgLatencyMS          *int64 `json:"avg_latency_ms"`
+	ErrorCount            int64  `json:"error_count"`
+	BlockedCount          int64  `json:"blocked_count"`
+	TotalCacheReadTokens  int64  `json:"total_cache_read_tokens"`
+	TotalCacheWriteTokens int64  `json:"total_cache_write_tokens"`
+	TotalReasoningTokens  int64  `json:"total_reasoning_tokens"`
+	UnpricedCalls         int64  `json:"unpriced_calls"`
 }
 
 func toTotalsJSON(t telemetry.Totals) totalsJSON {
 	return totalsJSON{
 		TotalCalls: t.Calls, TotalTokensIn: t.TokensIn, TotalTokensOut: t.TokensOut, TotalCostCents: t.CostCents,
 		TotalCostMicros: t.CostMicros, AvgLatencyMS: t.AvgLatencyMS, ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount,
+		TotalCacheReadTokens: t.CacheReadTokens, TotalCacheWriteTokens: t.CacheWriteTokens,
+		TotalReasoningTokens: t.ReasoningTokens, UnpricedCalls: t.UnpricedCalls,
 	}
 }
 
@@ -79,17 +111,23 @@ type integrationUsageJSON struct {
 	TotalTokensOut  int64  `json:"total_tokens_out"`
 	TotalTokens     int64  `json:"total_tokens"`
 	TotalCostCents  int64  `json:"total_cost_cents"`
+	TotalCostMicros int64  `json:"total_cost_micros"`
 	ErrorCount      int64  `json:"error_count"`
 	BlockedCount    int64  `json:"blocked_count"`
 }
 
 type modelUsageJSON struct {
-	Provider       string `json:"provider"`
-	Model          string `json:"model"`
-	TotalCalls     int64  `json:"total_calls"`
-	TotalTokensIn  int64  `json:"total_tokens_in"`
-	TotalTokensOut int64  `json:"total_tokens_out"`
-	TotalCostCents int64  `json:"total_cost_cents"`
+	Provider              string `json:"provider"`
+	Model                 string `json:"model"`
+	TotalCalls            int64  `json:"total_calls"`
+	TotalTokensIn         int64  `json:"total_tokens_in"`
+	TotalTokensOut        int64  `json:"total_tokens_out"`
+	TotalCostCents        int64  `json:"total_cost_cents"`
+	TotalCostMicros       int64  `json:"total_cost_micros"`
+	TotalCacheReadTokens  int64  `json:"total_cache_read_tokens"`
+	TotalCacheWriteTokens int64  `json:"total_cache_write_tokens"`
+	TotalReasoningTokens  int64  `json:"total_reasoning_tokens"`
+	UnpricedCalls         int64  `json:"unpriced_calls"`
 }
 
 // summary handles GET /api/v1/telemetry/usage-summary.
@@ -110,13 +148,15 @@ func (r telemetryRoutes) summary(c *fiber.Ctx) error {
 			out.ByIntegration[i] = integrationUsageJSON{
 				IntegrationID: u.IntegrationID, IntegrationName: u.IntegrationName, ProviderType: u.ProviderType,
 				TotalCalls: u.Calls, TotalTokensIn: u.TokensIn, TotalTokensOut: u.TokensOut, TotalTokens: u.TokensIn + u.TokensOut,
-				TotalCostCents: u.CostCents, ErrorCount: u.ErrorCount, BlockedCount: u.BlockedCount,
+				TotalCostCents: u.CostCents, TotalCostMicros: u.CostMicros, ErrorCount: u.ErrorCount, BlockedCount: u.BlockedCount,
 			}
 		}
 	}
 	for i, m := range s.ByModel {
 		out.ByModel[i] = modelUsageJSON{Provider: m.Provider, Model: m.Model, TotalCalls: m.Calls,
-			TotalTokensIn: m.TokensIn, TotalTokensOut: m.TokensOut, TotalCostCents: m.CostCents}
+			TotalTokensIn: m.TokensIn, TotalTokensOut: m.TokensOut, TotalCostCents: m.CostCents, TotalCostMicros: m.CostMicros,
+			TotalCacheReadTokens: m.CacheReadTokens, TotalCacheWriteTokens: m.CacheWriteTokens,
+			TotalReasoningTokens: m.ReasoningTokens, UnpricedCalls: m.UnpricedCalls}
 	}
 	return respond(c, fiber.StatusOK, out)
 }
@@ -164,6 +204,14 @@ type recordJSON struct {
 	Metadata      json.RawMessage `json:"metadata"`
 	OccurredAt    string          `json:"occurred_at"`
 	ReceivedAt    string          `json:"received_at"`
+	// The token detail, who decided the cost, the client's own cents when
+	// the price table did, and the price row it used.
+	CacheReadTokens  int64   `json:"cache_read_tokens"`
+	CacheWriteTokens int64   `json:"cache_write_tokens"`
+	ReasoningTokens  int64   `json:"reasoning_tokens"`
+	CostSource       string  `json:"cost_source"`
+	ClientCostCents  *int64  `json:"client_cost_cents"`
+	PriceID          *string `json:"price_id"`
 }
 
 // historyInput reads integration_id, start_date and end_date, cursor, limit
@@ -220,6 +268,8 @@ func (r telemetryRoutes) history(c *fiber.Ctx) error {
 			CostCents: rec.CostCents, CostMicros: rec.CostMicros, LatencyMS: rec.LatencyMS, SessionID: rec.SessionID,
 			AgentID: rec.AgentID, PolicyResult: rec.PolicyResult, ErrorCode: rec.ErrorCode, ErrorMessage: rec.ErrorMessage,
 			Metadata: rec.Metadata, OccurredAt: formatTime(rec.OccurredAt), ReceivedAt: formatTime(rec.ReceivedAt),
+			CacheReadTokens: rec.CacheReadTokens, CacheWriteTokens: rec.CacheWriteTokens, ReasoningTokens: rec.ReasoningTokens,
+			CostSource: rec.CostSource, ClientCostCents: rec.ClientCostCents, PriceID: rec.PriceID,
 		}
 	}
 	pg := offsetPage(p.Total, in.Limit, in.Offset, len(items))

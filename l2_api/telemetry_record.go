@@ -85,12 +85,28 @@ var recordSchema = newSchema(
 	field[telemetry.Record]{name: "metadata", read: func(rec *telemetry.Record, r *valueReader) {
 		rec.Metadata = r.metadata()
 	}},
+	field[telemetry.Record]{name: "cache_read_tokens", read: func(rec *telemetry.Record, r *valueReader) {
+		rec.CacheReadTokens = optInteger(r, maxTokens)
+	}},
+	field[telemetry.Record]{name: "cache_write_tokens", read: func(rec *telemetry.Record, r *valueReader) {
+		rec.CacheWriteTokens = optInteger(r, maxTokens)
+	}},
+	field[telemetry.Record]{name: "reasoning_tokens", read: func(rec *telemetry.Record, r *valueReader) {
+		rec.ReasoningTokens = optInteger(r, maxTokens)
+	}},
 	field[telemetry.Record]{name: "occurred_at", read: func(rec *telemetry.Record, r *valueReader) {
 		if t, ok := r.timestamp(); ok {
 			rec.OccurredAt = &t
 		}
 	}},
 )
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
 
 func optInteger(r *valueReader, max int64) *int64 {
 	if n, ok := r.integer(0, max); ok {
@@ -112,6 +128,19 @@ func readRecord(dec *jsontext.Decoder, prefix string) (*telemetry.Record, string
 	}
 	if c := rec.CostMicros; c != nil && (*c+microsPerCent-1)/microsPerCent > rec.CostCents {
 		fields.Add(prefix+"cost_micros", "must round up to cost_cents or below")
+	}
+	// Cache reads and writes are parts of tokens_in, reasoning of
+	// tokens_out (SPEC §8): more than their whole is refused, naming the
+	// part that passes it.
+	read, write := deref(rec.CacheReadTokens), deref(rec.CacheWriteTokens)
+	switch {
+	case read > rec.TokensIn:
+		fields.Add(prefix+"cache_read_tokens", "must be at most tokens_in")
+	case read+write > rec.TokensIn:
+		fields.Add(prefix+"cache_write_tokens", "with cache_read_tokens must be at most tokens_in")
+	}
+	if deref(rec.ReasoningTokens) > rec.TokensOut {
+		fields.Add(prefix+"reasoning_tokens", "must be at most tokens_out")
 	}
 	if len(fields) > 0 {
 		return nil, rec.CallID, fields, nil

@@ -19,6 +19,7 @@ type TenantJSON struct {
 	ExternalOrgID   *string `json:"external_org_id"`
 	LifecycleState  string  `json:"lifecycle_state"`
 	OnboardingState string  `json:"onboarding_state"`
+	CostSource      string  `json:"cost_source"`
 	CreatedAt       string  `json:"created_at"`
 	UpdatedAt       string  `json:"updated_at"`
 }
@@ -33,6 +34,7 @@ func ToTenantJSON(t account.Tenant) TenantJSON {
 		ExternalOrgID:   t.ExternalOrgID,
 		LifecycleState:  t.LifecycleState,
 		OnboardingState: t.OnboardingState,
+		CostSource:      t.CostSource,
 		CreatedAt:       formatTime(t.CreatedAt),
 		UpdatedAt:       formatTime(t.UpdatedAt),
 	}
@@ -47,6 +49,27 @@ func (r tenantRoutes) register(rt router) {
 	rt.fdr.Post("/tenants", r.create)
 	rt.fdr.Get("/tenants", r.list)
 	rt.fdr.Get("/tenants/:id", r.get)
+	rt.fdr.Patch("/tenants/:id", r.update)
+}
+
+// tenantChangesSchema is the body of PATCH /api/v1/fdr/tenants/:id: only
+// the settings present change; null is no value for any of them.
+var tenantChangesSchema = newSchema(
+	field[account.TenantChanges]{name: "cost_source", null: nullIsWrong[account.TenantChanges]("must be price_table or client"),
+		read: func(in *account.TenantChanges, r *valueReader) { in.CostSource = r.optText(noLimit) }},
+)
+
+// update handles PATCH /api/v1/fdr/tenants/:id {cost_source?} → the tenant.
+func (r tenantRoutes) update(c *fiber.Ctx) error {
+	in := account.TenantChanges{TenantID: c.Params("id")}
+	if err := readBody(c, tenantChangesSchema, &in); err != nil {
+		return err
+	}
+	t, err := r.tenants.Update(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return respond(c, fiber.StatusOK, ToTenantJSON(t))
 }
 
 // newTenantSchema is the body of POST /api/v1/fdr/tenants; the account

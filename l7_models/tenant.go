@@ -19,6 +19,9 @@ type Tenant struct {
 	OnboardingState int16     `gorm:"not null"`
 	CreatedAt       time.Time `gorm:"not null;index:ix_tenants_created_at,priority:1"`
 	UpdatedAt       time.Time `gorm:"not null"`
+	// CostSource is who decides the cost of the tenant's records:
+	// price_table (hoc prices them) or client (the SDK's figures stand).
+	CostSource string `gorm:"not null;default:price_table"`
 }
 
 // TableName pins the table name so a rename of the struct cannot move data.

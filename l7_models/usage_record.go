@@ -27,6 +27,15 @@ type UsageRecord struct {
 	OccurredAt    time.Time `gorm:"not null;index:ix_usage_records_tenant_time,priority:2,sort:desc;index:ix_usage_records_tenant_integration_time,priority:3,sort:desc"`
 	ReceivedAt    time.Time `gorm:"not null"`
 	ContentHash   []byte    `gorm:"not null"`
+	// The token detail (parts of tokens_in and tokens_out), who decided the
+	// cost (client, price_table or unpriced), the client's own cents when
+	// hoc priced the record, and the price row it used.
+	CacheReadTokens  int64   `gorm:"not null;default:0"`
+	CacheWriteTokens int64   `gorm:"not null;default:0"`
+	ReasoningTokens  int64   `gorm:"not null;default:0"`
+	CostSource       string  `gorm:"not null;default:client"`
+	ClientCostCents  *int64  `gorm:""`
+	PriceID          *string `gorm:"type:uuid"`
 }
 
 // TableName pins the table name so a rename of the struct cannot move data.

@@ -62,7 +62,7 @@ var configVars = []struct {
 	{"HOC_FOUNDER_SECRET", "founder-secret", "", "HS256 secret for founder tokens; founder auth is off when empty", func(c *Config) *string { return &c.FounderSecret }},
 	{"HOC_LOG_FORMAT", "log-format", "", "text or json (default: text on a terminal, else json)", func(c *Config) *string { return &c.LogFormat }},
 	{"HOC_LOG_LEVEL", "log-level", "", "debug, info, warn or error; debug adds the audit line of every operation (default: info for serve, warn for the other commands)", func(c *Config) *string { return &c.LogLevel }},
-	{"HOC_METRICS_MODELS", "metrics-models", "", "comma-separated model names that ingest metrics name; any other model counts as \"other\" (default: a list of widely used public models)", func(c *Config) *string { return &c.MetricsModels }},
+	{"HOC_METRICS_MODELS", "metrics-models", "", "comma-separated model names that ingest metrics name; any other model counts as \"other\" (default: the models of the price list hoc ships)", func(c *Config) *string { return &c.MetricsModels }},
 	{"HOC_CORS_ORIGINS", "cors-origins", "", "comma-separated browser origins allowed to call the API (e.g. https://dash.example.com); none by default", func(c *Config) *string { return &c.CORSOrigins }},
 	{"HOC_OIDC_ISSUER", "oidc-issuer", "", "customer token issuer; customer auth is off when empty", func(c *Config) *string { return &c.OIDC.Issuer }},
 	{"HOC_OIDC_AUDIENCE", "oidc-audience", "", "customer token audience", func(c *Config) *string { return &c.OIDC.Audience }},

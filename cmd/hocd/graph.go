@@ -14,6 +14,7 @@ import (
 	accountadapter "hoc/l3_adapters/account"
 	authadapter "hoc/l3_adapters/auth"
 	integrationsadapter "hoc/l3_adapters/integrations"
+	pricingadapter "hoc/l3_adapters/pricing"
 	opsadapter "hoc/l3_adapters/ops"
 	protectionadapter "hoc/l3_adapters/protection"
 	telemetryadapter "hoc/l3_adapters/telemetry"
@@ -21,16 +22,19 @@ import (
 	accountops "hoc/l4_spine/account"
 	authops "hoc/l4_spine/auth"
 	integrationsops "hoc/l4_spine/integrations"
+	pricingops "hoc/l4_spine/pricing"
 	protectionops "hoc/l4_spine/protection"
 	telemetryops "hoc/l4_spine/telemetry"
 	accountengine "hoc/l5_engines/account"
 	authengine "hoc/l5_engines/auth"
 	integrationsengine "hoc/l5_engines/integrations"
+	pricingengine "hoc/l5_engines/pricing"
 	protectionengine "hoc/l5_engines/protection"
 	telemetryengine "hoc/l5_engines/telemetry"
 	accountdb "hoc/l6_drivers/account"
 	"hoc/l6_drivers/db"
 	integrationsdb "hoc/l6_drivers/integrations"
+	pricingdb "hoc/l6_drivers/pricing"
 	protectiondb "hoc/l6_drivers/protection"
 	telemetrydb "hoc/l6_drivers/telemetry"
 )
@@ -64,6 +68,7 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 			fx.Annotate(integrationsdb.NewStore, fx.As(new(integrationsengine.Store))),
 			fx.Annotate(telemetrydb.NewStore, fx.As(new(telemetryengine.Store)), fx.As(new(telemetryengine.RecentCounter))),
 			fx.Annotate(protectiondb.NewEvents, fx.As(new(protectionengine.EventStore))),
+			fx.Annotate(pricingdb.NewStore, fx.As(new(pricingengine.Store))),
 			protectionengine.NewRecorder,
 			func(r *protectionengine.Recorder) protectionengine.EventSink { return r },
 			newProtectionState,
@@ -78,11 +83,13 @@ func core(cfg Config, log *slog.Logger) fx.Option {
 		integrationsops.Module,
 		telemetryops.Module,
 		protectionops.Module,
+		pricingops.Module,
 		accountadapter.Module,
 		authadapter.Module,
 		integrationsadapter.Module,
 		telemetryadapter.Module,
 		protectionadapter.Module,
+		pricingadapter.Module,
 		opsadapter.Module,
 	)
 }
@@ -154,7 +161,7 @@ func newProtectionLimits(cfg Config) protectionengine.Limits {
 // newMetricLabels is the bounded set of model names the ingest metrics use.
 func newMetricLabels(cfg Config) telemetryops.MetricLabels {
 	if cfg.MetricsModels == "" {
-		return telemetryops.MetricLabels{Models: telemetryops.DefaultMetricModels}
+		return telemetryops.MetricLabels{Models: telemetryops.DefaultMetricModels()}
 	}
 	return telemetryops.MetricLabels{Models: list(cfg.MetricsModels)}
 }

@@ -43,7 +43,7 @@ X-AOS-Key).`,
 	f := create.Flags()
 	f.StringVar(&in.TenantID, "tenant", "", "tenant id (required)")
 	f.StringVar(&in.Name, "name", "", "integration name, unique in the tenant (required)")
-	f.StringVar(&in.ProviderType, "provider", "openai", "openai, anthropic, azure_openai, bedrock or custom")
+	f.StringVar(&in.ProviderType, "provider", "openai", strings.Join(integrationsengine.ProviderTypes, ", "))
 	f.StringVar(&model, "default-model", "", "the model this integration mostly calls, kept with it for people to read (every record still names its own model)")
 	f.IntVar(&in.RateLimitRPM, "rate-limit-rpm", 0, "requests per minute for this integration's key (0: no limit)")
 	f.Int64Var(&in.BudgetLimitCents, "budget-limit-cents", 0, "monthly budget in cents (0: no limit)")

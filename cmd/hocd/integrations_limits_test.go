@@ -39,7 +39,7 @@ func TestIntegrationsAPI_LimitsMatchThisMonthsTelemetry(t *testing.T) {
 		var wantCents, wantTokens, wantRPM int64
 		for i, c := range calls {
 			r := ingestWith(h, key, "limits-"+string(rune('a'+i)), func(m map[string]any) {
-				m["tokens_in"], m["tokens_out"], m["cost_cents"] = c.in, c.out, c.cents
+				m["tokens_in"], m["tokens_out"], m["cost_cents"], m["cost_micros"] = c.in, c.out, c.cents, c.cents*10_000
 				if c.sendOccurredAt {
 					m["occurred_at"] = c.at.Format(time.RFC3339Nano)
 				}
@@ -55,7 +55,7 @@ func TestIntegrationsAPI_LimitsMatchThisMonthsTelemetry(t *testing.T) {
 				wantRPM++
 			}
 		}
-		if r := ingestWith(h, f.IntegrationKey, "other-integration", func(m map[string]any) { m["cost_cents"] = 90 }); r.Status != 201 {
+		if r := ingestWith(h, f.IntegrationKey, "other-integration", func(m map[string]any) { m["cost_cents"], m["cost_micros"] = 90, 900_000 }); r.Status != 201 {
 			t.Fatal(r.Raw)
 		}
 

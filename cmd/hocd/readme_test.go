@@ -88,17 +88,17 @@ func TestREADME_QuickStartRuns(t *testing.T) {
 	var summary struct {
 		Success bool
 		Data    struct {
-			TenantID       string `json:"tenant_id"`
-			TotalCalls     int    `json:"total_calls"`
-			TotalTokensIn  int    `json:"total_tokens_in"`
-			TotalCostCents int    `json:"total_cost_cents"`
-			ByIntegration  []struct {
+			TenantID        string `json:"tenant_id"`
+			TotalCalls      int    `json:"total_calls"`
+			TotalTokensIn   int    `json:"total_tokens_in"`
+			TotalCostMicros int    `json:"total_cost_micros"`
+			ByIntegration   []struct {
 				Name string `json:"integration_name"`
 			} `json:"by_integration"`
 		}
 	}
 	if err := json.Unmarshal([]byte(lines[1]), &summary); err != nil || !summary.Success || summary.Data.TenantID == "" ||
-		summary.Data.TotalCalls != 1 || summary.Data.TotalTokensIn != 812 || summary.Data.TotalCostCents != 1 ||
+		summary.Data.TotalCalls != 1 || summary.Data.TotalTokensIn != 812 || summary.Data.TotalCostMicros != 2990 ||
 		len(summary.Data.ByIntegration) != 1 || summary.Data.ByIntegration[0].Name != "prod" {
 		t.Errorf("summary answer: %v %s", err, lines[1])
 	}

@@ -15,8 +15,24 @@ import (
 	telemetryops "hoc/l4_spine/telemetry"
 )
 
-// usage returns a valid record body; mod may change or delete fields.
+// usage returns a valid record body; mod may change or delete fields. Its
+// cost is the client's, exactly: cost_micros is cost_cents × 10,000 unless a
+// mod sets it (or deletes cost_cents), so that tests of other things see the
+// cents they send; the price table's tests send the SDKs' shape (cents only)
+// with sdkUsage.
 func usage(callID string, mod ...func(map[string]any)) map[string]any {
+	rec := sdkUsage(callID, mod...)
+	if cents, ok := rec["cost_cents"].(int); ok {
+		if _, set := rec["cost_micros"]; !set {
+			rec["cost_micros"] = cents * 10_000
+		}
+	}
+	return rec
+}
+
+// sdkUsage is a record as the SDKs send one: the client's cents only, which
+// hoc replaces with the price table's cost when a price covers the call.
+func sdkUsage(callID string, mod ...func(map[string]any)) map[string]any {
 	rec := map[string]any{"call_id": callID, "provider": "openai", "model": "gpt-4o",
 		"tokens_in": 100, "tokens_out": 50, "cost_cents": 7}
 	for _, m := range mod {

@@ -8,7 +8,8 @@ import { h, num, dollars, when, failure, copyButton } from "./dom.js";
 
 export const title = "Integrations";
 
-const providers = ["openai", "anthropic", "azure_openai", "bedrock", "custom"];
+const providers = ["openai", "anthropic", "azure_openai", "bedrock", "google", "mistral", "cohere", "groq", "deepseek",
+  "xai", "together", "fireworks", "custom"];
 
 export async function render(root, ctx) {
   const keySlot = h("div", { id: "key-slot" });

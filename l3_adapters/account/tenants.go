@@ -44,6 +44,11 @@ func (a *Tenants) ChangeLifecycle(ctx context.Context, in ops.ChangeLifecycleInp
 	return ops.ChangeLifecycle.Call(ctx, a.reg, in)
 }
 
+// Update changes a tenant's settings.
+func (a *Tenants) Update(ctx context.Context, in ops.TenantChanges) (ops.Tenant, error) {
+	return ops.UpdateTenant.Call(ctx, a.reg, in)
+}
+
 // AdvanceOnboarding moves a tenant's onboarding forward.
 func (a *Tenants) AdvanceOnboarding(ctx context.Context, in ops.AdvanceOnboardingInput) (ops.Tenant, error) {
 	return ops.AdvanceOnboarding.Call(ctx, a.reg, in)

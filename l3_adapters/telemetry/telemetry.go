@@ -44,6 +44,12 @@ func (a *Telemetry) Daily(ctx context.Context, in ops.RangeRequest) ([]ops.Daily
 	return ops.GetDaily.Call(ctx, a.reg, in)
 }
 
+// UnpricedModels lists the actor's tenant's models seen without a price.
+func (a *Telemetry) UnpricedModels(ctx context.Context, in ops.RangeRequest) ([]ops.UnpricedModel, error) {
+	in.TenantID = tenantOf(ctx)
+	return ops.GetUnpricedModels.Call(ctx, a.reg, in)
+}
+
 // History returns one page of the actor's tenant's records.
 func (a *Telemetry) History(ctx context.Context, in ops.HistoryRequest) (ops.HistoryPage, error) {
 	in.TenantID = tenantOf(ctx)

@@ -37,6 +37,7 @@ func Bindings(e *engine.Engine, tenants *TenantFacts) ([]spine.Binding, error) {
 		spine.Bind(ChangeLifecycle, h.changeLifecycle, spine.Transactional()),
 		spine.Bind(AdvanceOnboarding, h.advanceOnboarding, spine.Transactional()),
 		spine.Bind(GetSessionContext, h.sessionContext),
+		spine.Bind(UpdateTenant, h.updateTenant),
 	}, nil
 }
 
@@ -56,6 +57,7 @@ type Tenant struct {
 	ExternalOrgID   *string
 	LifecycleState  string
 	OnboardingState string
+	CostSource      string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -72,6 +74,7 @@ func tenantOut(t engine.Tenant, err error) (Tenant, error) {
 		ExternalOrgID:   t.ExternalOrgID,
 		LifecycleState:  string(t.Lifecycle),
 		OnboardingState: t.Onboarding.String(),
+		CostSource:      t.CostSource,
 		CreatedAt:       t.CreatedAt,
 		UpdatedAt:       t.UpdatedAt,
 	}, nil

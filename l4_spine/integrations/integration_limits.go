@@ -47,7 +47,7 @@ func (h handlers) integrationLimits(ctx context.Context, in IntegrationInput) (I
 		return IntegrationLimits{}, err
 	}
 	st := engine.Limits(i, engine.Usage{
-		CostCents: month.Totals.CostCents, Tokens: month.Totals.TokensIn + month.Totals.TokensOut, CallsPerMinute: rpm,
+		CostMicros: month.Totals.CostMicros, Tokens: month.Totals.TokensIn + month.Totals.TokensOut, CallsPerMinute: rpm,
 	})
 	return IntegrationLimits{IntegrationID: i.ID, PeriodStart: month.Window.Start, PeriodEnd: month.Window.End, LimitStatus: st}, nil
 }

@@ -121,6 +121,6 @@ func (dr decider) readFacts(ctx context.Context, actor spine.Actor, write bool, 
 	if err != nil {
 		return engine.Facts{}, err
 	}
-	f.IntegrationBudgetCents, f.IntegrationMonthCents = integ.BudgetLimitCents, month.Totals.CostCents
+	f.IntegrationBudgetCents, f.IntegrationMonthMicros = integ.BudgetLimitCents, month.Totals.CostMicros
 	return f, nil
 }

@@ -12,6 +12,7 @@ import (
 	accountengine "hoc/l5_engines/account"
 	"hoc/l5_engines/fault"
 	integrationsengine "hoc/l5_engines/integrations"
+	pricingengine "hoc/l5_engines/pricing"
 	engine "hoc/l5_engines/telemetry"
 )
 
@@ -61,6 +62,7 @@ const (
 // that follow a commit (metrics, onboarding). Domains meet here, in L4.
 type ingester struct {
 	writer       *engine.Writer
+	prices       *pricingengine.Engine
 	accounts     *accountengine.Engine
 	tenants      *accountops.TenantFacts
 	integrations *integrationsengine.Engine
@@ -70,12 +72,12 @@ type ingester struct {
 }
 
 // newIngester returns an ingester writing through w.
-func newIngester(w *engine.Writer, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
+func newIngester(w *engine.Writer, prices *pricingengine.Engine, accounts *accountengine.Engine, tenants *accountops.TenantFacts,
 	integrations *integrationsengine.Engine, facts *integrationsops.Facts, m *ingestMetrics, log *slog.Logger) (*ingester, error) {
-	if w == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || log == nil {
+	if w == nil || prices == nil || accounts == nil || tenants == nil || integrations == nil || facts == nil || m == nil || log == nil {
 		return nil, errors.New("telemetry ingester: nil dependency")
 	}
-	return &ingester{writer: w, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
+	return &ingester{writer: w, prices: prices, accounts: accounts, tenants: tenants, integrations: integrations, facts: facts,
 		metrics: m, log: log}, nil
 }
 
@@ -102,8 +104,11 @@ func (i *ingester) ingest(ctx context.Context, in IngestInput) (IngestResult, er
 	return res, nil
 }
 
-// request turns the input into the engine's request, with the status of
-// every integration the items name (at most integrationsops.FactsTTL old).
+// request turns the input into the engine's request, with the facts of
+// three other domains, all from caches: the status of every integration the
+// items name (at most integrationsops.FactsTTL old), the tenant's cost
+// source (accountops.TenantFactsTTL) and the price table
+// (pricingengine.TableTTL).
 func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRequest, error) {
 	found, err := i.facts.Integrations(ctx, in.TenantID, engine.ReferencedIntegrations(in.KeyIntegrationID, in.Items))
 	if err != nil {
@@ -113,7 +118,20 @@ func (i *ingester) request(ctx context.Context, in IngestInput) (engine.IngestRe
 	for id, integ := range found {
 		statuses[id] = integ.Status
 	}
-	return engine.IngestRequest{TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: in.Items, Integrations: statuses}, nil
+	tenant, err := i.tenants.Get(ctx, in.TenantID)
+	if err != nil {
+		return engine.IngestRequest{}, err
+	}
+	req := engine.IngestRequest{TenantID: in.TenantID, KeyIntegrationID: in.KeyIntegrationID, Items: in.Items,
+		Integrations: statuses, CostSource: tenant.CostSource}
+	if tenant.CostSource != accountengine.CostSourceClient {
+		table, err := i.prices.Table(ctx)
+		if err != nil {
+			return engine.IngestRequest{}, err
+		}
+		req.Pricer = tablePricer{table: table, tenantID: in.TenantID}
+	}
+	return req, nil
 }
 
 // onboard applies the telemetry triggers of onboarding (SPEC §2.2) after the

@@ -6,26 +6,22 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	integrationsengine "hoc/l5_engines/integrations"
+	pricingengine "hoc/l5_engines/pricing"
 	engine "hoc/l5_engines/telemetry"
 )
 
 // otherLabel stands for every provider or model outside the known set.
 const otherLabel = "other"
 
-// knownProviders are the provider types of SPEC §2.3.
-var knownProviders = []string{"openai", "anthropic", "azure_openai", "bedrock", "custom"}
+// knownProviders are the integrations' provider types.
+var knownProviders = integrationsengine.ProviderTypes
 
 // DefaultMetricModels are the model names ingest metrics are labelled with
-// when HOC_METRICS_MODELS does not say otherwise: widely used public models.
-// Every other model is counted as "other".
-var DefaultMetricModels = []string{
-	"gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4-turbo", "gpt-3.5-turbo",
-	"o1", "o1-mini", "o3", "o3-mini", "o4-mini",
-	"claude-3-5-sonnet", "claude-3-5-haiku", "claude-3-7-sonnet", "claude-3-opus", "claude-3-haiku",
-	"claude-sonnet-4", "claude-opus-4",
-	"gemini-1.5-pro", "gemini-1.5-flash", "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash",
-	"text-embedding-3-small", "text-embedding-3-large",
-}
+// when HOC_METRICS_MODELS does not say otherwise: the models of the price
+// list hoc ships, which are the widely used public ones. Every other model is
+// counted as "other".
+func DefaultMetricModels() []string { return pricingengine.ListedModels() }
 
 // MetricLabels is the bounded set of label values of the ingest metrics:
 // provider and model are free text a tenant chooses, and /metrics is public,
@@ -96,11 +92,7 @@ func (m *ingestMetrics) observe(items []engine.Item, res engine.IngestResult) {
 		m.calls.WithLabelValues(provider, model).Inc()
 		m.tokens.WithLabelValues(provider, model, "in").Add(float64(rec.TokensIn))
 		m.tokens.WithLabelValues(provider, model, "out").Add(float64(rec.TokensOut))
-		micros := rec.CostCents * 10_000
-		if rec.CostMicros != nil {
-			micros = *rec.CostMicros
-		}
-		m.cost.WithLabelValues(provider, model).Add(float64(micros))
+		m.cost.WithLabelValues(provider, model).Add(float64(r.CostMicros)) // as stored: the client's, or the price table's
 		if rec.ErrorCode != nil && *rec.ErrorCode != "" {
 			m.errors.WithLabelValues(provider, model).Inc()
 		}

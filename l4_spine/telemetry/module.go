@@ -44,6 +44,7 @@ func Bindings(e *engine.Engine, integrations *integrationsops.Facts, ingest *ing
 		spine.Bind(GetSummary, q.summary),
 		spine.Bind(GetDaily, q.daily),
 		spine.Bind(GetHistory, q.history),
+		spine.Bind(GetUnpricedModels, q.unpricedModels),
 	}, nil
 }
 

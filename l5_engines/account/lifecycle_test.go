@@ -12,7 +12,7 @@ const tid = "0193a8e0-0000-7000-8000-000000000001"
 
 func engineWith(t *testing.T, lifecycle Lifecycle, onboarding Onboarding) *Engine {
 	t.Helper()
-	e, err := NewEngine(&fakeStore{rows: []store.TenantRow{{ID: tid, Plan: "free", LifecycleState: string(lifecycle), OnboardingState: int(onboarding)}}})
+	e, err := NewEngine(&fakeStore{rows: []store.TenantRow{{ID: tid, Plan: "free", LifecycleState: string(lifecycle), OnboardingState: int(onboarding), CostSource: CostSourcePriceTable}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,17 @@ type Tenant struct {
 	Onboarding    Onboarding
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// CostSource is who prices the tenant's records: CostSourcePriceTable
+	// (hoc, from the price table; the default) or CostSourceClient (the
+	// SDK's figures, for a tenant with negotiated prices).
+	CostSource string
 }
+
+// The values of a tenant's cost source (SPEC §8).
+const (
+	CostSourcePriceTable = "price_table"
+	CostSourceClient     = "client"
+)
 
 // Store is the persistence port of the account engine.
 type Store interface {
@@ -31,6 +41,7 @@ type Store interface {
 	GetTenant(ctx context.Context, id string) (store.TenantRow, error)
 	ListTenants(ctx context.Context, limit, offset int) ([]store.TenantRow, int64, error)
 	SetLifecycle(ctx context.Context, id, from, to string, ev store.EventRow) (store.TenantRow, error)
+	SetCostSource(ctx context.Context, id, source string) (store.TenantRow, error)
 	AdvanceOnboarding(ctx context.Context, id string, target int, ev store.EventRow) (bool, error)
 	FindTenantByOrg(ctx context.Context, org string) (store.TenantRow, error)
 }
@@ -121,6 +132,9 @@ func tenantFromRow(row store.TenantRow) (Tenant, error) {
 	if err != nil {
 		return Tenant{}, fault.Internal(fmt.Errorf("tenant %s: %w", row.ID, err))
 	}
+	if row.CostSource != CostSourcePriceTable && row.CostSource != CostSourceClient {
+		return Tenant{}, fault.Internal(fmt.Errorf("tenant %s: unknown cost source %q", row.ID, row.CostSource))
+	}
 	return Tenant{
 		ID:            row.ID,
 		Name:          row.Name,
@@ -131,5 +145,22 @@ func tenantFromRow(row store.TenantRow) (Tenant, error) {
 		Onboarding:    onboarding,
 		CreatedAt:     row.CreatedAt,
 		UpdatedAt:     row.UpdatedAt,
+		CostSource:    row.CostSource,
 	}, nil
+}
+
+// SetCostSource changes who prices the tenant's records from now on;
+// records already stored keep their cost.
+func (e *Engine) SetCostSource(ctx context.Context, id, source string) (Tenant, error) {
+	if source != CostSourcePriceTable && source != CostSourceClient {
+		return Tenant{}, fault.Validation(fault.FieldError{Field: "cost_source", Message: "must be price_table or client"})
+	}
+	row, err := e.store.SetCostSource(ctx, id, source)
+	if errors.Is(err, store.ErrTenantNotFound) {
+		return Tenant{}, fault.NotFound("tenant")
+	}
+	if err != nil {
+		return Tenant{}, err
+	}
+	return tenantFromRow(row)
 }

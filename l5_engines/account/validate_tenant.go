@@ -62,6 +62,7 @@ func newTenantRow(in NewTenant) (store.TenantRow, error) {
 		Plan:            string(plan),
 		LifecycleState:  string(LifecycleActive),
 		OnboardingState: int(OnboardingCreated),
+		CostSource:      CostSourcePriceTable,
 	}, nil
 }
 

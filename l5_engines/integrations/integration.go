@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -33,7 +34,18 @@ const (
 )
 
 // providerTypes are the providers an integration may name.
-var providerTypes = map[string]bool{"openai": true, "anthropic": true, "azure_openai": true, "bedrock": true, "custom": true}
+var providerTypes = func() map[string]bool {
+	m := make(map[string]bool, len(ProviderTypes))
+	for _, p := range ProviderTypes {
+		m[p] = true
+	}
+	return m
+}()
+
+// ProviderTypes are the providers an integration may name, in the order
+// messages list them: the providers the price table prices, and custom.
+var ProviderTypes = []string{"openai", "anthropic", "azure_openai", "bedrock", "google", "mistral", "cohere", "groq",
+	"deepseek", "xai", "together", "fireworks", "custom"}
 
 // Integration is one of a tenant's connections to an LLM provider.
 type Integration struct {
@@ -149,7 +161,7 @@ func integrationFields(in NewIntegration) fault.Fields {
 		fields.Add("name", "must be 1..100 characters")
 	}
 	if !providerTypes[in.ProviderType] {
-		fields.Add("provider_type", "must be one of openai, anthropic, azure_openai, bedrock, custom")
+		fields.Add("provider_type", "must be one of %s", strings.Join(ProviderTypes, ", "))
 	}
 	if in.DefaultModel != nil && utf8.RuneCountInString(*in.DefaultModel) > 100 {
 		fields.Add("default_model", "must be at most 100 characters")

@@ -5,9 +5,9 @@ import "math"
 // Usage is what an integration has used, measured by the telemetry domain
 // and handed over as plain values.
 type Usage struct {
-	// CostCents and Tokens (in plus out) are this UTC calendar month's.
-	CostCents int64
-	Tokens    int64
+	// CostMicros and Tokens (in plus out) are this UTC calendar month's.
+	CostMicros int64
+	Tokens     int64
 	// CallsPerMinute is the current request rate.
 	CallsPerMinute int64
 }
@@ -15,7 +15,8 @@ type Usage struct {
 // LimitStatus sets an integration's three limits against its usage.
 type LimitStatus struct {
 	BudgetLimitCents int64
-	BudgetUsedCents  int64
+	BudgetUsedCents  int64 // BudgetUsedMicros rounded half up
+	BudgetUsedMicros int64
 	BudgetPercent    float64
 	TokenLimitMonth  int64
 	TokensUsedMonth  int64
@@ -32,8 +33,9 @@ type LimitStatus struct {
 func Limits(i Integration, u Usage) LimitStatus {
 	return LimitStatus{
 		BudgetLimitCents: i.BudgetLimitCents,
-		BudgetUsedCents:  u.CostCents,
-		BudgetPercent:    percentOf(u.CostCents, i.BudgetLimitCents),
+		BudgetUsedCents:  (u.CostMicros + 5_000) / 10_000,
+		BudgetUsedMicros: u.CostMicros,
+		BudgetPercent:    percentOf(u.CostMicros, i.BudgetLimitCents*10_000), // budgets compare micro-dollars (SPEC §8)
 		TokenLimitMonth:  i.TokenLimitMonth,
 		TokensUsedMonth:  u.Tokens,
 		TokenPercent:     percentOf(u.Tokens, i.TokenLimitMonth),

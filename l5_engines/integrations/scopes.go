@@ -10,8 +10,8 @@ import (
 var knownScopes = map[string]bool{
 	"telemetry:write": true, "telemetry:read": true,
 	"integrations:read": true, "integrations:write": true,
-	"protection:read": true, "*": true,
-	"telemetry:*": true, "integrations:*": true, "protection:*": true,
+	"protection:read": true, "prices:read": true, "prices:write": true, "*": true,
+	"telemetry:*": true, "integrations:*": true, "protection:*": true, "prices:*": true,
 }
 
 // Scopes are the concrete scopes a key may hold — the ones an operation can

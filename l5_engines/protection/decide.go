@@ -41,7 +41,7 @@ type Facts struct {
 	OnboardingComplete     bool
 	CostTodayMicros        int64
 	IntegrationBudgetCents int64
-	IntegrationMonthCents  int64
+	IntegrationMonthMicros int64
 }
 
 // Outcome is what protection decided.
@@ -220,8 +220,8 @@ func (e *Engine) overBudget(r Request) *budgetExcess {
 				allowed: allowance, reset: nextMidnight(r.Now).Sub(r.Now)}
 		}
 	}
-	if r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthCents >= r.Facts.IntegrationBudgetCents {
-		return &budgetExcess{limit: "integration_monthly_budget", current: r.Facts.IntegrationMonthCents * microsPerCent,
+	if r.Facts.IntegrationBudgetCents > 0 && r.Facts.IntegrationMonthMicros >= r.Facts.IntegrationBudgetCents*microsPerCent {
+		return &budgetExcess{limit: "integration_monthly_budget", current: r.Facts.IntegrationMonthMicros,
 			allowed: r.Facts.IntegrationBudgetCents * microsPerCent, reset: nextMonth(r.Now).Sub(r.Now)}
 	}
 	return nil

@@ -161,7 +161,7 @@ func TestDecide_CostRejectsWritesWarnsIngestSparesReadsAndEnterprise(t *testing.
 		t.Fatalf("enterprise: %+v", d)
 	}
 	integ := request(t0.Add(7*time.Second), "POST")
-	integ.Facts.IntegrationBudgetCents, integ.Facts.IntegrationMonthCents = 500, 500
+	integ.Facts.IntegrationBudgetCents, integ.Facts.IntegrationMonthMicros = 500, 5_000_000
 	if d := e.Decide(context.Background(), integ); codeOf(d) != fault.CodeCostLimitExceeded || d.Err.Details["limit"] != "integration_monthly_budget" {
 		t.Fatalf("integration budget: %+v", d)
 	}
@@ -405,7 +405,7 @@ func TestDecide_CostEventIsInTheLimitsUnit(t *testing.T) {
 	}{
 		{"free plan's daily allowance", Facts{Plan: "free", OnboardingComplete: true, CostTodayMicros: 400_000},
 			"daily_budget", 0.40, 0.33, 40, 33.3333},
-		{"integration's monthly cap", Facts{Plan: "enterprise", OnboardingComplete: true, IntegrationBudgetCents: 500, IntegrationMonthCents: 512},
+		{"integration's monthly cap", Facts{Plan: "enterprise", OnboardingComplete: true, IntegrationBudgetCents: 500, IntegrationMonthMicros: 5_120_000},
 			"integration_monthly_budget", 5.12, 5, 512, 500},
 	}
 	for _, tc := range cases {

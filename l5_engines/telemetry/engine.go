@@ -28,11 +28,16 @@ type (
 		ListRecords(ctx context.Context, q store.HistoryQuery) ([]store.RecordRow, error)
 		CountRecords(ctx context.Context, q store.HistoryQuery) (int64, error)
 	}
+	// UnpricedReader lists the models with unpriced calls.
+	UnpricedReader interface {
+		UnpricedModels(ctx context.Context, q store.RangeQuery) ([]store.UnpricedModel, error)
+	}
 	// Store is every port at once, as the database implements them.
 	Store interface {
 		RecordWriter
 		UsageReader
 		HistoryReader
+		UnpricedReader
 	}
 )
 
@@ -40,8 +45,9 @@ type (
 type Engine struct {
 	records RecordWriter
 	usage   UsageReader
-	history HistoryReader
-	now     func() time.Time
+	history  HistoryReader
+	unpriced UnpricedReader
+	now      func() time.Time
 }
 
 // NewEngine returns an engine on s; now is the clock.
@@ -49,5 +55,5 @@ func NewEngine(s Store, now func() time.Time) (*Engine, error) {
 	if s == nil || now == nil {
 		return nil, errors.New("telemetry engine: nil store or clock")
 	}
-	return &Engine{records: s, usage: s, history: s, now: now}, nil
+	return &Engine{records: s, usage: s, history: s, unpriced: s, now: now}, nil
 }

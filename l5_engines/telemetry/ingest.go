@@ -34,21 +34,28 @@ type Item struct {
 
 // IngestRequest ingests items for a tenant. Integrations maps every
 // integration id the items refer to (see ReferencedIntegrations) that is a
-// live integration of the tenant to its status.
+// live integration of the tenant to its status. CostSource is the tenant's
+// setting (CostSourcePriceTable unless it chose CostSourceClient), and
+// Pricer prices its calls from the price table; without one, records keep
+// the client's figures.
 type IngestRequest struct {
 	TenantID         string
 	KeyIntegrationID string
 	Items            []Item
 	Integrations     map[string]string
+	CostSource       string
+	Pricer           Pricer
 }
 
-// ItemResult is the outcome of one item.
+// ItemResult is the outcome of one item. CostMicros is an accepted
+// record's cost as stored (the client's, or the price table's).
 type ItemResult struct {
-	Index  int
-	CallID string
-	Status string
-	ID     string
-	Error  *fault.Error
+	Index      int
+	CallID     string
+	Status     string
+	ID         string
+	Error      *fault.Error
+	CostMicros int64
 }
 
 // IngestResult counts outcomes and lists them in input order.
@@ -149,7 +156,7 @@ func (e *Engine) IngestMany(ctx context.Context, reqs []IngestRequest) ([]Ingest
 				repeats = append(repeats, repeat{req: ri, index: i, hash: hash, first: p})
 				continue
 			}
-			p := &pending{req: ri, index: i, hash: hash, row: newRow(req.TenantID, integrationID, it.Record, hash, now)}
+			p := &pending{req: ri, index: i, hash: hash, row: newRow(req, integrationID, it.Record, hash, now)}
 			first[key] = p
 			batch = append(batch, p)
 		}
@@ -217,27 +224,34 @@ func idempotencyConflict() *fault.Error {
 	return fault.New(fault.KindConflict, fault.CodeIdempotencyConflict, "call_id already stored with a different payload")
 }
 
-// newRow is the stored form of an accepted record, with the server defaults.
-func newRow(tenantID, integrationID string, r *Record, hash []byte, now time.Time) store.RecordRow {
+// newRow is the stored form of an accepted record, with the server defaults
+// and its cost decided (see decideCost).
+func newRow(req IngestRequest, integrationID string, r *Record, hash []byte, now time.Time) store.RecordRow {
 	occurred := now
 	if r.OccurredAt != nil {
 		occurred = r.OccurredAt.UTC()
-	}
-	micros := r.CostCents * microsPerCent
-	if r.CostMicros != nil {
-		micros = *r.CostMicros
 	}
 	policy := PolicyAllowed
 	if r.PolicyResult != nil {
 		policy = *r.PolicyResult
 	}
+	c := decideCost(r, occurred, req.CostSource, req.Pricer)
 	return store.RecordRow{
-		ID: uuid.Must(uuid.NewV7()).String(), TenantID: tenantID, IntegrationID: integrationID, CallID: r.CallID,
-		Provider: r.Provider, Model: r.Model, TokensIn: r.TokensIn, TokensOut: r.TokensOut, CostCents: r.CostCents,
-		CostMicros: micros, LatencyMS: r.LatencyMS, SessionID: r.SessionID, AgentID: r.AgentID, PolicyResult: policy,
+		ID: uuid.Must(uuid.NewV7()).String(), TenantID: req.TenantID, IntegrationID: integrationID, CallID: r.CallID,
+		Provider: r.Provider, Model: r.Model, TokensIn: r.TokensIn, TokensOut: r.TokensOut, CostCents: c.cents,
+		CostMicros: c.micros, LatencyMS: r.LatencyMS, SessionID: r.SessionID, AgentID: r.AgentID, PolicyResult: policy,
 		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Metadata: metadataOrEmpty(r.Metadata),
 		OccurredAt: occurred, ReceivedAt: now, ContentHash: hash,
+		CacheReadTokens: deref(r.CacheReadTokens), CacheWriteTokens: deref(r.CacheWriteTokens), ReasoningTokens: deref(r.ReasoningTokens),
+		CostSource: c.source, ClientCostCents: c.clientCents, PriceID: c.priceID,
 	}
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // write stores the first occurrences (adding exactly those to the daily
@@ -260,7 +274,7 @@ func (e *Engine) write(ctx context.Context, batch []*pending, results []IngestRe
 		key := callKey{ins.TenantID, ins.CallID}
 		p := byCall[key]
 		r := &results[p.req].Results[p.index]
-		r.Status, r.ID = StatusAccepted, ins.ID
+		r.Status, r.ID, r.CostMicros = StatusAccepted, ins.ID, p.row.CostMicros
 		p.storedID, p.storedHash = ins.ID, p.hash
 		delete(byCall, key)
 	}

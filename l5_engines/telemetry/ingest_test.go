@@ -296,7 +296,7 @@ func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
 	e := &Engine{usage: u, now: func() time.Time { return now }}
 	share := func(integration, provider, model string, calls, cents int64) store.Share {
 		return store.Share{IntegrationID: integration, Provider: provider, Model: model,
-			Totals: store.Totals{Calls: calls, CostCents: cents, LatencySum: 10 * calls, LatencyCount: calls}}
+			Totals: store.Totals{Calls: calls, CostMicros: cents * 10_000, LatencySum: 10 * calls, LatencyCount: calls}}
 	}
 	u.shares = []store.Share{
 		share(integA, "openai", "b-model", 1, 4),
@@ -326,6 +326,27 @@ func TestSummary_BreakdownsAreSumsOfTheSharesCostliestFirst(t *testing.T) {
 	one, err := e.Summary(context.Background(), RangeRequest{TenantID: tenant, IntegrationID: integA})
 	if err != nil || one.ByIntegration != nil {
 		t.Fatalf("filtered by integration: by_integration %+v (%v), want nil", one.ByIntegration, err)
+	}
+}
+
+// TestSummary_CentsAreTheRoundedSumOfMicrosNeverASumOfRoundedCents: three
+// models that cost 0.4 cents each are 1.2 cents together, shown as 1 cent —
+// a sum of each one's rounded cents would say 0, and the client's own cents
+// (one each, as SDKs round up) would say 3.
+func TestSummary_CentsAreTheRoundedSumOfMicrosNeverASumOfRoundedCents(t *testing.T) {
+	t.Parallel()
+	u := &usageFake{}
+	e := &Engine{usage: u, now: func() time.Time { return now }}
+	for _, model := range []string{"a", "b", "c"} {
+		u.shares = append(u.shares, store.Share{IntegrationID: integA, Provider: "openai", Model: model,
+			Totals: store.Totals{Calls: 1, CostCents: 1, CostMicros: 4_000}})
+	}
+	sum, err := e.Summary(context.Background(), RangeRequest{TenantID: tenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Totals.CostMicros != 12_000 || sum.Totals.CostCents != 1 || sum.ByModel[0].CostCents != 0 || sum.ByIntegration[0].CostCents != 1 {
+		t.Fatalf("totals %+v, by model %+v, by integration %+v", sum.Totals, sum.ByModel, sum.ByIntegration)
 	}
 }
 

@@ -27,6 +27,11 @@ type Record struct {
 	ErrorMessage  *string
 	Metadata      []byte // canonical JSON object, nil when not sent
 	OccurredAt    *time.Time
+	// Parts of TokensIn (cache reads and writes) and of TokensOut
+	// (reasoning), as the client counted them.
+	CacheReadTokens  *int64
+	CacheWriteTokens *int64
+	ReasoningTokens  *int64
 }
 
 // PolicyAllowed is the policy result of a record that sent none.
@@ -34,6 +39,10 @@ const PolicyAllowed = "allowed"
 
 // microsPerCent converts cents to micro-dollars.
 const microsPerCent = 10_000
+
+// MicrosToCents rounds micro-dollars half up to cents: the cents of a
+// record hoc priced, and of every total.
+func MicrosToCents(micros int64) int64 { return (micros + microsPerCent/2) / microsPerCent }
 
 // Window of occurred_at accepted around the receive time (SPEC §3.1).
 const (
@@ -62,6 +71,12 @@ type hashedRecord struct {
 	ErrorMessage  *string         `json:"error_message,omitempty"`
 	Metadata      json.RawMessage `json:"metadata"`
 	OccurredAt    string          `json:"occurred_at,omitempty"`
+	// Hashed only when sent, as the fields above: records stored before
+	// these fields existed keep their hash, so their retries stay
+	// duplicates.
+	CacheReadTokens  *int64 `json:"cache_read_tokens,omitempty"`
+	CacheWriteTokens *int64 `json:"cache_write_tokens,omitempty"`
+	ReasoningTokens  *int64 `json:"reasoning_tokens,omitempty"`
 }
 
 // contentHash hashes r as sent, with integrationID the integration it was
@@ -72,6 +87,7 @@ func contentHash(r *Record, integrationID string) []byte {
 		TokensIn: r.TokensIn, TokensOut: r.TokensOut, CostCents: r.CostCents, CostMicros: r.CostMicros,
 		LatencyMS: r.LatencyMS, SessionID: r.SessionID, AgentID: r.AgentID, PolicyResult: r.PolicyResult,
 		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Metadata: metadataOrEmpty(r.Metadata),
+		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, ReasoningTokens: r.ReasoningTokens,
 	}
 	if r.OccurredAt != nil {
 		h.OccurredAt = r.OccurredAt.UTC().Format(time.RFC3339Nano)

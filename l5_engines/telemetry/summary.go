@@ -11,11 +11,18 @@ import (
 )
 
 // Totals are sums over a window; AvgLatencyMS is the floored mean over the
-// records that have a latency, nil when none has.
+// records that have a latency, nil when none has. Money is CostMicros, the
+// sum of the records' cost_micros; CostCents is that sum rounded half up to
+// cents (SPEC §8), never a sum of rounded cents, which overstated a window
+// of sub-cent calls many times over. CacheReadTokens and CacheWriteTokens
+// are parts of TokensIn, ReasoningTokens of TokensOut; UnpricedCalls counts
+// the records no price covered and the client sent no cost for.
 type Totals struct {
-	Calls, TokensIn, TokensOut, CostCents, CostMicros int64
-	AvgLatencyMS                                      *int64
-	ErrorCount, BlockedCount                          int64
+	Calls, TokensIn, TokensOut, CostMicros, CostCents  int64
+	CacheReadTokens, CacheWriteTokens, ReasoningTokens int64
+	UnpricedCalls                                      int64
+	AvgLatencyMS                                       *int64
+	ErrorCount, BlockedCount                           int64
 }
 
 // IntegrationTotals is one integration's share.
@@ -78,7 +85,7 @@ func (e *Engine) Summary(ctx context.Context, req RangeRequest) (Summary, error)
 		s.ByModel = append(s.ByModel, ModelTotals{Provider: k[0], Model: k[1], Totals: totalsOf(*t)})
 	}
 	slices.SortFunc(s.ByModel, func(a, b ModelTotals) int {
-		return cmp.Or(cmp.Compare(b.CostCents, a.CostCents), strings.Compare(a.Provider, b.Provider), strings.Compare(a.Model, b.Model))
+		return cmp.Or(cmp.Compare(b.CostMicros, a.CostMicros), strings.Compare(a.Provider, b.Provider), strings.Compare(a.Model, b.Model))
 	})
 	if req.IntegrationID == "" {
 		s.ByIntegration = make([]IntegrationTotals, 0, len(byIntegration))
@@ -86,7 +93,7 @@ func (e *Engine) Summary(ctx context.Context, req RangeRequest) (Summary, error)
 			s.ByIntegration = append(s.ByIntegration, IntegrationTotals{IntegrationID: id, Totals: totalsOf(*t)})
 		}
 		slices.SortFunc(s.ByIntegration, func(a, b IntegrationTotals) int {
-			return cmp.Or(cmp.Compare(b.CostCents, a.CostCents), strings.Compare(a.IntegrationID, b.IntegrationID))
+			return cmp.Or(cmp.Compare(b.CostMicros, a.CostMicros), strings.Compare(a.IntegrationID, b.IntegrationID))
 		})
 	}
 	return s, nil
@@ -108,6 +115,8 @@ func addTotals(a, b store.Totals) store.Totals {
 		CostCents: a.CostCents + b.CostCents, CostMicros: a.CostMicros + b.CostMicros,
 		LatencySum: a.LatencySum + b.LatencySum, LatencyCount: a.LatencyCount + b.LatencyCount,
 		ErrorCount: a.ErrorCount + b.ErrorCount, BlockedCount: a.BlockedCount + b.BlockedCount,
+		CacheReadTokens: a.CacheReadTokens + b.CacheReadTokens, CacheWriteTokens: a.CacheWriteTokens + b.CacheWriteTokens,
+		ReasoningTokens: a.ReasoningTokens + b.ReasoningTokens, UnpricedCalls: a.UnpricedCalls + b.UnpricedCalls,
 	}
 }
 
@@ -131,8 +140,9 @@ func (e *Engine) Daily(ctx context.Context, req RangeRequest) ([]DailyRow, error
 
 func totalsOf(t store.Totals) Totals {
 	out := Totals{
-		Calls: t.Calls, TokensIn: t.TokensIn, TokensOut: t.TokensOut, CostCents: t.CostCents, CostMicros: t.CostMicros,
-		ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount,
+		Calls: t.Calls, TokensIn: t.TokensIn, TokensOut: t.TokensOut, CostMicros: t.CostMicros, CostCents: MicrosToCents(t.CostMicros),
+		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens, ReasoningTokens: t.ReasoningTokens,
+		UnpricedCalls: t.UnpricedCalls, ErrorCount: t.ErrorCount, BlockedCount: t.BlockedCount,
 	}
 	if t.LatencyCount > 0 {
 		avg := t.LatencySum / t.LatencyCount

@@ -35,6 +35,7 @@ type TenantRow struct {
 	OnboardingState int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	CostSource      string
 }
 
 // Store reads and writes tenants.
@@ -65,6 +66,7 @@ func (s *Store) CreateTenant(ctx context.Context, row TenantRow) (TenantRow, err
 		OnboardingState: int16(row.OnboardingState),
 		CreatedAt:       now,
 		UpdatedAt:       now,
+		CostSource:      row.CostSource,
 	}
 	if err := s.db.Conn(ctx).Create(&m).Error; err != nil {
 		return TenantRow{}, translateTenantWrite(err)
@@ -129,5 +131,23 @@ func tenantRow(m models.Tenant) TenantRow {
 		OnboardingState: int(m.OnboardingState),
 		CreatedAt:       m.CreatedAt.UTC(),
 		UpdatedAt:       m.UpdatedAt.UTC(),
+		CostSource:      m.CostSource,
 	}
+}
+
+// SetCostSource changes who decides the cost of the tenant's records and
+// returns the tenant, or ErrTenantNotFound.
+func (s *Store) SetCostSource(ctx context.Context, id, source string) (TenantRow, error) {
+	if !db.CanonicalUUIDs(id) {
+		return TenantRow{}, ErrTenantNotFound
+	}
+	res := s.db.Conn(ctx).Model(&models.Tenant{}).Where("id = ?", id).
+		Updates(map[string]any{"cost_source": source, "updated_at": db.UTC(time.Now())})
+	if res.Error != nil {
+		return TenantRow{}, fmt.Errorf("set cost source: %w", db.Classify(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return TenantRow{}, ErrTenantNotFound
+	}
+	return s.GetTenant(ctx, id)
 }

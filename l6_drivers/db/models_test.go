@@ -21,7 +21,7 @@ func TestModels_MirrorTheMigratedTables(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, d *db.DB) {
 		for _, model := range []any{
 			&models.Tenant{}, &models.TenantEvent{}, &models.Integration{}, &models.IntegrationKey{},
-			&models.APIKey{}, &models.UsageRecord{}, &models.ProtectionEvent{},
+			&models.APIKey{}, &models.UsageRecord{}, &models.ProtectionEvent{}, &models.Price{},
 		} {
 			assertMirrors(t, d.Conn(dbtest.Context(t)), model)
 		}

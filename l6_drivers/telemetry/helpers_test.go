@@ -66,7 +66,7 @@ func record(tenantID, integrationID, callID string, at time.Time) telemetry.Reco
 		ID: uuid.Must(uuid.NewV7()).String(), TenantID: tenantID, IntegrationID: integrationID, CallID: callID,
 		Provider: "openai", Model: "gpt-4o", TokensIn: 10, TokensOut: 20, CostCents: 3, CostMicros: 30_000,
 		PolicyResult: "allowed", Metadata: []byte(`{}`), OccurredAt: at, ReceivedAt: at.Add(time.Second),
-		ContentHash: contentHash(callID, "v1"),
+		ContentHash: contentHash(callID, "v1"), CostSource: "client",
 	}
 }
 

@@ -146,5 +146,8 @@ func recordRow(m models.UsageRecord) RecordRow {
 		OccurredAt:    m.OccurredAt.UTC(),
 		ReceivedAt:    m.ReceivedAt.UTC(),
 		ContentHash:   m.ContentHash,
+
+		CacheReadTokens: m.CacheReadTokens, CacheWriteTokens: m.CacheWriteTokens, ReasoningTokens: m.ReasoningTokens,
+		CostSource: m.CostSource, ClientCostCents: m.ClientCostCents, PriceID: m.PriceID,
 	}
 }

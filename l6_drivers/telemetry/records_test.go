@@ -100,6 +100,8 @@ func TestWriteRecords_RoundTripsEveryColumn(t *testing.T) {
 		full.Provider, full.Model, full.TokensIn, full.TokensOut, full.CostCents, full.CostMicros = "anthropic", "claude", 1, 2, 3, 25_000
 		full.LatencyMS, full.SessionID, full.AgentID = ptr(int64(0)), ptr("session 1"), ptr("agent-7")
 		full.PolicyResult, full.ErrorCode, full.ErrorMessage = "blocked", ptr("rate_limit"), ptr("slow down")
+		full.CacheReadTokens, full.CacheWriteTokens, full.ReasoningTokens = 1, 0, 2
+		full.CostSource, full.ClientCostCents, full.PriceID = "price_table", ptr(int64(9)), ptr("0193a8e0-0000-7000-8000-00000000000a")
 		// Keys out of order, numbers jsonb would rewrite: metadata must come
 		// back exactly as stored on both backends, so that what is returned
 		// is never larger than what the API admitted.
@@ -151,11 +153,15 @@ func TestWriteRecords_DatabaseEnforcesDomains(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, f fixture) {
 		bad := map[string]func(r *telemetry.RecordRow){
-			"empty call id":    func(r *telemetry.RecordRow) { r.CallID = "" },
-			"unknown policy":   func(r *telemetry.RecordRow) { r.PolicyResult = "denied" },
-			"negative tokens":  func(r *telemetry.RecordRow) { r.TokensIn = -1 },
-			"metadata array":   func(r *telemetry.RecordRow) { r.Metadata = []byte(`[1]`) },
-			"metadata garbage": func(r *telemetry.RecordRow) { r.Metadata = []byte(`{`) },
+			"empty call id":         func(r *telemetry.RecordRow) { r.CallID = "" },
+			"unknown policy":        func(r *telemetry.RecordRow) { r.PolicyResult = "denied" },
+			"negative tokens":       func(r *telemetry.RecordRow) { r.TokensIn = -1 },
+			"metadata array":        func(r *telemetry.RecordRow) { r.Metadata = []byte(`[1]`) },
+			"metadata garbage":      func(r *telemetry.RecordRow) { r.Metadata = []byte(`{`) },
+			"cache over input":      func(r *telemetry.RecordRow) { r.CacheReadTokens, r.CacheWriteTokens = r.TokensIn, 1 },
+			"reasoning over output": func(r *telemetry.RecordRow) { r.ReasoningTokens = r.TokensOut + 1 },
+			"unknown cost source":   func(r *telemetry.RecordRow) { r.CostSource = "guess" },
+			"negative client cents": func(r *telemetry.RecordRow) { r.ClientCostCents = ptr(int64(-1)) },
 		}
 		for name, mutate := range bad {
 			r := record(f.acme, f.prod, name, base)

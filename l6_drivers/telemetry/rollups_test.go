@@ -12,6 +12,8 @@ type dailyRow struct {
 	TenantID, Day, IntegrationID, Provider, Model      string
 	Calls, TokensIn, TokensOut, CostCents, CostMicros  int64
 	LatencySum, LatencyCount, ErrorCount, BlockedCount int64
+	CacheReadTokens, CacheWriteTokens, ReasoningTokens int64
+	UnpricedCalls                                      int64
 }
 
 // rollupRows reads usage_daily of a tenant, sorted by key, with the day as
@@ -39,11 +41,14 @@ func TestWriteRecords_RollsUpRecordsOfOneKeyIntoOneRowAndAccumulates(t *testing.
 	forEach(t, func(t *testing.T, f fixture) {
 		one := recordsSumming(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(1, 10, 20, 3, 30_000, 100, 1, 1, 0))
 		two := recordsSumming(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(2, 1, 2, 5, 45_000, 0, 0, 0, 2))
+		one[0].CacheReadTokens, one[0].CacheWriteTokens, one[0].ReasoningTokens = 4, 3, 5
+		two[1].CostSource = "unpriced"
 		f.mustInsert(t, append(one, two...)...)
 		f.mustInsert(t, recordsSumming(f.acme, "2026-11-01", f.prod, "openai", "gpt-4o", tot(1, 10, 20, 3, 30_000, 100, 1, 1, 0))...)
 		want := dailyRow{TenantID: f.acme, Day: "2026-11-01", IntegrationID: f.prod, Provider: "openai",
 			Model: "gpt-4o", Calls: 4, TokensIn: 21, TokensOut: 42, CostCents: 11, CostMicros: 105_000,
-			LatencySum: 200, LatencyCount: 2, ErrorCount: 2, BlockedCount: 2}
+			LatencySum: 200, LatencyCount: 2, ErrorCount: 2, BlockedCount: 2,
+			CacheReadTokens: 4, CacheWriteTokens: 3, ReasoningTokens: 5, UnpricedCalls: 1}
 		if rows := f.rollupRows(t, f.acme); len(rows) != 1 || rows[0] != want {
 			t.Fatalf("rollup rows = %+v, want one: %+v", rows, want)
 		}

@@ -29,6 +29,13 @@ type Totals struct {
 	LatencyCount int64
 	ErrorCount   int64
 	BlockedCount int64
+	// CacheReadTokens, CacheWriteTokens and ReasoningTokens are parts of
+	// TokensIn and TokensOut; UnpricedCalls counts the records no price
+	// covered.
+	CacheReadTokens  int64
+	CacheWriteTokens int64
+	ReasoningTokens  int64
+	UnpricedCalls    int64
 }
 
 // Share is one integration, provider and model's sums over a range.
@@ -103,4 +110,26 @@ func rangeFilter(q RangeQuery) (string, []any) {
 		args = append(args, q.IntegrationID)
 	}
 	return where, args
+}
+
+// UnpricedModel is a provider and model with calls no price covered in a
+// range, and how many.
+type UnpricedModel struct {
+	Provider string
+	Model    string
+	Calls    int64
+}
+
+// UnpricedModels lists the models of the range with unpriced calls, most
+// calls first, then by provider and model in byte order.
+func (s *Store) UnpricedModels(ctx context.Context, q RangeQuery) ([]UnpricedModel, error) {
+	out := []UnpricedModel{}
+	where, args := rangeFilter(q)
+	err := s.db.Conn(ctx).Raw("SELECT provider, model, CAST(SUM(unpriced_calls) AS bigint) AS calls FROM usage_daily WHERE "+where+
+		" GROUP BY provider, model HAVING SUM(unpriced_calls) > 0 ORDER BY calls DESC, provider"+s.byteOrder+", model"+s.byteOrder,
+		args...).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list unpriced models: %w", db.Classify(err))
+	}
+	return out, nil
 }

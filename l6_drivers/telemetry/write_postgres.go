@@ -14,7 +14,7 @@ import (
 // transaction of its own: the insert, the rollup upsert computed from
 // exactly the rows the insert returned, and the lookup of the rows it
 // skipped, in one WITH query. Every column is one array parameter, so a
-// statement of a thousand rows binds twenty values, not twenty thousand;
+// statement of a thousand rows binds 26 values, not 26,000;
 // ids and metadata travel as text and are cast once.
 //
 // Its parts see one snapshot, taken before the insert: so the final
@@ -27,19 +27,23 @@ import (
 var writeRecordsStatement = "WITH input AS (" +
 	"SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], " +
 	"$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], " +
-	"$15::text[], $16::text[], $17::text[], $18::timestamptz[], $19::timestamptz[], $20::bytea[]) " +
+	"$15::text[], $16::text[], $17::text[], $18::timestamptz[], $19::timestamptz[], $20::bytea[], $21::bigint[], " +
+	"$22::bigint[], $23::bigint[], $24::text[], $25::bigint[], $26::text[]) " +
 	"AS r(" + recordColumns + ")), " +
 	"ins AS (INSERT INTO usage_records (" + recordColumns + ") " +
 	"SELECT id::uuid, tenant_id::uuid, integration_id::uuid, call_id, provider, model, tokens_in, tokens_out, " +
 	"cost_cents, cost_micros, latency_ms, session_id, agent_id, policy_result, error_code, error_message, " +
-	"metadata::json, occurred_at, received_at, content_hash FROM input " +
+	"metadata::json, occurred_at, received_at, content_hash, cache_read_tokens, cache_write_tokens, reasoning_tokens, " +
+	"cost_source, client_cost_cents, price_id::uuid FROM input " +
 	"ON CONFLICT (tenant_id, call_id) DO NOTHING " +
 	"RETURNING id, tenant_id, call_id, integration_id, provider, model, tokens_in, tokens_out, cost_cents, " +
-	"cost_micros, latency_ms, error_code, policy_result, occurred_at), " +
+	"cost_micros, latency_ms, error_code, policy_result, occurred_at, cache_read_tokens, cache_write_tokens, " +
+	"reasoning_tokens, cost_source), " +
 	"rollup AS (INSERT INTO usage_daily (" + strings.Join(rollupColumns, ", ") + ") " +
 	"SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, integration_id, provider, model, count(*), " +
 	"sum(tokens_in), sum(tokens_out), sum(cost_cents), sum(cost_micros), coalesce(sum(latency_ms), 0), " +
-	"count(latency_ms), count(*) FILTER (WHERE error_code <> ''), count(*) FILTER (WHERE policy_result = 'blocked') " +
+	"count(latency_ms), count(*) FILTER (WHERE error_code <> ''), count(*) FILTER (WHERE policy_result = 'blocked'), " +
+	"sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens), count(*) FILTER (WHERE cost_source = 'unpriced') " +
 	"FROM ins GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5" + upsertRollupsTail + ") " +
 	"SELECT true, id::text, tenant_id::text, call_id, NULL::bytea FROM ins " +
 	"UNION ALL " +
@@ -92,6 +96,8 @@ func recordArrays(rows []RecordRow) []any {
 		policies, metadata                                   = make([]string, n), make([]string, n)
 		occurred, received                                   = make([]time.Time, n), make([]time.Time, n)
 		hashes                                               = make([][]byte, n)
+		cacheRead, cacheWrite, reasoning, clientCents        = make([]int64, n), make([]int64, n), make([]int64, n), make([]*int64, n)
+		sources, priceIDs                                    = make([]string, n), make([]*string, n)
 	)
 	for i, r := range rows {
 		ids[i], tenants[i], integrations[i], calls[i], providers[i], models[i] = r.ID, r.TenantID, r.IntegrationID, r.CallID, r.Provider, r.Model
@@ -101,7 +107,10 @@ func recordArrays(rows []RecordRow) []any {
 		policies[i], metadata[i] = r.PolicyResult, metadataText(r.Metadata)
 		occurred[i], received[i] = db.UTC(r.OccurredAt), db.UTC(r.ReceivedAt)
 		hashes[i] = r.ContentHash
+		cacheRead[i], cacheWrite[i], reasoning[i], clientCents[i] = r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.ClientCostCents
+		sources[i], priceIDs[i] = r.CostSource, r.PriceID
 	}
 	return []any{ids, tenants, integrations, calls, providers, models, tokensIn, tokensOut, cents, micros, latencies,
-		sessions, agents, policies, errorCodes, errorMessages, metadata, occurred, received, hashes}
+		sessions, agents, policies, errorCodes, errorMessages, metadata, occurred, received, hashes,
+		cacheRead, cacheWrite, reasoning, sources, clientCents, priceIDs}
 }

@@ -62,7 +62,8 @@ func insertSQLite(rows []RecordRow) (string, []any) {
 		args = append(args,
 			r.ID, r.TenantID, r.IntegrationID, r.CallID, r.Provider, r.Model, r.TokensIn, r.TokensOut, r.CostCents,
 			r.CostMicros, r.LatencyMS, r.SessionID, r.AgentID, r.PolicyResult, r.ErrorCode, r.ErrorMessage,
-			metadataText(r.Metadata), db.UTC(r.OccurredAt), db.UTC(r.ReceivedAt), r.ContentHash)
+			metadataText(r.Metadata), db.UTC(r.OccurredAt), db.UTC(r.ReceivedAt), r.ContentHash,
+			r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.CostSource, r.ClientCostCents, r.PriceID)
 	}
 	return b.String(), args
 }
@@ -72,7 +73,7 @@ func insertSQLite(rows []RecordRow) (string, []any) {
 // rollupColumns order.
 type rollupDelta struct {
 	key      [5]string // tenant_id, day, integration_id, provider, model
-	counters [9]int64
+	counters [counterCount]int64
 }
 
 // rollupDeltas is what the inserted rows add to the daily rollups, one
@@ -96,7 +97,7 @@ func rollupDeltas(rows []RecordRow, inserted []Inserted) []rollupDelta {
 			byKey[key] = i
 			deltas = append(deltas, rollupDelta{key: key})
 		}
-		var latencySum, latencyCount, errorCount, blockedCount int64
+		var latencySum, latencyCount, errorCount, blockedCount, unpriced int64
 		if r.LatencyMS != nil {
 			latencySum, latencyCount = *r.LatencyMS, 1
 		}
@@ -106,7 +107,11 @@ func rollupDeltas(rows []RecordRow, inserted []Inserted) []rollupDelta {
 		if r.PolicyResult == "blocked" {
 			blockedCount = 1
 		}
-		add := [9]int64{1, r.TokensIn, r.TokensOut, r.CostCents, r.CostMicros, latencySum, latencyCount, errorCount, blockedCount}
+		if r.CostSource == "unpriced" {
+			unpriced = 1
+		}
+		add := [counterCount]int64{1, r.TokensIn, r.TokensOut, r.CostCents, r.CostMicros, latencySum, latencyCount,
+			errorCount, blockedCount, r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, unpriced}
 		for j, v := range add {
 			deltas[i].counters[j] += v
 		}
