@@ -55,7 +55,7 @@ X-AOS-Key).`,
 func newAPIKeysCmd(cfg *Config, stdout, stderr io.Writer) *cobra.Command {
 	var in integrationsops.NewAPIKey
 	var scopes string
-	scopeList := strings.Join(append(integrationsengine.Scopes(), "telemetry:*", "integrations:*", "protection:*", "*"), ", ")
+	scopeList := strings.Join(integrationsengine.Grantable(), ", ")
 	create := &cobra.Command{
 		Use:   "create --tenant ID --name N --scopes a,b [--rate-limit-rpm N]",
 		Short: "Create a machine API key and print it, once",

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	api "hoc/l2_api"
+	integrationsengine "hoc/l5_engines/integrations"
 )
 
 // documentedPrefixes are the path families the OpenAPI document must cover
@@ -128,5 +131,28 @@ func TestStaticSites_CannotBeFramed(t *testing.T) {
 		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
 			t.Errorf("GET %s: Content-Security-Policy %q lacks frame-ancestors 'none'", path, csp)
 		}
+	}
+}
+
+// TestOpenAPI_ScopeIsEveryGrantableScope: the document's Scope enum lists
+// exactly the scopes a key may be given, so a new scope cannot be granted
+// in a response the document refuses.
+func TestOpenAPI_ScopeIsEveryGrantableScope(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Scope struct {
+					Enum []string `json:"enum"`
+				} `json:"Scope"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got, want := slices.Sorted(slices.Values(doc.Components.Schemas.Scope.Enum)), slices.Sorted(slices.Values(integrationsengine.Grantable()))
+	if !slices.Equal(got, want) {
+		t.Errorf("Scope enum %v, want %v", got, want)
 	}
 }

@@ -27,6 +27,19 @@ func Scopes() []string {
 	return out
 }
 
+// Grantable is every scope a key may be given: the concrete ones, then the
+// wildcards, each group sorted.
+func Grantable() []string {
+	var wild []string
+	for s := range knownScopes {
+		if strings.HasSuffix(s, "*") {
+			wild = append(wild, s)
+		}
+	}
+	slices.Sort(wild)
+	return append(Scopes(), wild...)
+}
+
 // normalizeScopes returns the scopes sorted and de-duplicated, and the
 // unknown ones.
 func normalizeScopes(scopes []string) (sorted, unknown []string) {
