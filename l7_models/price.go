@@ -6,7 +6,7 @@ import "time"
 // EffectiveFrom on, for every tenant (TenantID nil) or one. Prices are
 // micro-dollars per million tokens (upm); the tier columns are all set or
 // all null. Rows are only ever added, never changed. The unique index is on
-// coalesce(tenant_id, '') in fact, so that the global rows are one scope.
+// coalesce(tenant_id, ”) in fact, so that the global rows are one scope.
 type Price struct {
 	ID                   string    `gorm:"primaryKey;type:uuid"`
 	TenantID             *string   `gorm:"type:uuid;uniqueIndex:ux_prices_scope_model_from,priority:1"`

@@ -21,7 +21,7 @@ func TestPricesAPI_ScopesValidationAndIsolation(t *testing.T) {
 		from := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 		row := map[string]any{"provider": "openai", "model": "acme-ft-1", "effective_from": from,
 			"usd_per_mtok": map[string]any{"input": "0.3", "output": 1.2, "cache_read": "0.15"},
-			"tier": map[string]any{"above_input_tokens": 128_000, "usd_per_mtok": map[string]any{"input": "0.6", "output": "2.4"}}}
+			"tier":         map[string]any{"above_input_tokens": 128_000, "usd_per_mtok": map[string]any{"input": "0.6", "output": "2.4"}}}
 
 		h.do(http.MethodGet, "/api/v1/prices", nil, a.readKeyHeader()...).expectError(t, 403, "FORBIDDEN")
 		h.do(http.MethodPost, "/api/v1/prices", row, aRead...).expectError(t, 403, "FORBIDDEN")

@@ -43,8 +43,8 @@ type (
 
 // Engine makes the telemetry domain's decisions.
 type Engine struct {
-	records RecordWriter
-	usage   UsageReader
+	records  RecordWriter
+	usage    UsageReader
 	history  HistoryReader
 	unpriced UnpricedReader
 	now      func() time.Time
