@@ -31,7 +31,7 @@ type benchOptions struct {
 }
 
 // benchGroups are the workload groups --only can name, in the order they run.
-var benchGroups = []string{"batch", "single", "queries", "micro"}
+var benchGroups = []string{"batch", "single", "pricing", "queries", "micro"}
 
 // benchBatchSize is the batch workload's default request size: the largest
 // batch the API accepts. The seed writes in transactions of this size too.
@@ -165,6 +165,7 @@ func runBenchWorkloads(ctx context.Context, cfg Config, opts benchOptions, stder
 	steps := map[string]func() ([]benchRow, error){
 		"batch":   func() ([]benchRow, error) { return benchBatch(ctx, client, base, ingest, opts) },
 		"single":  func() ([]benchRow, error) { return benchSingle(ctx, h, client, base, ingest, opts) },
+		"pricing": func() ([]benchRow, error) { return benchPricing(ctx, h, client, opts) },
 		"queries": func() ([]benchRow, error) { return benchQueries(ctx, h, client, opts, stderr) },
 		// The micro benchmarks come last, long after the server built its
 		// registry: the registry one declares an operation (see benchNoop).
