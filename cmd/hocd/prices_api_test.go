@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	integrationsengine "hoc/l5_engines/integrations"
 )
 
 // TestPricesAPI_ScopesValidationAndIsolation: prices need prices:read and
@@ -69,5 +71,23 @@ func TestPricesAPI_ScopesValidationAndIsolation(t *testing.T) {
 		}
 		h.do(http.MethodGet, "/api/v1/prices/resolve?provider=openai", nil, aRead...).expectError(t, 422, "VALIDATION_FAILED")
 		h.do(http.MethodGet, "/api/v1/prices/resolve?provider=openai&model=x&at=now", nil, aRead...).expectError(t, 400, "INVALID_REQUEST")
+	})
+}
+
+// TestIntegrationsAPI_EveryProviderTypeOnBothDatabases creates an
+// integration of every provider type the engine lists (the database's CHECK
+// must accept the same set) and refuses one it does not.
+func TestIntegrationsAPI_EveryProviderTypeOnBothDatabases(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		f := h.newTenant("Acme")
+		admin := h.integrationsAdmin(f.TenantID)
+		for _, p := range integrationsengine.ProviderTypes {
+			if created, _ := h.createIntegration(admin, map[string]any{"name": "via " + p, "provider_type": p}); created.ProviderType != p {
+				t.Errorf("created %+v, want provider_type %s", created, p)
+			}
+		}
+		r := h.do(http.MethodPost, "/api/v1/integrations", map[string]any{"name": "x", "provider_type": "openrouter"}, admin...)
+		r.expectError(t, 422, "VALIDATION_FAILED")
 	})
 }
